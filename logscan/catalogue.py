@@ -1,0 +1,226 @@
+"""The error-code catalogue: load, validate, look up, and join onto events.
+
+The catalogue is data (``logscan/data/catalogue.toml``), one ``[[entry]]`` per
+(sdk, code). Users may add files of the same format; a later file overrides
+an earlier entry with the same (sdk, code), and the entry remembers its
+``origin``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from logscan.errors import CatalogueError, located
+
+SDKS = ("native", "web")
+CATEGORIES = (
+    "general", "app", "request", "connection", "user", "server", "file", "message", "group",
+    "chatroom", "call", "user-attributes", "translation", "contact", "presence", "moderation",
+    "reaction", "thread", "conversation", "database", "push",
+)  # fmt: skip
+KINDS = (
+    "ok", "transient", "client-bug", "auth", "session", "limit", "permission", "configuration",
+    "not-found", "server",
+)  # fmt: skip
+UNKNOWN = "unknown"
+UNKNOWN_CAUSE = (
+    "This code is not in the catalogue. Agora recommends contacting support@agora.io "
+    "so that the technical support team can help resolve the issue; if it is your app's own "
+    "code, add it with --catalogue."
+)
+_REQUIRED = {
+    "sdk": str,
+    "code": int,
+    "name": str,
+    "category": str,
+    "kind": str,
+    "description": str,
+    "cause": str,
+}
+_OPTIONAL: dict[str, tuple[type, object]] = {
+    "aliases": (list, []),
+    "cause_source": (str, "vendor"),
+    "message_zh": (str, ""),
+    "source": (str, "user"),
+    "deprecated": (bool, False),
+    "notes": (str, ""),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    sdk: str
+    code: int
+    name: str
+    category: str
+    kind: str
+    description: str
+    cause: str
+    aliases: tuple[str, ...] = ()
+    cause_source: str = "vendor"
+    message_zh: str = ""
+    source: str = "vendor-page"
+    deprecated: bool = False
+    notes: str = ""
+    origin: str = "builtin"
+
+    @property
+    def key(self) -> str:
+        return f"{self.sdk}/{self.code}"
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["aliases"] = list(self.aliases)
+        return data
+
+
+@dataclass
+class Catalogue:
+    entries: list[Entry] = field(default_factory=list)
+    #: (sdk, code) -> origin of the entry it replaced, for overrides.
+    overridden: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._index = {(e.sdk, e.code): e for e in self.entries}
+
+    def get(self, sdk: str, code: int) -> Entry | None:
+        return self._index.get((sdk, code))
+
+    def frame(self) -> pl.DataFrame:
+        """The catalogue as a frame, one row per entry (the join side of enrichment)."""
+        rows = [e.to_dict() for e in self.entries]
+        schema = {
+            "sdk": pl.String, "code": pl.Int64, "name": pl.String, "category": pl.String,
+            "kind": pl.String, "description": pl.String, "cause": pl.String,
+            "aliases": pl.List(pl.String), "cause_source": pl.String, "message_zh": pl.String,
+            "source": pl.String, "deprecated": pl.Boolean, "notes": pl.String, "origin": pl.String,
+        }  # fmt: skip
+        return pl.DataFrame(rows, schema=schema)
+
+    def search(self, query: str, *, sdk: str | None = None) -> list[Entry]:
+        """Entries matching a code (``208``, ``web/16``), a name or alias, or words of text."""
+        q = query.strip()
+        pool = [e for e in self.entries if sdk is None or e.sdk == sdk]
+        m = re.fullmatch(r"(?:(native|web)[/:])?(-?\d+)", q, re.I)
+        if m:
+            family, code = m.group(1), int(m.group(2))
+            return [e for e in pool if e.code == code and (family is None or e.sdk == family.lower())]
+        upper = q.upper()
+        exact = [e for e in pool if upper == e.name or upper in e.aliases]
+        if exact:
+            return exact
+        words = [w.lower() for w in re.findall(r"\w+", q)]
+        if not words:
+            return []
+
+        def haystack(e: Entry) -> str:
+            return " ".join([e.name, *e.aliases, e.description, e.cause, e.notes]).lower().replace("_", " ")
+
+        return [e for e in pool if all(w in haystack(e) for w in words)]
+
+
+def builtin_path() -> Path:
+    return Path(str(resources.files("logscan") / "data" / "catalogue.toml"))
+
+
+def load_catalogue(extra: Sequence[Path] = ()) -> Catalogue:
+    """The bundled catalogue, then each of ``extra`` overriding by (sdk, code)."""
+    entries: dict[tuple[str, int], Entry] = {}
+    overridden: dict[tuple[str, int], str] = {}
+    for index, path in enumerate([builtin_path(), *extra]):
+        origin = "builtin" if index == 0 else str(path)
+        for entry in load_file(path, origin=origin):
+            key = (entry.sdk, entry.code)
+            if key in entries:
+                overridden[key] = entries[key].origin
+            entries[key] = entry
+    ordered = sorted(entries.values(), key=lambda e: (SDKS.index(e.sdk), e.code))
+    return Catalogue(ordered, overridden)
+
+
+def load_file(path: Path, *, origin: str = "builtin") -> list[Entry]:
+    """Parse and validate one catalogue file; every problem is reported with file:line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{path}: cannot read catalogue file: {exc}") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path}: invalid TOML: {exc}") from None
+    tables = doc.get("entry")
+    if set(doc) - {"entry"} or not isinstance(tables, list):
+        raise CatalogueError(f"{path}: expected only [[entry]] tables")
+    starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"^\s*\[\[entry\]\]", text, re.M)]
+    problems: list[str] = []
+    entries: list[Entry] = []
+    seen: dict[tuple[str, int], int] = {}
+    for index, table in enumerate(tables):
+        line = starts[index] if index < len(starts) else 0
+        try:
+            entry = _entry(table, origin)
+        except ValueError as exc:
+            problems.append(located(path, line, f"entry #{index + 1}: {exc}"))
+            continue
+        key = (entry.sdk, entry.code)
+        if key in seen:
+            problems.append(located(path, line, f"duplicate entry {entry.key} (first at line {seen[key]})"))
+            continue
+        seen[key] = line
+        entries.append(entry)
+    if problems:
+        raise CatalogueError("\n".join(problems))
+    return entries
+
+
+def _entry(table: object, origin: str) -> Entry:
+    if not isinstance(table, dict):
+        raise ValueError("not a table")
+    values: dict[str, object] = {}
+    for key, kind in _REQUIRED.items():
+        value = table.get(key)
+        if value is None:
+            raise ValueError(f"missing required key {key!r}")
+        if type(value) is not kind:
+            raise ValueError(f"{key!r} must be a {kind.__name__} (got {value!r})")
+        values[key] = value
+    for key, (kind, default) in _OPTIONAL.items():
+        value = table.get(key, default)
+        if type(value) is not kind:
+            raise ValueError(f"{key!r} must be a {kind.__name__} (got {value!r})")
+        values[key] = value
+    unknown = set(table) - set(_REQUIRED) - set(_OPTIONAL)
+    if unknown:
+        raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
+    if values["sdk"] not in SDKS:
+        raise ValueError(f"'sdk' must be one of {', '.join(SDKS)} (got {values['sdk']!r})")
+    if values["category"] not in CATEGORIES:
+        raise ValueError(f"unknown category {values['category']!r} (one of {', '.join(CATEGORIES)})")
+    if values["kind"] not in KINDS:
+        raise ValueError(f"unknown kind {values['kind']!r} (one of {', '.join(KINDS)})")
+    aliases = values.pop("aliases")
+    if not all(isinstance(a, str) for a in aliases):  # type: ignore[union-attr]
+        raise ValueError("'aliases' must be a list of strings")
+    return Entry(aliases=tuple(aliases), origin=origin, **values)  # type: ignore[arg-type]
+
+
+def enrich(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """Join catalogue fields onto a frame with ``sdk`` and ``code``; unknown codes are kept."""
+    cat = catalogue.frame().select(
+        "sdk", "code", "name", "category", "kind",
+        pl.col("description").alias("meaning"), "cause", "aliases", "deprecated", "source",
+    )  # fmt: skip
+    return frame.join(cat, on=["sdk", "code"], how="left", coalesce=True).with_columns(
+        pl.col("category").fill_null(UNKNOWN),
+        pl.col("kind").fill_null(UNKNOWN),
+        pl.col("cause").fill_null(UNKNOWN_CAUSE),
+        pl.col("deprecated").fill_null(False),
+        pl.col("source").fill_null(UNKNOWN),
+    )

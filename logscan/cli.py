@@ -1,0 +1,351 @@
+"""The command line: parse options, call the library, render. Nothing else."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from logscan import __version__
+from logscan.errors import LogscanError, OutputError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+# --------------------------------------------------------------------------- shared options
+
+
+def pattern_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--patterns", "pattern_paths", multiple=True, type=click.Path(path_type=Path),
+        help="Extra pattern file or folder of *.toml files (repeatable).",
+    )(f)  # fmt: skip
+    f = click.option(
+        "--no-builtin-patterns", is_flag=True, help="Use only the pattern files given with --patterns."
+    )(f)
+    return f
+
+
+def catalogue_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--catalogue", "catalogue_paths", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+        help="Extra catalogue file whose entries add to or override the bundled ones (repeatable).",
+    )(f)  # fmt: skip
+
+
+def output_options(
+    formats: tuple[str, ...], default: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def deco(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = click.option(
+            "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+            help="Write to FILE (atomically) instead of stdout; the extension picks the format.",
+        )(f)  # fmt: skip
+        f = click.option(
+            "-f", "--format", "format_", type=click.Choice(formats), default=None,
+            help=f"Output format (default: {default}, or from the -o extension).",
+        )(f)  # fmt: skip
+        return f
+
+    return deco
+
+
+# --------------------------------------------------------------------------- the group
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="logscan")
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors (for bug reports).")
+def cli(debug: bool) -> None:
+    """Decode Agora Chat SDK error codes in client logs.
+
+    \b
+    Examples:
+      logscan report app.log                 which SDK errors, how often, what to do
+      logscan report ticket/ -f json -o r.json
+      logscan explain 208                    what a code means (both SDK families)
+      logscan codes --sdk web                the catalogue
+    """
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True)
+@output_options(("table", "json", "markdown", "csv"), "table")
+@pattern_options
+@catalogue_option
+@click.option(
+    "-j", "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."
+)
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Exit 0/1 even if some inputs could not be read (they are still listed).",
+)
+@click.option(
+    "--no-redact", is_flag=True, help="Show log text as it is (default: secrets and e-mails are masked)."
+)
+@click.option("--redact-users", is_flag=True, help="Also mask user ids in log text.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or warnings on stderr.")
+def report(
+    paths: tuple[str, ...],
+    format_: str | None,
+    output: Path | None,
+    pattern_paths: tuple[Path, ...],
+    no_builtin_patterns: bool,
+    catalogue_paths: tuple[Path, ...],
+    workers: int | None,
+    keep_going: bool,
+    no_redact: bool,
+    redact_users: bool,
+    quiet: bool,
+) -> None:
+    """Report which SDK errors occur in PATHS, how often, when, where and what to do.
+
+    PATHS are files, folders (scanned recursively), globs, or - for stdin.
+    Compressed files (.gz .bz2 .xz .zst) and archives (.zip .tar .tgz) are
+    read in place; archive members are named archive.zip:member/path.
+
+    \b
+    Exit status: 0 done (with or without errors found), 2 when an input
+    could not be read (unless --keep-going) or on a usage/config error.
+
+    \b
+    Examples:
+      logscan report easemob.log
+      logscan report ticket-4711/ --format markdown -o report.md
+      adb logcat -d | logscan report -
+    """
+    from logscan.catalogue import load_catalogue
+    from logscan.patterns import load_patterns
+    from logscan.report import ReportOptions, report_paths
+    from logscan.scan import Matcher
+
+    fmt = pick_format(format_, output, default="table")
+    patterns = load_patterns(pattern_paths, builtin=not no_builtin_patterns)
+    catalogue = load_catalogue(catalogue_paths)
+    options = ReportOptions(
+        paths=paths, workers=workers, redact=not no_redact, redact_users=redact_users,
+    )  # fmt: skip
+    result = report_paths(options, Matcher.build(patterns), catalogue)
+    emit(fmt, output, lambda fmt: render_report(result, fmt))
+    for bad in result.stats.unreadable:
+        warn(f"cannot read {bad.name}: {bad.reason}", quiet=False)
+    if result.stats.unreadable and not keep_going:
+        raise click.exceptions.Exit(EXIT_ERROR)
+
+
+def render_report(result: Any, fmt: str) -> str:
+    from logscan.render import csv_, json_, markdown
+
+    if fmt == "json":
+        return json_.render(result)
+    if fmt == "markdown":
+        return markdown.render(result)
+    if fmt == "csv":
+        return csv_.render(result)
+    return console_text(lambda console: _render_table(result, console))
+
+
+def _render_table(result: Any, console: Any) -> None:
+    from logscan.render import text
+
+    text.render(result, console)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("query", nargs=-1, required=True)
+@click.option("--sdk", type=click.Choice(["native", "web"]), help="Only this SDK family.")
+@click.option(
+    "-f", "--format", "format_", type=click.Choice(["table", "json"]), default="table", help="Output format."
+)
+@catalogue_option
+def explain(query: tuple[str, ...], sdk: str | None, format_: str, catalogue_paths: tuple[Path, ...]) -> None:
+    """Explain an error code, a name, or words: every matching catalogue entry.
+
+    A number matches that code in both SDK families (native and web), since
+    the same number means different things; prefix it (web/16) to pick one.
+
+    \b
+    Exit status: 0 when something matched, 1 when nothing did.
+
+    \b
+    Examples:
+      logscan explain 208
+      logscan explain USER_REMOVED
+      logscan explain "token expired"
+    """
+    from logscan.catalogue import load_catalogue
+    from logscan.render import json_, text
+
+    catalogue = load_catalogue(catalogue_paths)
+    words = " ".join(query)
+    entries = catalogue.search(words, sdk=sdk)
+    if format_ == "json":
+        click.echo(json_.dumps([e.to_dict() for e in entries]), nl=False)
+    elif entries:
+        click.echo(
+            console_text(lambda c: text.render_entries(entries, c, overridden=catalogue.overridden)), nl=False
+        )
+    if not entries:
+        warn(
+            f"no catalogue entry matches {words!r}. If a log shows this code, Agora recommends "
+            "contacting support@agora.io; for your app's own codes, add a --catalogue file.",
+            quiet=False,
+        )
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--sdk", type=click.Choice(["native", "web"]), help="Only this SDK family.")
+@click.option("--category", help="Only this category (e.g. user, group, message).")
+@click.option("--kind", help="Only this kind (e.g. transient, client-bug).")
+@click.option(
+    "-f", "--format", "format_", type=click.Choice(["table", "json"]), default="table", help="Output format."
+)
+@catalogue_option
+def codes(
+    sdk: str | None, category: str | None, kind: str | None, format_: str, catalogue_paths: tuple[Path, ...]
+) -> None:
+    """List the catalogue: every known code with its name, category, kind and meaning.
+
+    \b
+    Examples:
+      logscan codes
+      logscan codes --sdk web --category connection
+      logscan codes --format json | jq '.[] | select(.kind == "transient")'
+    """
+    from logscan.catalogue import CATEGORIES, KINDS, load_catalogue
+    from logscan.render import json_, text
+
+    if category is not None and category not in CATEGORIES:
+        raise click.BadParameter(
+            f"{category!r} is not a category; use one of: {', '.join(CATEGORIES)}", param_hint="--category"
+        )
+    if kind is not None and kind not in KINDS:
+        raise click.BadParameter(
+            f"{kind!r} is not a kind; use one of: {', '.join(KINDS)}", param_hint="--kind"
+        )
+    catalogue = load_catalogue(catalogue_paths)
+    entries = [
+        e for e in catalogue.entries
+        if (sdk is None or e.sdk == sdk) and (category is None or e.category == category)
+        and (kind is None or e.kind == kind)
+    ]  # fmt: skip
+    if format_ == "json":
+        rows = []
+        for e in entries:
+            row = e.to_dict()
+            row["overrides"] = catalogue.overridden.get((e.sdk, e.code))
+            rows.append(row)
+        click.echo(json_.dumps(rows), nl=False)
+    else:
+        click.echo(console_text(lambda c: text.render_catalogue(entries, c)), nl=False)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def pick_format(format_: str | None, output: Path | None, *, default: str) -> str:
+    from logscan.render import EXTENSIONS
+
+    if format_ is not None:
+        return format_
+    if output is not None:
+        fmt = EXTENSIONS.get(output.suffix.lower())
+        if fmt is None:
+            raise click.BadParameter(
+                f"cannot tell the format from {output.name!r}; add --format", param_hint="-o/--output"
+            )
+        return fmt
+    return default
+
+
+def console_text(draw: Callable[[Any], None]) -> str:
+    """Render with rich into a string: colour only when stdout is a terminal."""
+    import io
+
+    from logscan.render.text import make_console
+
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    buffer = io.StringIO()
+    draw(make_console(buffer, color=color))
+    return buffer.getvalue()
+
+
+def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -> None:
+    """Write the rendered output to ``output`` atomically, or to stdout."""
+    data = produce(fmt)
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            click.echo(data, nl=False)
+        return
+    write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temp file beside ``path`` and rename it into place."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def warn(message: str, *, quiet: bool) -> None:
+    if not quiet:
+        click.echo(f"logscan: {message}", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the CLI, translate errors to messages and exit codes."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or bool(os.environ.get("LOGSCAN_DEBUG"))
+    with contextlib.suppress(AttributeError, ValueError):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends quietly
+    try:
+        code = cli.main(args=args, prog_name="logscan", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_ERROR
+    except click.exceptions.Abort:
+        click.echo("logscan: interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        click.echo("logscan: interrupted", err=True)
+        code = EXIT_INTERRUPTED
+    except LogscanError as exc:
+        if debug:
+            traceback.print_exc()
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            click.echo(f"logscan: error: {line}", err=True)
+        code = exc.exit_code
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(
+            f"logscan: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            err=True,
+        )
+        code = EXIT_ERROR
+    sys.exit(code or 0)

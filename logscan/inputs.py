@@ -1,0 +1,489 @@
+"""Paths -> named byte streams.
+
+Everything logscan reads goes through here: files, directories (recursive),
+globs, ``-`` for stdin, compressed files (gzip, bzip2, xz, zstd, sniffed by
+their magic bytes rather than trusted by extension), zip and tar archives
+(each member becomes a source named ``archive.zip:member/path``), byte-order
+marks (UTF-8 is skipped, UTF-16 is transcoded to UTF-8).
+
+Sources are yielded lazily, in a stable order. A path that cannot be used is
+yielded as an :class:`Unreadable` with its reason instead of raising, so a
+run can continue with the rest and still say what it missed.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import glob
+import gzip
+import io
+import lzma
+import os
+import stat
+import sys
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+#: Read size of the block splitter, and the target size of one block.
+BLOCK_SIZE = 8 << 20
+
+_MAGIC = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_GLOB_CHARS = set("*?[")
+#: A zip that is not a file on disk (stdin, a member) is buffered up to this size.
+_MAX_ZIP_IN_MEMORY = 256 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what archives may expand to (a defence against zip bombs)."""
+
+    max_member_bytes: int = 4 << 30
+    max_ratio: float = 200.0
+    max_depth: int = 2
+
+
+@dataclass
+class Source:
+    """One readable log: a file, a decompressed file, an archive member or stdin."""
+
+    name: str
+    open: Callable[[], BinaryIO]
+    #: The file on disk when the source is a plain, uncompressed regular file.
+    path: Path | None = None
+    #: Bytes on disk (compressed size for compressed sources), when known.
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An input that could not be read, and why."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class _Walk:
+    seen_dirs: set[tuple[int, int]] = field(default_factory=set)
+
+
+def iter_sources(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    stdin: BinaryIO | None = None,
+    limits: Limits | None = None,
+) -> Iterator[Source | Unreadable]:
+    """Expand ``paths`` into sources, in order; never raises for a bad path.
+
+    Tar members are only readable until the next item is requested (tar is
+    read as a stream), so consume each source before asking for the next.
+    """
+    limits = limits or Limits()
+    walk = _Walk()
+    for raw in paths:
+        text = os.fspath(raw)
+        if text == "-":
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield from _expand_stream("<stdin>", stream, None, limits, depth=0)
+            continue
+        path = Path(text)
+        if path.is_dir():
+            yield from _walk_dir(path, walk, limits)
+        elif path.exists() or path.is_symlink():
+            yield from _expand_file(path, text, limits)
+        elif _GLOB_CHARS & set(text):
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                yield Unreadable(text, "no file matches this pattern")
+            for match in matches:
+                p = Path(match)
+                if p.is_dir():
+                    yield from _walk_dir(p, walk, limits)
+                else:
+                    yield from _expand_file(p, match, limits)
+        else:
+            yield Unreadable(text, "no such file or directory")
+
+
+def _walk_dir(root: Path, walk: _Walk, limits: Limits) -> Iterator[Source | Unreadable]:
+    try:
+        st = root.stat()
+    except OSError as exc:
+        yield Unreadable(str(root), _reason(exc))
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in walk.seen_dirs:
+        yield Unreadable(str(root), "directory already scanned (symlink loop?); skipped")
+        return
+    walk.seen_dirs.add(key)
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError as exc:
+        yield Unreadable(str(root), _reason(exc))
+        return
+    for entry in entries:
+        p = Path(entry.path)
+        try:
+            is_dir = entry.is_dir()  # follows symlinks; loops are caught above
+        except OSError as exc:
+            yield Unreadable(str(p), _reason(exc))
+            continue
+        if is_dir:
+            yield from _walk_dir(p, walk, limits)
+        else:
+            yield from _expand_file(p, str(p), limits)
+
+
+def _expand_file(path: Path, name: str, limits: Limits) -> Iterator[Source | Unreadable]:
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            yield Unreadable(name, "not a regular file")
+            return
+        fh = path.open("rb")
+    except OSError as exc:
+        yield Unreadable(name, _reason(exc))
+        return
+    with fh:
+        try:
+            head = fh.read(8)
+        except OSError as exc:
+            yield Unreadable(name, _reason(exc))
+            return
+        kind = _sniff(head)
+        if kind is None:
+            # Plain file: the engine may read it by offset, in parallel.
+            yield Source(name, lambda: _open_plain(path), path=path, size=st.st_size)
+            return
+        if kind == "zip":
+            yield from _expand_zip(path, name, st.st_size, limits, depth=0)
+            return
+        fh.seek(0)
+        yield from _expand_stream(name, fh, st.st_size, limits, depth=0)
+
+
+def _open_plain(path: Path) -> BinaryIO:
+    fh = path.open("rb")
+    return text_stream(fh)
+
+
+def _expand_stream(
+    name: str, raw: BinaryIO, size: int | None, limits: Limits, *, depth: int
+) -> Iterator[Source | Unreadable]:
+    """A non-seekable or compressed stream: decompress, then sniff for tar."""
+    try:
+        head = _peek(raw, 8)
+        kind = _sniff(head)
+        stream: BinaryIO = raw
+        if kind in _DECOMPRESSORS:
+            stream = _DECOMPRESSORS[kind](raw)
+            inner = _peek(stream, 512)
+            if _is_tar(inner):
+                yield from _expand_tar(name, stream, limits, depth=depth)
+                return
+        elif kind == "zip":
+            # A zip needs random access: only on disk (stdin zip is buffered).
+            data = raw.read(_MAX_ZIP_IN_MEMORY + 1)
+            if len(data) > _MAX_ZIP_IN_MEMORY:
+                yield Unreadable(name, "zip read from a stream is over the in-memory limit")
+                return
+            yield from _expand_zip_bytes(name, data, limits, depth=depth)
+            return
+        elif _is_tar(_peek(raw, 512)):
+            yield from _expand_tar(name, raw, limits, depth=depth)
+            return
+    except (OSError, EOFError, lzma.LZMAError, ValueError, tarfile.TarError) as exc:
+        yield Unreadable(name, _reason(exc))
+        return
+    once = _Once(name, stream)
+    yield Source(name, once.open, size=size)
+
+
+class _Once:
+    """Hands out a stream exactly once (stdin, a decompressor, a tar member)."""
+
+    def __init__(self, name: str, stream: BinaryIO) -> None:
+        self.name = name
+        self.stream: BinaryIO | None = stream
+
+    def open(self) -> BinaryIO:
+        if self.stream is None:
+            raise OSError(f"{self.name} can only be read once")
+        stream, self.stream = self.stream, None
+        return text_stream(stream)
+
+
+def _expand_tar(name: str, stream: BinaryIO, limits: Limits, *, depth: int) -> Iterator[Source | Unreadable]:
+    try:
+        tar = tarfile.open(fileobj=stream, mode="r|")
+        for member in tar:
+            member_name = f"{name}:{member.name.lstrip('/')}"
+            if not member.isfile():
+                continue
+            if member.size > limits.max_member_bytes:
+                yield Unreadable(member_name, f"member expands to {member.size} bytes, over the limit")
+                continue
+            fh = tar.extractfile(member)
+            if fh is None:
+                continue
+            yield from _expand_member(member_name, fh, member.size, limits, depth=depth + 1)
+    except (OSError, EOFError, tarfile.TarError, zlib.error, lzma.LZMAError) as exc:
+        yield Unreadable(name, _reason(exc))
+
+
+def _expand_zip(
+    path: Path, name: str, size: int, limits: Limits, *, depth: int
+) -> Iterator[Source | Unreadable]:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        yield Unreadable(name, _reason(exc))
+        return
+    yield from _zip_members(name, zf, limits, depth=depth)
+
+
+def _expand_zip_bytes(name: str, data: bytes, limits: Limits, *, depth: int) -> Iterator[Source | Unreadable]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        yield Unreadable(name, _reason(exc))
+        return
+    yield from _zip_members(name, zf, limits, depth=depth)
+
+
+def _zip_members(
+    name: str, zf: zipfile.ZipFile, limits: Limits, *, depth: int
+) -> Iterator[Source | Unreadable]:
+    with zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            if info.is_dir():
+                continue
+            member_name = f"{name}:{info.filename.lstrip('/')}"
+            if info.file_size > limits.max_member_bytes:
+                yield Unreadable(member_name, f"member expands to {info.file_size} bytes, over the limit")
+                continue
+            if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+                yield Unreadable(member_name, "compression ratio over the limit (zip bomb?)")
+                continue
+            try:
+                fh = zf.open(info)
+            except (OSError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+                yield Unreadable(member_name, _reason(exc))
+                continue
+            with fh:
+                yield from _expand_member(member_name, fh, info.compress_size, limits, depth=depth + 1)
+
+
+def _expand_member(
+    name: str, fh: BinaryIO, size: int | None, limits: Limits, *, depth: int
+) -> Iterator[Source | Unreadable]:
+    head = _peek_or_wrap(fh)
+    kind = _sniff(head.peek(8)[:8])
+    nested = kind is not None or _is_tar(head.peek(512)[:512])
+    if nested and depth > limits.max_depth:
+        yield Unreadable(name, f"archive nested deeper than {limits.max_depth} levels; skipped")
+        return
+    yield from _expand_stream(name, head, size, limits, depth=depth)
+
+
+def text_stream(fh: BinaryIO) -> BinaryIO:
+    """Wrap ``fh`` so that it yields UTF-8 bytes: skip a UTF-8 BOM, transcode UTF-16."""
+    buffered = _peek_or_wrap(fh)
+    head = buffered.peek(4)[:4]
+    if head.startswith(codecs.BOM_UTF8):
+        buffered.read(3)
+        return buffered
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return _Transcoder(buffered, "utf-16")
+    return buffered
+
+
+class _Transcoder(io.RawIOBase):
+    """A read-only stream that re-encodes another encoding as UTF-8."""
+
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = b""
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._eof and (size < 0 or len(self._pending) < size):
+            chunk = self._raw.read(BLOCK_SIZE if size < 0 else max(size, 1 << 16))
+            final = not chunk
+            self._pending += self._decoder.decode(chunk, final=final).encode("utf-8")
+            self._eof = final
+        if size < 0:
+            out, self._pending = self._pending, b""
+        else:
+            out, self._pending = self._pending[:size], self._pending[size:]
+        return out
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _peek_or_wrap(fh: BinaryIO) -> io.BufferedReader:
+    if isinstance(fh, io.BufferedReader):
+        return fh
+    return io.BufferedReader(fh, buffer_size=1 << 16)  # type: ignore[arg-type]
+
+
+def _peek(fh: BinaryIO, n: int) -> bytes:
+    peek = getattr(fh, "peek", None)
+    if peek is None:
+        raise ValueError("stream cannot be sniffed")
+    data = peek(n)
+    return data[:n]
+
+
+def _sniff(head: bytes) -> str | None:
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def _is_tar(head: bytes) -> bool:
+    return len(head) >= 262 and head[257:262] == b"ustar"
+
+
+def _zstd(raw: BinaryIO) -> BinaryIO:
+    import zstandard
+
+    reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+    return io.BufferedReader(reader, buffer_size=1 << 16)  # type: ignore[arg-type]
+
+
+def _buffered(factory: Callable[[BinaryIO], BinaryIO]) -> Callable[[BinaryIO], BinaryIO]:
+    return lambda raw: io.BufferedReader(factory(raw), buffer_size=1 << 16)  # type: ignore[arg-type]
+
+
+_DECOMPRESSORS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
+    "gzip": _buffered(lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
+    "bzip2": _buffered(lambda raw: bz2.BZ2File(raw, mode="rb")),
+    "xz": _buffered(lambda raw: lzma.LZMAFile(raw, mode="rb")),
+    "zstd": _zstd,
+}
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, human reason for an I/O failure."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, EOFError):
+        return "truncated: the compressed stream ended early"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    text = str(exc).strip() or type(exc).__name__
+    return text[:200]
+
+
+def read_error_reason(exc: BaseException) -> str:
+    """Public form of the reason text, for errors raised while a source is read."""
+    return _reason(exc)
+
+
+#: Exceptions that mean "this source is damaged", caught while reading blocks.
+READ_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    ValueError,
+)
+
+
+def iter_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
+    """Split a stream into blocks that end at a newline (the last one may not).
+
+    A line longer than ``4 * block_size`` is cut; its pieces keep the line's
+    number because numbering counts newlines, not blocks.
+    """
+    carry = b""
+    limit = 4 * block_size
+    while True:
+        buf = stream.read(block_size)
+        if not buf:
+            if carry:
+                yield carry
+            return
+        if carry:
+            buf = carry + buf
+            carry = b""
+        cut = buf.rfind(b"\n") + 1
+        if cut == len(buf):
+            yield buf
+        elif cut == 0:
+            if len(buf) >= limit:
+                yield buf
+            else:
+                carry = buf
+        else:
+            carry = buf[cut:]
+            yield buf[:cut]
+
+
+def plain_block_spans(path: Path, size: int, block_size: int = BLOCK_SIZE) -> Iterator[tuple[int, int]]:
+    """(offset, length) spans of a plain file, each ending at a newline where possible."""
+    with path.open("rb") as fh:
+        offset = 0
+        while offset < size:
+            end = min(offset + block_size, size)
+            if end < size:
+                fh.seek(end)
+                while True:
+                    piece = fh.read(1 << 16)
+                    if not piece:
+                        end = size
+                        break
+                    nl = piece.find(b"\n")
+                    if nl >= 0:
+                        end += nl + 1
+                        break
+                    end += len(piece)
+                    if end - offset >= 4 * block_size:
+                        break
+            yield offset, end - offset
+            offset = end
+
+
+def read_span(path: Path, offset: int, length: int) -> bytes:
+    """The bytes of one span of a plain file (UTF-8 BOM of the file skipped)."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        data = fh.read(length)
+    if offset == 0 and data.startswith(codecs.BOM_UTF8):
+        return data[3:]
+    return data
+
+
+def is_utf16(path: Path) -> bool:
+    """Whether a plain file starts with a UTF-16 byte-order mark."""
+    with path.open("rb") as fh:
+        head = fh.read(2)
+    return head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)

@@ -1,0 +1,280 @@
+"""Pattern files: load, validate, and check their samples.
+
+A pattern file is TOML with one ``[[pattern]]`` table per log shape::
+
+    [[pattern]]
+    name = "unity-code-desc"
+    sdk = "native"            # or "web": which numbering the code is in
+    platform = "unity"
+    regex = '''failed,? (?:with )?code[=:](?P<code>-?\\d+),\\s*desc[=:](?P<description>.*)'''
+    samples = [{ line = "DestroyThread failed, code:1400, desc:thread not exist", code = 1400 }]
+    counter_samples = ["(Filename: ./Runtime/Export/Debug/Debug.bindings.h Line: 35)"]
+
+Regexes run on polars' engine (Rust ``regex``): linear time, no look-around,
+no back-references. Validation compiles each regex on that engine, so a
+pattern that loads is a pattern that runs. Optional keys: ``exclude`` (a regex;
+a line that matches it is never an event of this pattern) and ``note``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from logscan.errors import PatternError, located
+
+SDKS = ("native", "web")
+
+
+@dataclass(frozen=True)
+class Sample:
+    line: str
+    code: int
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One validated pattern."""
+
+    name: str
+    sdk: str
+    platform: str
+    regex: str
+    source: str
+    line: int
+    samples: tuple[Sample, ...] = ()
+    counter_samples: tuple[str, ...] = ()
+    exclude: str | None = None
+    has_description: bool = False
+    note: str = ""
+
+
+@dataclass
+class SampleFailure:
+    pattern: Pattern
+    line: str
+    problem: str
+
+
+@dataclass
+class PatternSet:
+    """Patterns in priority order: when several match a line, the first wins."""
+
+    patterns: list[Pattern] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.patterns)
+
+
+def builtin_dir() -> Path:
+    """The bundled ``patterns/`` folder (inside the wheel, or the source checkout)."""
+    packaged = resources.files("logscan") / "patterns"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "patterns"
+
+
+def pattern_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand files and folders into ``*.toml`` pattern files, sorted per folder."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.toml")))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise PatternError(f"{path}: no such pattern file or folder")
+    return out
+
+
+def load_patterns(
+    extra: Sequence[Path] = (), *, builtin: bool = True, check_samples: bool = False
+) -> PatternSet:
+    """Load the bundled patterns (unless ``builtin`` is false) and then ``extra`` ones."""
+    files = pattern_files(([builtin_dir()] if builtin else []) + list(extra))
+    patterns: list[Pattern] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        for pattern in load_file(path):
+            if pattern.name in seen:
+                raise PatternError(
+                    located(
+                        path,
+                        pattern.line,
+                        f"pattern {pattern.name!r}: name already used in {seen[pattern.name]}",
+                    )
+                )
+            seen[pattern.name] = str(path)
+            patterns.append(pattern)
+    if not patterns:
+        raise PatternError("no patterns loaded: give --patterns FILE or drop --no-builtin-patterns")
+    result = PatternSet(patterns)
+    if check_samples:
+        failures = run_samples(result)
+        if failures:
+            raise PatternError("\n".join(describe_failure(f) for f in failures))
+    return result
+
+
+def load_file(path: Path) -> list[Pattern]:
+    """Parse and validate one pattern file; raise :class:`PatternError` on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PatternError(f"{path}: cannot read pattern file: {exc}") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PatternError(f"{path}: invalid TOML: {exc}") from None
+    unknown = set(doc) - {"pattern"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise PatternError(
+            located(
+                path, _find_line(text, key), f"unknown top-level key {key!r}; expected [[pattern]] tables"
+            )
+        )
+    tables = doc.get("pattern", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise PatternError(f"{path}: 'pattern' must be an array of tables ([[pattern]])")
+    problems: list[str] = []
+    out: list[Pattern] = []
+    for index, table in enumerate(tables):
+        try:
+            out.append(_build(path, text, index, table))
+        except PatternError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise PatternError("\n".join(problems))
+    return out
+
+
+def _build(path: Path, text: str, index: int, table: dict[str, object]) -> Pattern:
+    name = table.get("name")
+    label = f"pattern {name!r}" if isinstance(name, str) and name else f"pattern #{index + 1}"
+    line = _find_line(text, "name", name) if isinstance(name, str) else _nth_table_line(text, index)
+
+    def fail(message: str) -> PatternError:
+        return PatternError(located(path, line, f"{label}: {message}"))
+
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.:-]+", name):
+        raise fail("'name' must be a non-empty string of letters, digits, '-', '_', '.', ':'")
+    sdk = table.get("sdk")
+    if sdk not in SDKS:
+        raise fail(f"'sdk' must be one of {', '.join(SDKS)} (got {sdk!r})")
+    platform = table.get("platform", "")
+    if not isinstance(platform, str):
+        raise fail("'platform' must be a string")
+    regex = table.get("regex")
+    if not isinstance(regex, str) or not regex:
+        raise fail("'regex' must be a non-empty string")
+    groups = engine_groups(regex, fail)
+    if "code" not in groups:
+        raise fail("the regex has no named group 'code' (write (?P<code>-?\\d+))")
+    exclude = table.get("exclude")
+    if exclude is not None:
+        if not isinstance(exclude, str) or not exclude:
+            raise fail("'exclude' must be a non-empty regex string")
+        engine_groups(exclude, lambda m: fail(f"exclude: {m}"))
+    samples = []
+    raw_samples = table.get("samples", [])
+    if not isinstance(raw_samples, list):
+        raise fail("'samples' must be a list of { line = \"...\", code = N }")
+    for item in raw_samples:
+        if not (
+            isinstance(item, dict) and isinstance(item.get("line"), str) and type(item.get("code")) is int
+        ):
+            raise fail(f"each sample needs a string 'line' and an integer 'code' (got {item!r})")
+        samples.append(Sample(item["line"], item["code"]))
+    counters = table.get("counter_samples", [])
+    if not isinstance(counters, list) or not all(isinstance(c, str) for c in counters):
+        raise fail("'counter_samples' must be a list of strings")
+    note = table.get("note", "")
+    return Pattern(
+        name=name,
+        sdk=str(sdk),
+        platform=platform,
+        regex=regex,
+        source=str(path),
+        line=line,
+        samples=tuple(samples),
+        counter_samples=tuple(counters),
+        exclude=exclude,
+        has_description="description" in groups,
+        note=str(note),
+    )
+
+
+def engine_groups(regex: str, fail) -> list[str]:  # type: ignore[no-untyped-def]
+    """Compile ``regex`` on the scan engine; return its named groups or raise via ``fail``."""
+    try:
+        series = pl.Series("line", [""], dtype=pl.String).str.extract_groups(regex)
+    except pl.exceptions.PolarsError as exc:
+        raise fail(f"regex does not compile: {_regex_error(str(exc))}") from None
+    dtype = series.dtype
+    return [f.name for f in dtype.fields] if isinstance(dtype, pl.Struct) else []
+
+
+def _regex_error(message: str) -> str:
+    """Turn the engine's multi-line regex error into one line with the column."""
+    lines = message.splitlines()
+    error = next((ln.split("error:", 1)[1].strip() for ln in lines if ln.strip().startswith("error:")), "")
+    caret = next((ln for ln in lines if ln.strip() and set(ln.strip()) <= {"^"}), None)
+    where = f" at column {len(caret) - len(caret.lstrip()) - 3}" if caret else ""
+    return (error or lines[0].strip()) + where
+
+
+def _find_line(text: str, key: str, value: object = None) -> int:
+    needle = re.compile(
+        rf"^\s*{re.escape(key)}\s*=\s*" + (re.escape(_toml_repr(value)) if value is not None else ""), re.M
+    )
+    m = needle.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else 0
+
+
+def _nth_table_line(text: str, index: int) -> int:
+    starts = [m.start() for m in re.finditer(r"^\s*\[\[pattern\]\]", text, re.M)]
+    return text.count("\n", 0, starts[index]) + 1 if index < len(starts) else 0
+
+
+def _toml_repr(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def run_samples(patterns: PatternSet) -> list[SampleFailure]:
+    """Run every sample and counter-sample of every pattern through the engine."""
+    from logscan.scan import match_pattern
+
+    failures: list[SampleFailure] = []
+    for pattern in patterns:
+        lines = [s.line for s in pattern.samples] + list(pattern.counter_samples)
+        if not lines:
+            continue
+        codes = match_pattern(pattern, lines)
+        for sample, got in zip(pattern.samples, codes, strict=False):
+            if got is None:
+                failures.append(SampleFailure(pattern, sample.line, "sample does not match"))
+            elif got != sample.code:
+                failures.append(
+                    SampleFailure(
+                        pattern, sample.line, f"sample matches with code {got}, expected {sample.code}"
+                    )
+                )
+        for counter, got in zip(pattern.counter_samples, codes[len(pattern.samples) :], strict=True):
+            if got is not None:
+                failures.append(SampleFailure(pattern, counter, f"counter-sample matches (code {got})"))
+    return failures
+
+
+def describe_failure(failure: SampleFailure) -> str:
+    p = failure.pattern
+    return located(p.source, p.line, f"pattern {p.name!r}: {failure.problem}: {failure.line!r}")

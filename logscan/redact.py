@@ -1,0 +1,53 @@
+"""Redaction of secrets in log text, applied to every output that carries it.
+
+Rules are regexes for polars' engine, applied in order. By default they mask
+credentials (tokens, passwords, Authorization/Bearer values, access tokens,
+app secrets, JWTs, Agora/Easemob token strings) and e-mail addresses;
+``users=True`` also masks user ids.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+MASK = "[REDACTED]"
+
+_SECRET_KEYS = (
+    r"access_?token|refresh_?token|auth_?token|token|password|passwd|pwd|"
+    r"app_?secret|client_?secret|secret|api_?key|app_?token"
+)
+
+#: (regex, replacement) pairs, applied in order.
+DEFAULT_RULES: tuple[tuple[str, str], ...] = (
+    # Authorization: Bearer xxx / Authorization=xxx
+    (r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic)\s+)?[^\s,;'\"}]+", f"${{1}}${{2}} {MASK}"),
+    (r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+", f"${{1}} {MASK}"),
+    # key=value, key: value, "key": "value"
+    (rf"(?i)\b({_SECRET_KEYS})([\"']?\s*[:=]\s*[\"']?)[^\s,;'\"&}}\])]+", f"${{1}}${{2}}{MASK}"),
+    # JSON Web Tokens and Agora / Easemob token strings wherever they stand
+    (r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", MASK),
+    (r"\b(?:YWMt|007eJ|006[0-9a-f]{8})[A-Za-z0-9+/=_-]{16,}", MASK),
+    # e-mail addresses
+    (r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}", "[EMAIL]"),
+)
+
+USER_RULES: tuple[tuple[str, str], ...] = (
+    (
+        r"(?i)\b(user_?name|user_?id|userid|username|uid|from|to|target|member|owner|id)"
+        r"([\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9_.@-]+",
+        "${1}${2}[USER]",
+    ),
+)
+
+
+def redact_expr(expr: pl.Expr, *, users: bool = False) -> pl.Expr:
+    """``expr`` (a String expression) with the redaction rules applied."""
+    rules = DEFAULT_RULES + (USER_RULES if users else ())
+    for pattern, replacement in rules:
+        expr = expr.str.replace_all(pattern, replacement)
+    return expr.str.replace_all(r"  +\[REDACTED\]", f" {MASK}")
+
+
+def redact_text(text: str, *, users: bool = False) -> str:
+    """Redact one string (for the few places that hold text outside a frame)."""
+    return pl.select(redact_expr(pl.lit(text), users=users)).item()
