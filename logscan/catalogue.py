@@ -158,7 +158,7 @@ def load_file(path: Path, *, origin: str = "builtin") -> list[Entry]:
     tables = doc.get("entry")
     if set(doc) - {"entry"} or not isinstance(tables, list):
         raise CatalogueError(f"{path}: expected only [[entry]] tables")
-    starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"^\s*\[\[entry\]\]", text, re.M)]
+    starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"^[ \t]*\[\[entry\]\]", text, re.M)]
     problems: list[str] = []
     entries: list[Entry] = []
     seen: dict[tuple[str, int], int] = {}

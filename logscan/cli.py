@@ -62,7 +62,50 @@ def output_options(
 # --------------------------------------------------------------------------- the group
 
 
-@click.group(context_settings=CONTEXT)
+class LogscanGroup(click.Group):
+    """The command group; its ``main`` is the one place errors become messages and exit codes."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv or bool(os.environ.get("LOGSCAN_DEBUG"))
+        try:
+            code = super().main(args=argv, prog_name=prog_name or "logscan", standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code if isinstance(exc, click.UsageError) else EXIT_ERROR
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            click.echo("logscan: interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        except BrokenPipeError:
+            code = _quiet_broken_pipe()
+        except LogscanError as exc:
+            if debug:
+                traceback.print_exc()
+            for line in str(exc).splitlines() or [type(exc).__name__]:
+                click.echo(f"logscan: error: {line}", err=True)
+            code = exc.exit_code
+        except Exception as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(
+                f"logscan: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                err=True,
+            )
+            code = EXIT_ERROR
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (``| head``): stop quietly, without a traceback at exit."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_OK
+
+
+@click.group(cls=LogscanGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="logscan")
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors (for bug reports).")
 def cli(debug: bool) -> None:
@@ -136,10 +179,26 @@ def report(
         paths=paths, workers=workers, redact=not no_redact, redact_users=redact_users,
     )  # fmt: skip
     result = report_paths(options, Matcher.build(patterns), catalogue)
-    emit(fmt, output, lambda fmt: render_report(result, fmt))
-    for bad in result.stats.unreadable:
-        warn(f"cannot read {bad.name}: {bad.reason}", quiet=False)
-    if result.stats.unreadable and not keep_going:
+    finish_scan(
+        result.stats,
+        keep_going=keep_going,
+        render=lambda: emit(fmt, output, lambda f: render_report(result, f)),
+    )
+
+
+def finish_scan(stats: Any, *, keep_going: bool, render: Callable[[], None]) -> None:
+    """Render unless nothing at all could be read; name every unreadable input; pick the exit code."""
+    if stats.sources or not stats.unreadable:
+        render()
+    fatal = bool(stats.unreadable) and not keep_going
+    for bad in stats.unreadable:
+        level = "error" if fatal else "warning"
+        click.echo(f"logscan: {level}: cannot read {bad.name}: {bad.reason}", err=True)
+    if fatal:
+        if stats.sources:
+            click.echo(
+                "logscan: error: the report above is incomplete; pass --keep-going to accept that", err=True
+            )
         raise click.exceptions.Exit(EXIT_ERROR)
 
 
@@ -278,7 +337,7 @@ def console_text(draw: Callable[[Any], None]) -> str:
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     buffer = io.StringIO()
     draw(make_console(buffer, color=color))
-    return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
 def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -> None:
@@ -315,37 +374,8 @@ def warn(message: str, *, quiet: bool) -> None:
         click.echo(f"logscan: {message}", err=True)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the CLI, translate errors to messages and exit codes."""
-    args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args or bool(os.environ.get("LOGSCAN_DEBUG"))
+def main() -> None:
+    """Console entry point."""
     with contextlib.suppress(AttributeError, ValueError):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends quietly
-    try:
-        code = cli.main(args=args, prog_name="logscan", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = EXIT_ERROR
-    except click.exceptions.Abort:
-        click.echo("logscan: interrupted", err=True)
-        code = EXIT_INTERRUPTED
-    except KeyboardInterrupt:
-        click.echo("logscan: interrupted", err=True)
-        code = EXIT_INTERRUPTED
-    except LogscanError as exc:
-        if debug:
-            traceback.print_exc()
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            click.echo(f"logscan: error: {line}", err=True)
-        code = exc.exit_code
-    except Exception as exc:
-        if debug:
-            traceback.print_exc()
-        click.echo(
-            f"logscan: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-            err=True,
-        )
-        code = EXIT_ERROR
-    sys.exit(code or 0)
+    cli.main()

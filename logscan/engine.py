@@ -88,6 +88,11 @@ def _work(
     return mapper(block.events), block.newlines, block.nbytes, data.endswith(b"\n")
 
 
+def keep_events(events: pl.DataFrame) -> pl.DataFrame:
+    """The identity mapper: every event of the block (for exports)."""
+    return events
+
+
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 

@@ -158,12 +158,12 @@ def _expand_file(path: Path, name: str, limits: Limits) -> Iterator[Source | Unr
         return
     with fh:
         try:
-            head = fh.read(8)
+            head = fh.read(512)
         except OSError as exc:
             yield Unreadable(name, _reason(exc))
             return
         kind = _sniff(head)
-        if kind is None:
+        if kind is None and not _is_tar(head):
             # Plain file: the engine may read it by offset, in parallel.
             yield Source(name, lambda: _open_plain(path), path=path, size=st.st_size)
             return

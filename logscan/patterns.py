@@ -235,14 +235,14 @@ def _regex_error(message: str) -> str:
 
 def _find_line(text: str, key: str, value: object = None) -> int:
     needle = re.compile(
-        rf"^\s*{re.escape(key)}\s*=\s*" + (re.escape(_toml_repr(value)) if value is not None else ""), re.M
+        rf"^[ \t]*{re.escape(key)}\s*=\s*" + (re.escape(_toml_repr(value)) if value is not None else ""), re.M
     )
     m = needle.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else 0
 
 
 def _nth_table_line(text: str, index: int) -> int:
-    starts = [m.start() for m in re.finditer(r"^\s*\[\[pattern\]\]", text, re.M)]
+    starts = [m.start() for m in re.finditer(r"^[ \t]*\[\[pattern\]\]", text, re.M)]
     return text.count("\n", 0, starts[index]) + 1 if index < len(starts) else 0
 
 

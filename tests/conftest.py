@@ -1,0 +1,51 @@
+"""Shared fixtures: a CLI runner with stdout and stderr apart, and the sample logs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from logscan.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_logs"
+DATA = Path(__file__).resolve().parent / "data"
+EXPECTED = Path(__file__).resolve().parent / "expected"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> object:
+        return json.loads(self.stdout)
+
+
+def invoke(*args: object, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run the CLI in-process exactly as the console script does (errors translated, exit codes kept)."""
+    runner = CliRunner()
+    result = runner.invoke(
+        cli, [str(a) for a in args], input=input, env={"NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    )
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def run():
+    return invoke
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path_factory):
+    """No test sees the developer's environment or writes into the checkout."""
+    monkeypatch.delenv("LOGSCAN_DEBUG", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")

@@ -1,0 +1,124 @@
+"""Inputs: paths, folders, globs, stdin, compression, archives, encodings."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import tarfile
+import zipfile
+
+import pytest
+import zstandard
+
+from logscan.inputs import Source, Unreadable, iter_blocks, iter_sources
+
+TEXT = b"line one\nE/ChatDemo(1): Login failed! code: 208 error: x\nlast line\n"
+
+
+def read_all(items):
+    """(name, text) of each source, or (name, 'UNREADABLE: reason')."""
+    out = []
+    for item in items:
+        if isinstance(item, Unreadable):
+            out.append((item.name, f"UNREADABLE: {item.reason}"))
+        else:
+            with item.open() as fh:
+                out.append((item.name, b"".join(iter_blocks(fh, 16))))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "pack"),
+    [
+        ("a.log.gz", gzip.compress),
+        ("a.log.bz2", bz2.compress),
+        ("a.log.xz", lzma.compress),
+        ("a.log.zst", lambda b: zstandard.ZstdCompressor().compress(b)),
+        ("misnamed.log", gzip.compress),  # sniffed by magic bytes, not by name
+    ],
+)
+def test_compressed_files(tmp_path, name, pack):
+    path = tmp_path / name
+    path.write_bytes(pack(TEXT))
+    assert read_all(iter_sources([path])) == [(str(path), TEXT)]
+
+
+def test_zip_members_are_named_after_the_archive(tmp_path):
+    path = tmp_path / "logs.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("sdkdata/easemobLog/easemob.log", TEXT)
+        zf.writestr("sdkdata/", b"")
+        zf.writestr("b.log.gz", gzip.compress(b"inner\n"))
+    assert read_all(iter_sources([path])) == [
+        (f"{path}:b.log.gz", b"inner\n"),
+        (f"{path}:sdkdata/easemobLog/easemob.log", TEXT),
+    ]
+
+
+@pytest.mark.parametrize("mode", ["w", "w:gz", "w:bz2", "w:xz"])
+def test_tar_members(tmp_path, mode):
+    path = tmp_path / "logs.tar"
+    with tarfile.open(path, mode) as tf:
+        for member, data in (("x/easemob.log", TEXT), ("x/other.log", b"other\n")):
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    assert read_all(iter_sources([path])) == [
+        (f"{path}:x/easemob.log", TEXT),
+        (f"{path}:x/other.log", b"other\n"),
+    ]
+
+
+def test_boms_and_utf16(tmp_path):
+    (tmp_path / "a8.log").write_bytes(b"\xef\xbb\xbf" + TEXT)
+    (tmp_path / "b16le.log").write_bytes(b"\xff\xfe" + TEXT.decode().encode("utf-16-le"))
+    (tmp_path / "c16be.log").write_bytes(b"\xfe\xff" + TEXT.decode().encode("utf-16-be"))
+    got = read_all(iter_sources([tmp_path]))
+    assert [text for _, text in got] == [TEXT, TEXT, TEXT]
+
+
+def test_folders_are_recursive_and_sorted_globs_expand(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.log").write_bytes(b"z\n")
+    (tmp_path / "a.log").write_bytes(b"a\n")
+    (tmp_path / "c.txt").write_bytes(b"c\n")
+    names = [n for n, _ in read_all(iter_sources([tmp_path]))]
+    assert names == [str(tmp_path / "a.log"), str(tmp_path / "b" / "z.log"), str(tmp_path / "c.txt")]
+    names = [n for n, _ in read_all(iter_sources([str(tmp_path / "**" / "*.log")]))]
+    assert names == [str(tmp_path / "a.log"), str(tmp_path / "b" / "z.log")]
+
+
+def test_stdin_plain_and_compressed():
+    assert read_all(iter_sources(["-"], stdin=io.BufferedReader(io.BytesIO(TEXT)))) == [("<stdin>", TEXT)]
+    packed = io.BufferedReader(io.BytesIO(gzip.compress(TEXT)))
+    assert read_all(iter_sources(["-"], stdin=packed)) == [("<stdin>", TEXT)]
+
+
+def test_bad_paths_are_reported_not_raised(tmp_path):
+    got = read_all(iter_sources([tmp_path / "missing.log", str(tmp_path / "*.nomatch")]))
+    assert got == [
+        (str(tmp_path / "missing.log"), "UNREADABLE: no such file or directory"),
+        (str(tmp_path / "*.nomatch"), "UNREADABLE: no file matches this pattern"),
+    ]
+
+
+def test_corrupt_zip_is_unreadable(tmp_path):
+    path = tmp_path / "bad.zip"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 50)
+    [(name, text)] = read_all(iter_sources([path]))
+    assert name == str(path) and text.startswith("UNREADABLE: ")
+
+
+def test_plain_sources_carry_their_path(tmp_path):
+    path = tmp_path / "a.log"
+    path.write_bytes(TEXT)
+    [source] = list(iter_sources([path]))
+    assert isinstance(source, Source) and source.path == path and source.size == len(TEXT)
+
+
+def test_iter_blocks_end_at_newlines():
+    blocks = list(iter_blocks(io.BytesIO(b"aaa\nbbbbbbbbbbbb\ncc"), 5))
+    assert b"".join(blocks) == b"aaa\nbbbbbbbbbbbb\ncc"
+    assert all(b.endswith(b"\n") for b in blocks[:-1])

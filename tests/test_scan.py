@@ -1,0 +1,112 @@
+"""The engine on bytes: line splitting, encodings, line numbers across blocks."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from logscan.engine import Engine, keep_events
+from logscan.inputs import iter_sources
+from logscan.patterns import load_patterns
+from logscan.report import partial_counts
+from logscan.scan import Matcher, read_lines, scan_bytes
+
+MATCHER = Matcher.build(load_patterns())
+ERR = "E/ChatDemo(1234): Login failed! code: {} error: x"
+
+
+def test_read_lines_keeps_empty_lines_and_strips_crlf():
+    frame = read_lines(b"a\r\n\nb\nlast")
+    assert frame["line"].to_list() == ["a", "", "b", "last"]
+    assert frame["row"].to_list() == [0, 1, 2, 3]
+    assert read_lines(b"a\n")["line"].to_list() == ["a"]
+    assert read_lines(b"").height == 0
+
+
+def test_invalid_utf8_is_replaced_not_dropped():
+    data = b"noise \xff\xfe here\n" + (ERR.format(208) + " \xc3\x28\n").encode("latin-1")
+    block = scan_bytes(data, MATCHER)
+    assert block.events.select("row", "code").rows() == [(1, 208)]
+    assert "\ufffd" in block.events["text"][0]
+    assert block.newlines == 2
+
+
+def test_nul_bytes_do_not_hide_lines():
+    data = b"\x00\x00binary\x00\n" + ERR.format(300).encode() + b"\n"
+    assert scan_bytes(data, MATCHER).events["code"].to_list() == [300]
+
+
+def test_event_columns_and_types():
+    block = scan_bytes((b"[2017/3/1 19:30:28:216]: [global listener] onDisconnect303\n"), MATCHER)
+    row = block.events.row(0, named=True)
+    assert row["sdk"] == "native" and row["platform"] == "core" and row["pattern"] == "core-disconnect"
+    assert row["code"] == 303 and row["description"] is None
+    assert row["time_text"] == "2017-03-01T19:30:28.216"
+    assert block.events.schema["code"] == pl.Int64
+
+
+def test_long_lines_are_capped_in_events():
+    line = ERR.format(208) + " " + "x" * 5000
+    text = scan_bytes(line.encode(), MATCHER).events["text"][0]
+    assert len(text) < 2100 and text.endswith("…[cut]")
+
+
+def _lines_and_codes(path, block_size, workers=1):
+    with Engine(MATCHER, workers=workers, block_size=block_size) as engine:
+        frames = [f for _, f in engine.run(iter_sources([path]), keep_events)]
+        stats = engine.stats
+    events = pl.concat([f for f in frames if not f.is_empty()])
+    return events.select("line", "code").rows(), stats.sources[0]
+
+
+def test_line_numbers_are_exact_across_block_boundaries(tmp_path):
+    lines = []
+    expected = []
+    for i in range(1, 2001):
+        if i % 7 == 0:
+            lines.append(ERR.format(200 + i % 5))
+            expected.append((i, 200 + i % 5))
+        else:
+            lines.append(f"noise line {i} with code-like 4242 numbers errno: 110")
+    path = tmp_path / "big.log"
+    path.write_text("\n".join(lines), encoding="utf-8")  # no final newline
+    for block_size in (1000, 1 << 20):
+        got, stats = _lines_and_codes(path, block_size)
+        assert got == expected
+        assert stats.lines == 2000
+        assert stats.bytes == path.stat().st_size
+
+
+def test_tiny_blocks_and_a_line_longer_than_a_block(tmp_path):
+    long_noise = "y" * 300
+    text = f"{long_noise}\n{ERR.format(208)}\n{long_noise}{long_noise}\n\n{ERR.format(209)}"
+    path = tmp_path / "t.log"
+    path.write_text(text, encoding="utf-8")
+    got, stats = _lines_and_codes(path, 64)
+    assert got == [(2, 208), (5, 209)]
+    assert stats.lines == 5
+
+
+def test_worker_pool_gives_the_same_events(tmp_path, monkeypatch):
+    import logscan.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    path = tmp_path / "big.log"
+    path.write_text("".join(f"{ERR.format(201 + i % 3)}\nnoise {i}\n" for i in range(3000)), encoding="utf-8")
+    inline, _ = _lines_and_codes(path, 4096, workers=1)
+    pooled, stats = _lines_and_codes(path, 4096, workers=2)
+    assert pooled == inline and len(inline) == 3000
+    assert stats.lines == 6000
+
+
+def test_partial_counts_of_a_block():
+    data = "\n".join(
+        [
+            ERR.format(204),
+            "[2017/3/1 9:59:52:664]: Login failed! code: 204 error: y",
+            "noise",
+            ERR.format(500),
+        ]
+    ).encode()
+    partial = partial_counts(scan_bytes(data, MATCHER).events)
+    rows = partial.select("sdk", "code", "count", "row", "log_description").rows()
+    assert rows == [("native", 204, 2, 0, "x"), ("native", 500, 1, 3, "x")]

@@ -1,0 +1,95 @@
+"""Timestamps: every shape of sdk-logs.md, partial dates kept partial."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+import pytest
+
+from logscan.timestamps import with_timestamps
+
+CASES = [
+    # core log, padded and not (milliseconds are an integer after a colon)
+    (
+        "[2021/09/27 17:03:18:054]: EMSessionManager::login()",
+        datetime(2021, 9, 27, 17, 3, 18, 54000),
+        "2021-09-27T17:03:18.054",
+        "full",
+    ),
+    (
+        "[2017/3/1 9:59:52:664]: getDnsListFromServer",
+        datetime(2017, 3, 1, 9, 59, 52, 664000),
+        "2017-03-01T09:59:52.664",
+        "full",
+    ),
+    ("[2017/3/1 20:58:54:6]: x", datetime(2017, 3, 1, 20, 58, 54, 6000), "2017-03-01T20:58:54.006", "full"),
+    # the core timestamp inside a logcat line without its own time
+    (
+        "D/ONE SDK (27486): [2021/09/27 17:03:18:054]: [EMClient] login",
+        datetime(2021, 9, 27, 17, 3, 18, 54000),
+        "2021-09-27T17:03:18.054",
+        "full",
+    ),
+    # logcat with a year: its own time wins over the embedded core time
+    (
+        "2019-09-02 10:50:35.972 5446-5475/? D/ONE SDK: [2019/09/02 10:50:35:971]: x",
+        datetime(2019, 9, 2, 10, 50, 35, 972000),
+        "2019-09-02T10:50:35.972",
+        "full",
+    ),
+    # logcat threadtime: no year
+    ("09-02 10:50:35.972  5446  5475 E ChatDemo: x", None, "--09-02T10:50:35.972", "no-year"),
+    # ISO-like, iOS with microseconds and a zone (wall-clock time kept)
+    ("2024-05-01 10:00:00: login failed", datetime(2024, 5, 1, 10, 0, 0), "2024-05-01T10:00:00.000", "full"),
+    (
+        "2024-05-01 10:00:00.123456+0800 App[123:4567] x",
+        datetime(2024, 5, 1, 10, 0, 0, 123456),
+        "2024-05-01T10:00:00.123456",
+        "full",
+    ),
+    ("2024-05-01T10:00:00.5Z x", datetime(2024, 5, 1, 10, 0, 0, 500000), "2024-05-01T10:00:00.500", "full"),
+    (
+        "[2024-05-01 10:00:00.123] [error] x",
+        datetime(2024, 5, 1, 10, 0, 0, 123000),
+        "2024-05-01T10:00:00.123",
+        "full",
+    ),
+    # React Native
+    (
+        "[chat] 20241016-101530.123 ChatClient: x",
+        datetime(2024, 10, 16, 10, 15, 30, 123000),
+        "2024-10-16T10:15:30.123",
+        "full",
+    ),
+    # Web: time of day only, milliseconds after a colon, not padded
+    ("14:03:07:5 IM SDK [debug]: websocket onClose", None, "14:03:07.005", "time-only"),
+    ("9:03:07:512 IM SDK [debug]: x", None, "09:03:07.512", "time-only"),
+    # none, and impossible dates
+    ("ChatError{code=201, description='x'}", None, None, None),
+    ("[2021/13/45 17:03:18:054]: impossible", None, None, None),
+    ("13-45 10:50:35.972  5446  5475 E x", None, None, None),
+]
+
+
+@pytest.mark.parametrize(("line", "ts", "text", "precision"), CASES)
+def test_shapes(line, ts, text, precision):
+    out = with_timestamps(pl.DataFrame({"text": [line]}))
+    assert out.row(0, named=True) == {
+        "text": line,
+        "timestamp": ts,
+        "time_text": text,
+        "time_precision": precision,
+    }
+
+
+def test_empty_frame_gets_the_columns():
+    out = with_timestamps(pl.DataFrame(schema={"text": pl.String}))
+    assert out.schema == pl.Schema(
+        {
+            "text": pl.String,
+            "timestamp": pl.Datetime("us"),
+            "time_text": pl.String,
+            "time_precision": pl.String,
+        }
+    )
