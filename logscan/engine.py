@@ -15,6 +15,7 @@ it. Memory stays flat: at most ``2 * workers`` blocks are in flight.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 from collections import deque
@@ -27,12 +28,13 @@ import polars as pl
 
 from logscan import inputs
 from logscan.inputs import Source, Unreadable
-from logscan.scan import Matcher, scan_bytes
+from logscan.scan import Matcher, describe_events, scan_bytes
 
 #: Bytes scanned in-process before a worker pool is started.
 POOL_THRESHOLD = 48 << 20
 
-Mapper = Callable[[pl.DataFrame], pl.DataFrame]
+#: The map step applied to each block's events (undescribed: see scan.describe_events).
+Mapper = Callable[[pl.DataFrame, Matcher], pl.DataFrame]
 
 
 @dataclass
@@ -84,13 +86,46 @@ def _work(
     matcher = matcher or _WORKER_MATCHER
     assert matcher is not None
     data = inputs.read_span(Path(item.path), item.offset, item.length) if isinstance(item, _Span) else item
-    block = scan_bytes(data, matcher)
-    return mapper(block.events), block.newlines, block.nbytes, data.endswith(b"\n")
+    block = scan_bytes(data, matcher, describe=False)
+    return _detach(mapper(block.events, matcher)), block.newlines, block.nbytes, data.endswith(b"\n")
 
 
-def keep_events(events: pl.DataFrame) -> pl.DataFrame:
-    """The identity mapper: every event of the block (for exports)."""
-    return events
+def _detach(frame: pl.DataFrame) -> pl.DataFrame:
+    """A compact copy: polars strings may be views into the whole block's buffer, which
+    would keep every block alive in memory. (Across processes, pickling does the same.)"""
+    if frame.is_empty():
+        return frame
+    buffer = io.BytesIO()
+    frame.write_ipc(buffer, compression="uncompressed")
+    buffer.seek(0)
+    return pl.read_ipc(buffer)
+
+
+def keep_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
+    """Every event of the block, described (for exports)."""
+    return describe_events(events, matcher)
+
+
+def _start_pool(workers: int, matcher: Matcher) -> ProcessPoolExecutor:
+    """Worker processes, each with a single-threaded polars: the processes share the cores."""
+    saved = os.environ.get("POLARS_MAX_THREADS")
+    os.environ["POLARS_MAX_THREADS"] = "1"
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(matcher,),
+        )
+        # Start the workers now, while the variable is set for them to inherit.
+        for future in [pool.submit(os.getpid) for _ in range(workers)]:
+            future.result()
+    finally:
+        if saved is None:
+            os.environ.pop("POLARS_MAX_THREADS", None)
+        else:
+            os.environ["POLARS_MAX_THREADS"] = saved
+    return pool
 
 
 def default_workers() -> int:
@@ -152,16 +187,15 @@ class Engine:
         with source.open() as stream:
             yield from inputs.iter_blocks(stream, self.block_size)
 
+    def _want_pool(self, upcoming: int) -> None:
+        """Start the pool once the bytes scanned plus those known to come pass the threshold."""
+        if self._pool is None and self.workers > 1 and self._scanned + upcoming > POOL_THRESHOLD:
+            self._pool = _start_pool(self.workers, self.matcher)
+
     def _submit(self, item: _Span | bytes, mapper: Mapper) -> Future | tuple:
         size = item.length if isinstance(item, _Span) else len(item)
+        self._want_pool(size)
         self._scanned += size
-        if self._pool is None and self.workers > 1 and self._scanned > POOL_THRESHOLD:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(self.matcher,),
-            )
         if self._pool is None:
             return _work(item, self.matcher, mapper)
         return self._pool.submit(_work, item, None, mapper)
@@ -192,6 +226,7 @@ class Engine:
                     progress(nbytes)
                 yield stats, frame
 
+        self._want_pool(source.size or 0)
         try:
             for item in self._blocks(source):
                 pending.append(self._submit(item, mapper))

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 #: Read size of the block splitter, and the target size of one block.
-BLOCK_SIZE = 8 << 20
+BLOCK_SIZE = 16 << 20
 
 _MAGIC = {
     b"\x1f\x8b": "gzip",

@@ -19,7 +19,7 @@ from logscan import catalogue as cat
 from logscan.engine import Engine, RunStats
 from logscan.inputs import Limits, Source, Unreadable, iter_sources
 from logscan.redact import redact_expr
-from logscan.scan import Matcher
+from logscan.scan import Matcher, describe_events
 from logscan.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time
 
 #: Longest sample line shown in a report.
@@ -43,29 +43,27 @@ PARTIAL_SCHEMA = {
 }
 
 
-def partial_counts(events: pl.DataFrame) -> pl.DataFrame:
-    """Map step: one row per (sdk, code) of a block's events."""
+def partial_counts(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
+    """Map step: one row per (sdk, code) of a block's events; the first one is described."""
     if events.is_empty():
         return pl.DataFrame(schema=PARTIAL_SCHEMA)
+    events = events.sort("row")
+    firsts = describe_events(events.unique(["sdk", "code"], keep="first", maintain_order=True), matcher)
     partial = pl.col("time_precision").is_not_null() & (pl.col("time_precision") != FULL)
-    return (
-        events.sort("row")
-        .group_by("sdk", "code", maintain_order=True)
-        .agg(
-            pl.len().alias("count"),
-            pl.col("row").first(),
-            pl.col("text").first(),
-            pl.col("description").drop_nulls().first().alias("log_description"),
-            pl.col("timestamp").min().alias("first_ts"),
-            pl.col("timestamp").max().alias("last_ts"),
-            pl.col("time_text").filter(partial).min().alias("first_partial"),
-            pl.col("time_text").filter(partial).max().alias("last_partial"),
-            (pl.col("time_precision") == NO_YEAR).sum().alias("no_year"),
-            (pl.col("time_precision") == TIME_ONLY).sum().alias("time_only"),
-            pl.col("time_precision").is_null().sum().alias("untimed"),
-            pl.col("platform").unique().sort().alias("platforms"),
-        )
-        .select(pl.col(k).cast(v) for k, v in PARTIAL_SCHEMA.items())
+    counts = events.group_by("sdk", "code", maintain_order=True).agg(
+        pl.len().alias("count"),
+        pl.col("timestamp").min().alias("first_ts"),
+        pl.col("timestamp").max().alias("last_ts"),
+        pl.col("time_text").filter(partial).min().alias("first_partial"),
+        pl.col("time_text").filter(partial).max().alias("last_partial"),
+        (pl.col("time_precision") == NO_YEAR).sum().alias("no_year"),
+        (pl.col("time_precision") == TIME_ONLY).sum().alias("time_only"),
+        pl.col("time_precision").is_null().sum().alias("untimed"),
+        pl.col("platform").unique().sort().alias("platforms"),
+    )
+    firsts = firsts.select("sdk", "code", "row", "text", pl.col("description").alias("log_description"))
+    return counts.join(firsts, on=["sdk", "code"], how="left", maintain_order="left").select(
+        pl.col(k).cast(v) for k, v in PARTIAL_SCHEMA.items()
     )
 
 

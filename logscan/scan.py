@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from logscan.dialect import for_engine
 from logscan.patterns import Pattern, PatternSet
 from logscan.timestamps import with_timestamps
 
@@ -42,18 +43,61 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
 
 
+def _strip_names(regex: str) -> str:
+    return _NAMED_GROUP.sub("(?:", regex)
+
+
+def _only_code(regex: str) -> str:
+    """The pattern with every named group but ``code`` made non-capturing (and a description
+    that only eats the rest of the line dropped): same matches, same codes, faster."""
+    return _NAMED_GROUP.sub(
+        lambda m: m.group(0) if m.group(1) == "code" else "(?:", _empty_tail_description(regex)
+    )
+
+
+def _prefix_names(regex: str, prefix: str) -> str:
+    return _NAMED_GROUP.sub(lambda m: f"(?P<{prefix}{m.group(1)}>", regex)
+
+
 @dataclass(frozen=True)
 class Matcher:
-    """Patterns prepared for the engine (picklable: sent to worker processes)."""
+    """Patterns prepared for the engine (picklable: sent to worker processes).
+
+    ``alternation``: every pattern at once, the exact filter; ``combined``: the same with each pattern's groups
+    renamed ``p<i>_<name>``, so that one pass extracts code and description.
+    Where several patterns match a line, the match that starts leftmost wins,
+    and at the same position the pattern listed first.
+    """
 
     patterns: tuple[Pattern, ...]
-    prefilter: str
+    alternation: str
+    combined: str
+    #: ``combined`` capturing codes only (see :func:`_only_code`): the same matches
+    #: and codes, much faster; descriptions are fetched separately for chosen rows.
+    codes: str
 
     @classmethod
     def build(cls, patterns: PatternSet | Sequence[Pattern]) -> Matcher:
         items = tuple(patterns)
-        prefilter = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', p.regex)})" for p in items)
-        return cls(items, prefilter)
+        alternation = "|".join(
+            f"(?:{_strip_names(for_engine(_empty_tail_description(p.regex)))})" for p in items
+        )
+
+        def combine(transform) -> str:  # type: ignore[no-untyped-def]
+            return "|".join(
+                f"(?:{_prefix_names(for_engine(transform(p.regex)), f'p{i}_')})" for i, p in enumerate(items)
+            )
+
+        return cls(items, alternation, combine(str), combine(_only_code))
+
+
+_TAIL_DESCRIPTION = re.compile(r"\(\?P<description>(?:\.\*|\[\^(?:\\.|[^\]\\])*\]\*)\)((?:\)\??)*)$")
+
+
+def _empty_tail_description(regex: str) -> str:
+    """Empty a description group that only eats the rest of the line (``.*`` or ``[^...]*``
+    followed by nothing but closing groups): it matches the same lines with the same code."""
+    return _TAIL_DESCRIPTION.sub(r"(?P<description>)\1", regex)
 
 
 @dataclass(frozen=True)
@@ -81,62 +125,93 @@ def read_lines(data: bytes) -> pl.DataFrame:
     return frame
 
 
-def match_frame(lines: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Events of a frame with columns ``row`` and ``line``, in the EVENT_SCHEMA."""
+def candidates(lines: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
+    """The lines some pattern matches (one pass of the alternation of all patterns).
+
+    No separate literal pre-filter: the engine extracts the patterns' literals
+    itself and skips to them; a filter of our own in front measured slower
+    (bench/README.md).
+    """
+    return lines.filter(pl.col("line").str.contains(matcher.alternation))
+
+
+def _winner(matcher: Matcher) -> list[pl.Expr]:
+    """(pattern index, code) of the winning pattern, from ``p<i>_code`` columns.
+
+    One alternative of ``codes`` takes part in a match, so at most one of the
+    columns is set per row; a pattern's ``exclude`` drops its rows.
+    """
+    columns = [f"p{i}_code" for i in range(len(matcher.patterns))]
+    # Exactly one column is set where there is a code: the sum of i * is-set is its index.
+    winner = pl.sum_horizontal(pl.col(c).is_not_null().cast(pl.UInt16) * i for i, c in enumerate(columns))
+    code = pl.coalesce(columns).cast(pl.Int64, strict=False)
+    excluded = [
+        (winner == i) & pl.col("line").str.contains(for_engine(p.exclude))
+        for i, p in enumerate(matcher.patterns)
+        if p.exclude
+    ]
+    if excluded:
+        code = pl.when(pl.any_horizontal(excluded)).then(None).otherwise(code)
+    return [winner.alias("_p"), code.alias("code")]
+
+
+def match_frame(lines: pl.DataFrame, matcher: Matcher, *, describe: bool = True) -> pl.DataFrame:
+    """Events of a frame with columns ``row`` and ``line``, in the EVENT_SCHEMA.
+
+    With ``describe=False`` the ``description`` column is left null (it costs
+    most of the matching time); :func:`describe` fills it for chosen rows.
+    """
     if lines.is_empty() or not matcher.patterns:
         return empty_events()
-    line = pl.col("line")
-    candidates = lines.filter(line.str.contains(matcher.prefilter))
-    if candidates.is_empty():
+    found = candidates(lines, matcher)
+    if found.is_empty():
         return empty_events()
-    hits = []
-    for index, pattern in enumerate(matcher.patterns):
-        groups = line.str.extract_groups(pattern.regex)
-        code = groups.struct.field("code").cast(pl.Int64, strict=False)
-        if pattern.exclude:
-            code = pl.when(line.str.contains(pattern.exclude).not_()).then(code)
-        description = (
-            groups.struct.field("description").str.strip_chars(" \t'\"")
-            if pattern.has_description
-            else pl.lit(None, dtype=pl.String)
-        )
-        hits.append(
-            pl.when(code.is_not_null()).then(
-                pl.struct(
-                    pl.lit(index, dtype=pl.UInt16).alias("_p"),
-                    code.alias("code"),
-                    description.alias("description"),
-                )
-            )
-        )
+    line = pl.col("line")
+    groups = found.select(line.str.extract_groups(matcher.codes).alias("_g")).unnest("_g")
     events = (
-        candidates.with_columns(pl.coalesce(hits).alias("_hit"))
-        .filter(pl.col("_hit").is_not_null())
-        .unnest("_hit")
+        pl.concat([found, groups], how="horizontal")
+        .select("row", "line", *_winner(matcher))
+        .filter(pl.col("code").is_not_null())
     )
     if events.is_empty():
         return empty_events()
-    names = [p.name for p in matcher.patterns]
-    index = list(range(len(names)))
+    index = list(range(len(matcher.patterns)))
+
+    def by_pattern(values: list[str]) -> pl.Expr:
+        return pl.col("_p").replace_strict(index, values, return_dtype=pl.String)
+
     events = with_timestamps(events, "line").with_columns(
-        pl.col("_p")
-        .replace_strict(index, [p.sdk for p in matcher.patterns], return_dtype=pl.String)
-        .alias("sdk"),
-        pl.col("_p")
-        .replace_strict(index, [p.platform for p in matcher.patterns], return_dtype=pl.String)
-        .alias("platform"),
-        pl.col("_p").replace_strict(index, names, return_dtype=pl.String).alias("pattern"),
+        by_pattern([p.sdk for p in matcher.patterns]).alias("sdk"),
+        by_pattern([p.platform for p in matcher.patterns]).alias("platform"),
+        by_pattern([p.name for p in matcher.patterns]).alias("pattern"),
+        pl.lit(None, dtype=pl.String).alias("description"),
         pl.when(line.str.len_chars() > MAX_TEXT)
         .then(line.str.slice(0, MAX_TEXT) + pl.lit(" …[cut]"))
         .otherwise(line)
         .alias("text"),
     )
-    return events.select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
+    events = events.select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
+    return describe_events(events, matcher) if describe else events
 
 
-def scan_bytes(data: bytes, matcher: Matcher) -> BlockScan:
+def describe_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
+    """Fill ``description`` (the text the winning pattern captured) of ``events``."""
+    if events.is_empty() or not any(p.has_description for p in matcher.patterns):
+        return events
+    groups = events.select(pl.col("text").str.extract_groups(matcher.combined).alias("_g")).unnest("_g")
+    described = [(i, p) for i, p in enumerate(matcher.patterns) if p.has_description]
+    frame = pl.concat([events, groups.select(f"p{i}_description" for i, _ in described)], how="horizontal")
+    picks = [pl.when(pl.col("pattern") == p.name).then(pl.col(f"p{i}_description")) for i, p in described]
+    frame = frame.with_columns(pl.coalesce(picks).str.strip_chars(" \t'\"").alias("description"))
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
+
+
+def scan_bytes(data: bytes, matcher: Matcher, *, describe: bool = True) -> BlockScan:
     """Scan one block of UTF-8 bytes (it should end at a newline, except the last)."""
-    return BlockScan(match_frame(read_lines(data), matcher), data.count(b"\n"), len(data))
+    lines = read_lines(data)
+    # Every line ends with a newline, but the last one may not.
+    newlines = lines.height - (0 if not data or data.endswith(b"\n") else 1)
+    return BlockScan(match_frame(lines, matcher, describe=describe), newlines, len(data))
 
 
 def match_pattern(pattern: Pattern, lines: Sequence[str]) -> list[int | None]:

@@ -23,121 +23,86 @@ year, ``14:03:07.005`` for a time of day); ``time_precision`` says which.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
+
+from logscan.dialect import for_engine
 
 FULL, NO_YEAR, TIME_ONLY = "full", "no-year", "time-only"
 
 
-@dataclass(frozen=True)
-class _Shape:
-    name: str
-    regex: str
-    precision: str
-    #: "ms" when the fraction is an integer count of milliseconds (``:6`` is 6 ms),
-    #: "frac" when it is a decimal fraction (``.6`` is 600 ms).
-    fraction: str
-
-
-_D = r"(?-u:\d)"
-_SHAPES = (
-    _Shape(
-        "iso",
-        rf"^\W{{0,3}}(?P<y>{_D}{{4}})-(?P<mo>{_D}{{2}})-(?P<d>{_D}{{2}})[ T](?P<h>{_D}{{2}}):(?P<mi>{_D}{{2}}):(?P<s>{_D}{{2}})(?:[.,](?P<f>{_D}{{1,9}}))?",
-        FULL,
-        "frac",
-    ),
-    _Shape(
-        "logcat",
-        rf"^(?P<mo>{_D}{{2}})-(?P<d>{_D}{{2}}) (?P<h>{_D}{{2}}):(?P<mi>{_D}{{2}}):(?P<s>{_D}{{2}})\.(?P<f>{_D}{{1,6}})",
-        NO_YEAR,
-        "frac",
-    ),
-    _Shape(
-        "web",
-        rf"^(?P<h>{_D}{{1,2}}):(?P<mi>{_D}{{1,2}}):(?P<s>{_D}{{1,2}}):(?P<f>{_D}{{1,3}})(?:\s|$)",
-        TIME_ONLY,
-        "ms",
-    ),
-    _Shape(
-        "web-dot",
-        rf"^(?P<h>{_D}{{2}}):(?P<mi>{_D}{{2}}):(?P<s>{_D}{{2}})\.(?P<f>{_D}{{1,6}})(?:\s|$)",
-        TIME_ONLY,
-        "frac",
-    ),
-    _Shape(
-        "rn",
-        rf"(?:^|[\s\]])(?P<y>{_D}{{4}})(?P<mo>{_D}{{2}})(?P<d>{_D}{{2}})-(?P<h>{_D}{{2}})(?P<mi>{_D}{{2}})(?P<s>{_D}{{2}})\.(?P<f>{_D}{{1,6}})",
-        FULL,
-        "frac",
-    ),
-    _Shape(
-        "core",
-        rf"\[(?P<y>{_D}{{4}})/(?P<mo>{_D}{{1,2}})/(?P<d>{_D}{{1,2}}) (?P<h>{_D}{{1,2}}):(?P<mi>{_D}{{1,2}}):(?P<s>{_D}{{1,2}}):(?P<f>{_D}{{1,3}})\]",
-        FULL,
-        "ms",
-    ),
-    _Shape(
-        "iso-body",
-        rf"(?:^|[^0-9])(?P<y>{_D}{{4}})-(?P<mo>{_D}{{2}})-(?P<d>{_D}{{2}})[ T](?P<h>{_D}{{2}}):(?P<mi>{_D}{{2}}):(?P<s>{_D}{{2}})(?:[.,](?P<f>{_D}{{1,9}}))?",
-        FULL,
-        "frac",
-    ),
+#: (group, regex) alternatives; a group ``t<i>`` holds a timestamp strptime can read, ``m<i>``
+#: integer milliseconds written after a colon (``:6`` is 6 ms, not 600).
+_ALTERNATIVES = (
+    ("iso", r"^[\[( \t<]{0,3}(?P<t0>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"),
+    ("logcat", r"^(?P<t1>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{1,6})"),
+    ("web", r"^(?P<t2>\d{1,2}:\d{1,2}:\d{1,2}):(?P<m2>\d{1,3})(?:\s|$)"),
+    ("web-dot", r"^(?P<t3>\d{2}:\d{2}:\d{2}\.\d{1,6})(?:\s|$)"),
+    ("rn", r"(?:^|[\s\]])(?P<t4>\d{8}-\d{6}\.\d{1,6})"),
+    ("core", r"\[(?P<t5>\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{1,2}:\d{1,2}):(?P<m5>\d{1,3})\]"),
+    ("iso-body", r"(?:^|[^0-9])(?P<t6>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"),
 )
+_COMBINED = for_engine("|".join(f"(?:{regex})" for _, regex in _ALTERNATIVES))
+#: Timestamps are looked for in this many leading characters of a line.
+HEAD = 120
 
 SCHEMA = {"timestamp": pl.Datetime("us"), "time_text": pl.String, "time_precision": pl.String}
 
 
-def _pad(expr: pl.Expr, width: int) -> pl.Expr:
-    return expr.str.zfill(width)
+def _parse(text: pl.Expr, fmt: str) -> pl.Expr:
+    return text.str.to_datetime(fmt, time_unit="us", strict=False)
 
 
-def _micros(frac: pl.Expr, fraction: str) -> pl.Expr:
-    """The fraction of a second as six digits of microseconds."""
-    if fraction == "ms":
-        return (frac.cast(pl.Int64, strict=False).fill_null(0) * 1000).cast(pl.String).str.zfill(6)
-    return frac.fill_null("").str.pad_end(6, "0").str.slice(0, 6)
+def _plus_ms(ts: pl.Expr, ms: str) -> pl.Expr:
+    return ts + pl.duration(milliseconds=pl.col(ms).cast(pl.Int64, strict=False).fill_null(0))
 
 
-def _shape_columns(text: pl.Expr, shape: _Shape, index: int) -> tuple[pl.Expr, pl.Expr]:
-    g = text.str.extract_groups(shape.regex)
-    field = g.struct.field
-    micros = _micros(field("f"), shape.fraction)
-    clock = pl.format("{}:{}:{}.{}", _pad(field("h"), 2), _pad(field("mi"), 2), _pad(field("s"), 2), micros)
-    if shape.precision == FULL:
-        iso = pl.format("{}-{}-{}T{}", field("y"), _pad(field("mo"), 2), _pad(field("d"), 2), clock)
-        ts = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False)
-        ok = ts.is_not_null()
-    else:
-        ts = pl.lit(None, dtype=pl.Datetime("us"))
-        if shape.precision == NO_YEAR:
-            iso = pl.format("--{}-{}T{}", _pad(field("mo"), 2), _pad(field("d"), 2), clock)
-            # Validate against a leap year so that --02-29 is accepted.
-            probe = pl.format("2000-{}-{}T{}", _pad(field("mo"), 2), _pad(field("d"), 2), clock)
-        else:
-            iso = clock
-            probe = pl.format("2000-01-01T{}", clock)
-        ok = probe.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False).is_not_null()
-    return ts, pl.when(ok).then(
-        pl.struct(
-            ts.alias("timestamp"), iso.alias("time_text"), pl.lit(shape.precision).alias("time_precision")
-        )
-    )
+def _iso_text(ts: pl.Expr, prefix: str) -> pl.Expr:
+    """ISO text to the millisecond, or the microsecond where the log gave that."""
+    fine = (ts.dt.microsecond() % 1000) != 0
+    return pl.when(fine).then(ts.dt.to_string(prefix + "%.6f")).otherwise(ts.dt.to_string(prefix + "%.3f"))
 
 
 def with_timestamps(frame: pl.DataFrame, column: str = "text") -> pl.DataFrame:
-    """Add ``timestamp``, ``time_text`` and ``time_precision`` parsed from ``column``."""
+    """Add ``timestamp``, ``time_text`` and ``time_precision`` parsed from ``column``.
+
+    One pass of one regex (every shape an alternative) over the head of each
+    line: the timestamp that starts leftmost wins. strptime then validates it
+    (an impossible date is no timestamp).
+    """
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, dtype=dt).alias(name) for name, dt in SCHEMA.items())
-    text = pl.col(column)
-    candidates = [_shape_columns(text, shape, i)[1] for i, shape in enumerate(_SHAPES)]
-    found = pl.coalesce(candidates).alias("_ts")
-    return (
-        frame.with_columns(found)
-        .unnest("_ts")
-        .with_columns(pl.col("time_text").str.replace(r"(\.\d{3})000$", "$1"))
+    head = pl.col(column).str.slice(0, HEAD)
+    groups = frame.select(head.str.extract_groups(_COMBINED).alias("_g")).unnest("_g")
+    iso = pl.coalesce("t0", "t6").str.replace(",", ".", literal=True).str.replace("T", " ", literal=True)
+    parts = groups.select(
+        pl.coalesce(
+            _parse(iso, "%Y-%m-%d %H:%M:%S%.f"),
+            _parse(pl.col("t4"), "%Y%m%d-%H%M%S%.f"),
+            _plus_ms(_parse(pl.col("t5"), "%Y/%m/%d %H:%M:%S"), "m5"),
+        ).alias("full"),
+        _parse(pl.lit("2000-") + pl.col("t1"), "%Y-%m-%d %H:%M:%S%.f").alias("no_year"),
+        pl.coalesce(
+            _plus_ms(_parse(pl.lit("2000-01-01 ") + pl.col("t2"), "%Y-%m-%d %H:%M:%S"), "m2"),
+            _parse(pl.lit("2000-01-01 ") + pl.col("t3"), "%Y-%m-%d %H:%M:%S%.f"),
+        ).alias("time_only"),
     )
+    full, no_year, time_only = pl.col("full"), pl.col("no_year"), pl.col("time_only")
+    parsed = parts.select(
+        full.alias("timestamp"),
+        pl.coalesce(
+            _iso_text(full, "%Y-%m-%dT%H:%M:%S"),
+            _iso_text(no_year, "--%m-%dT%H:%M:%S"),
+            _iso_text(time_only, "%H:%M:%S"),
+        ).alias("time_text"),
+        pl.when(full.is_not_null())
+        .then(pl.lit(FULL))
+        .when(no_year.is_not_null())
+        .then(pl.lit(NO_YEAR))
+        .when(time_only.is_not_null())
+        .then(pl.lit(TIME_ONLY))
+        .alias("time_precision"),
+    )
+    return pl.concat([frame, parsed], how="horizontal")
 
 
 def format_time(value: object) -> str | None:

@@ -144,7 +144,9 @@ def test_samples_are_checked(tmp_path):
         "sample matches with code 208, expected 209",
         "counter-sample matches (code 1)",
     ]
-    with pytest.raises(PatternError, match=re.escape("mine.toml:3: pattern 'myapp': sample matches with code 208")):
+    with pytest.raises(
+        PatternError, match=re.escape("mine.toml:3: pattern 'myapp': sample matches with code 208")
+    ):
         load_patterns([path], builtin=False, check_samples=True)
 
 

@@ -107,6 +107,6 @@ def test_partial_counts_of_a_block():
             ERR.format(500),
         ]
     ).encode()
-    partial = partial_counts(scan_bytes(data, MATCHER).events)
+    partial = partial_counts(scan_bytes(data, MATCHER, describe=False).events, MATCHER)
     rows = partial.select("sdk", "code", "count", "row", "log_description").rows()
     assert rows == [("native", 204, 2, 0, "x"), ("native", 500, 1, 3, "x")]
