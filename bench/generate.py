@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from logscan.patterns import load_patterns  # noqa: E402
-from logscan.scan import Matcher, match_lines  # noqa: E402
+from logscan.patterns import load_patterns
+from logscan.scan import Matcher, match_lines
 
 NOISE = [
     "EMSessionManager::login(): is autoLogin? 1, id: fd2fc5d75f60a203fa4ea8df30ec6a51",

@@ -63,8 +63,9 @@ def _prefix_names(regex: str, prefix: str) -> str:
 class Matcher:
     """Patterns prepared for the engine (picklable: sent to worker processes).
 
-    ``alternation``: every pattern at once, the exact filter; ``combined``: the same with each pattern's groups
-    renamed ``p<i>_<name>``, so that one pass extracts code and description.
+    ``alternation``: every pattern at once, the exact filter; ``combined``: the
+    same with each pattern's groups renamed ``p<i>_<name>``, so that one pass
+    extracts code and description.
     Where several patterns match a line, the match that starts leftmost wins,
     and at the same position the pattern listed first.
     """
