@@ -105,7 +105,7 @@ def _quiet_broken_pipe() -> int:
     return EXIT_OK
 
 
-@click.group(cls=LogscanGroup, context_settings=CONTEXT)
+@click.group(name="logscan", cls=LogscanGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="logscan")
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors (for bug reports).")
 def cli(debug: bool) -> None:

@@ -184,6 +184,7 @@ def _expand_stream(
 ) -> Iterator[Source | Unreadable]:
     """A non-seekable or compressed stream: decompress, then sniff for tar."""
     try:
+        raw = _peek_or_wrap(raw)
         head = _peek(raw, 8)
         kind = _sniff(head)
         stream: BinaryIO = raw

@@ -1,7 +1,7 @@
 """Timestamps of log lines, vectorised over a polars column.
 
-The shapes of sdk-logs.md, in the order they are tried (the first that fits
-a line wins, and shapes anchored at the start of the line come first):
+The shapes of sdk-logs.md (where a line holds several, the one that starts
+leftmost wins):
 
 ==========  =====================================  ============
 shape       example                                precision
@@ -9,6 +9,7 @@ shape       example                                precision
 iso         ``2024-05-01 10:00:00.123456+0800``    full
 logcat      ``09-02 10:50:35.972  5446  5475 E``   no-year
 web         ``14:03:07:5 IM SDK [debug]``          time-only
+web         ``agora-chat.js:1 14:03:07:5 IM SDK``  time-only
 rn          ``[chat] 20241016-101530.123``         full
 core        ``[2017/3/1 9:59:52:664]:``            full
 iso (body)  ``... at 2024-05-01T10:00:00Z ...``    full
@@ -35,8 +36,9 @@ FULL, NO_YEAR, TIME_ONLY = "full", "no-year", "time-only"
 _ALTERNATIVES = (
     ("iso", r"^[\[( \t<]{0,3}(?P<t0>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"),
     ("logcat", r"^(?P<t1>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{1,6})"),
-    ("web", r"^(?P<t2>\d{1,2}:\d{1,2}:\d{1,2}):(?P<m2>\d{1,3})(?:\s|$)"),
-    ("web-dot", r"^(?P<t3>\d{2}:\d{2}:\d{2}\.\d{1,6})(?:\s|$)"),
+    # Browser consoles may put the source link first: "agora-chat.js:1 10:42:58:907 IM SDK ..."
+    ("web", r"^(?:[\w.@/-]+:\d+\s+)?(?P<t2>\d{1,2}:\d{1,2}:\d{1,2}):(?P<m2>\d{1,3})(?:\s|$)"),
+    ("web-dot", r"^(?:[\w.@/-]+:\d+\s+)?(?P<t3>\d{2}:\d{2}:\d{2}\.\d{1,6})(?:\s|$)"),
     ("rn", r"(?:^|[\s\]])(?P<t4>\d{8}-\d{6}\.\d{1,6})"),
     ("core", r"\[(?P<t5>\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{1,2}:\d{1,2}):(?P<m5>\d{1,3})\]"),
     ("iso-body", r"(?:^|[^0-9])(?P<t6>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"),

@@ -65,6 +65,8 @@ CASES = [
     # Web: time of day only, milliseconds after a colon, not padded
     ("14:03:07:5 IM SDK [debug]: websocket onClose", None, "14:03:07.005", "time-only"),
     ("9:03:07:512 IM SDK [debug]: x", None, "09:03:07.512", "time-only"),
+    ("agora-chat.js:1 10:42:58:907 IM SDK [error]: x", None, "10:42:58.907", "time-only"),
+    ("Login.vue:88 10:42:58.5 login failed", None, "10:42:58.500", "time-only"),
     # none, and impossible dates
     ("ChatError{code=201, description='x'}", None, None, None),
     ("[2021/13/45 17:03:18:054]: impossible", None, None, None),

@@ -1,0 +1,196 @@
+"""The command line: exit codes, stdout and stderr apart, every format, golden outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from logscan import __version__
+from logscan.cli import cli
+
+from .conftest import ROOT, invoke
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+TICKET = "sample_logs/ticket-4711"
+LINES = (
+    "E/ChatDemo(1234): Login failed! code: 204 error: User not found\n"
+    "[2017/3/1 19:30:28:216]: [global listener] onDisconnect303\n"
+    "[2017/3/1 9:59:52:664]: getDnsListFromServer code: 408 response:\n"
+    "[2017/3/1 19:31:00:001]: [global listener] onDisconnect303\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def golden(name: str, text: str) -> None:
+    """Compare with tests/golden/NAME; LOGSCAN_UPDATE_GOLDEN=1 rewrites it."""
+    path = GOLDEN / name
+    if os.environ.get("LOGSCAN_UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_version_and_help():
+    r = invoke("--version")
+    assert (r.exit_code, r.stdout, r.stderr) == (0, f"logscan, version {__version__}\n", "")
+    for command in [[], *([c] for c in cli.commands)]:
+        for flag in ("-h", "--help"):
+            r = invoke(*command, flag)
+            assert r.exit_code == 0 and r.stdout.startswith("Usage: logscan") and r.stderr == "", command
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "csv"])
+def test_golden_report_of_the_ticket_folder(fmt):
+    r = invoke("report", TICKET, "--format", fmt)
+    assert r.exit_code == 0 and r.stderr == ""
+    golden(f"ticket-4711.{fmt}", r.stdout)
+
+
+def test_report_json_shape_and_order(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text(LINES, encoding="utf-8")
+    r = invoke("report", log, "-f", "json")
+    assert r.exit_code == 0 and r.stderr == ""
+    data = r.json()
+    assert data["inputs"] == {"files": 1, "bytes": len(LINES), "lines": 4, "unreadable": []}
+    assert data["events"] == 3
+    assert data["span"] == {"first": "2017-03-01T19:30:28.216", "last": "2017-03-01T19:31:00.001",
+                            "no_year": 0, "time_only": 0, "untimed": 1}  # fmt: skip
+    first, second = data["codes"]
+    assert (first["sdk"], first["code"], first["name"], first["count"], first["share"]) == (
+        "native", 303, "SERVER_UNKNOWN_ERROR", 2, 0.6667)
+    assert first["sample"] == {"file": str(log), "line": 2, "text": "[2017/3/1 19:30:28:216]: [global listener] onDisconnect303"}
+    assert (first["first_seen"], first["last_seen"]) == ("2017-03-01T19:30:28.216", "2017-03-01T19:31:00.001")
+    assert (second["code"], second["count"], second["first_seen"], second["log_description"]) == (204, 1, None, "User not found")
+    assert data["categories"] == [
+        {"category": "server", "count": 2, "share": 0.6667, "codes": [303]},
+        {"category": "user", "count": 1, "share": 0.3333, "codes": [204]},
+    ]
+
+
+def test_stdin(tmp_path):
+    r = invoke("report", "-", "-f", "json", input=LINES)
+    assert r.exit_code == 0 and r.json()["events"] == 3
+    assert r.json()["codes"][0]["sample"]["file"] == "<stdin>"
+
+
+def test_no_events_is_said_plainly(tmp_path):
+    log = tmp_path / "quiet.log"
+    log.write_text("nothing to see\nerrno: 110\n", encoding="utf-8")
+    r = invoke("report", log)
+    assert r.exit_code == 0 and r.stderr == ""
+    assert "No SDK error codes found in 1 file (2 lines)." in r.stdout
+    r = invoke("report", log, "-f", "json")
+    assert r.json()["events"] == 0 and r.json()["codes"] == []
+
+
+def test_missing_path_is_one_line_and_exit_2():
+    r = invoke("report", "no-such-file.log")
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert r.stderr == "logscan: error: cannot read no-such-file.log: no such file or directory\n"
+
+
+def test_unreadable_among_readable_inputs(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text(LINES, encoding="utf-8")
+    r = invoke("report", log, tmp_path / "gone.log", "-f", "json")
+    assert r.exit_code == 2
+    assert r.json()["inputs"]["unreadable"] == [{"name": str(tmp_path / "gone.log"), "reason": "no such file or directory"}]
+    assert r.stderr.splitlines() == [
+        f"logscan: error: cannot read {tmp_path / 'gone.log'}: no such file or directory",
+        "logscan: error: the report above is incomplete; pass --keep-going to accept that",
+    ]
+    r = invoke("report", log, tmp_path / "gone.log", "-f", "json", "--keep-going")
+    assert r.exit_code == 0
+    assert r.stderr == f"logscan: warning: cannot read {tmp_path / 'gone.log'}: no such file or directory\n"
+
+
+def test_output_file_and_format_from_extension(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text(LINES, encoding="utf-8")
+    for name, check in (("r.json", lambda t: json.loads(t)["events"] == 3), ("r.md", lambda t: t.startswith("# logscan report")),
+                        ("r.csv", lambda t: t.startswith("sdk,code,name,"))):  # fmt: skip
+        r = invoke("report", log, "-o", tmp_path / name)
+        assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
+        assert check((tmp_path / name).read_text(encoding="utf-8"))
+    r = invoke("report", log, "-o", tmp_path / "r.xyz")
+    assert r.exit_code == 2 and "cannot tell the format from 'r.xyz'; add --format" in r.stderr
+    assert not (tmp_path / "r.xyz").exists()
+
+
+def test_usage_errors_exit_2():
+    for args in (["report"], ["report", "x", "--format", "yaml"], ["nope"], ["codes", "--category", "nope"]):
+        r = invoke(*args)
+        assert r.exit_code == 2 and r.stdout == "" and "Traceback" not in r.stderr, args
+
+
+def test_secrets_are_redacted_by_default(tmp_path):
+    secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.QmFkU2VjcmV0"
+    log = tmp_path / "s.log"
+    log.write_text(f"E/ChatDemo(1234): Login failed! code: 202 error: token={secret} mail a.b@example.com\n", encoding="utf-8")
+    for fmt in ("table", "json", "markdown", "csv"):
+        out = invoke("report", log, "-f", fmt).stdout
+        assert secret not in out and "a.b@example.com" not in out, fmt
+    assert secret in invoke("report", log, "-f", "json", "--no-redact").stdout
+
+
+def test_explain_both_families_and_names_and_words():
+    r = invoke("explain", "503")
+    assert r.exit_code == 0 and r.stderr == ""
+    assert "native 503 MESSAGE_ENCRYPTION_ERROR" in r.stdout and "web 503 SERVER_UNKNOWN_ERROR" in r.stdout
+    r = invoke("explain", "USER_REMOVED", "-f", "json")
+    assert [(e["sdk"], e["code"]) for e in r.json()] == [("native", 207)]
+    r = invoke("explain", "token", "expired", "-f", "json")
+    assert ("native", 108) in [(e["sdk"], e["code"]) for e in r.json()]
+    r = invoke("explain", "208")
+    for field in ("USER_REG_FAILED", "category", "kind", "description", "cause/fix"):
+        assert field in r.stdout
+
+
+def test_explain_nothing_found_exits_1():
+    r = invoke("explain", "987654")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.startswith("logscan: no catalogue entry matches '987654'.")
+
+
+def test_codes_lists_the_catalogue():
+    r = invoke("codes", "-f", "json")
+    assert r.exit_code == 0
+    rows = r.json()
+    assert {("native", 403), ("web", 16)} <= {(e["sdk"], e["code"]) for e in rows}
+    assert {"sdk", "code", "name", "aliases", "category", "kind", "description", "cause", "source", "deprecated"} <= set(rows[0])
+    r = invoke("codes", "--sdk", "web", "--category", "connection", "-f", "json")
+    assert {e["sdk"] for e in r.json()} == {"web"} and {e["category"] for e in r.json()} == {"connection"}
+    r = invoke("codes", "--kind", "transient")
+    assert r.exit_code == 0 and "SERVER_BUSY" in r.stdout
+
+
+def test_internal_errors_are_one_line_without_debug(monkeypatch, tmp_path):
+    import logscan.report
+
+    def boom(*a, **k):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(logscan.report, "report_paths", boom)
+    log = tmp_path / "a.log"
+    log.write_text(LINES, encoding="utf-8")
+    r = invoke("report", log)
+    assert r.exit_code == 2
+    assert r.stderr == "logscan: internal error: RuntimeError: kaput (run with --debug for the traceback)\n"
+    r = invoke("--debug", "report", log)
+    assert r.exit_code == 2 and "Traceback" in r.stderr
+
+
+def test_bad_pattern_file_exits_2_with_location(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[pattern]]\nname = \"x\"\nsdk = \"native\"\nregex = '''(x'''\n", encoding="utf-8")
+    r = invoke("report", "sample_logs/core", "--patterns", bad)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith(f"logscan: error: {bad}:2: pattern 'x': regex does not compile: unclosed group")
