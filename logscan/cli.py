@@ -131,7 +131,7 @@ def cli(debug: bool) -> None:
 @click.option(
     "--keep-going",
     is_flag=True,
-    help="Exit 0/1 even if some inputs could not be read (they are still listed).",
+    help="Exit 0 even if some inputs could not be read (they are still listed, with a warning).",
 )
 @click.option(
     "--no-redact", is_flag=True, help="Show log text as it is (default: secrets and e-mails are masked)."
@@ -182,16 +182,17 @@ def report(
     finish_scan(
         result.stats,
         keep_going=keep_going,
+        quiet=quiet,
         render=lambda: emit(fmt, output, lambda f: render_report(result, f)),
     )
 
 
-def finish_scan(stats: Any, *, keep_going: bool, render: Callable[[], None]) -> None:
+def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[], None]) -> None:
     """Render unless nothing at all could be read; name every unreadable input; pick the exit code."""
     if stats.sources or not stats.unreadable:
         render()
     fatal = bool(stats.unreadable) and not keep_going
-    for bad in stats.unreadable:
+    for bad in stats.unreadable if fatal or not quiet else ():
         level = "error" if fatal else "warning"
         click.echo(f"logscan: {level}: cannot read {bad.name}: {bad.reason}", err=True)
     if fatal:

@@ -64,10 +64,24 @@ def test_report_json_shape_and_order(tmp_path):
                             "no_year": 0, "time_only": 0, "untimed": 1}  # fmt: skip
     first, second = data["codes"]
     assert (first["sdk"], first["code"], first["name"], first["count"], first["share"]) == (
-        "native", 303, "SERVER_UNKNOWN_ERROR", 2, 0.6667)
-    assert first["sample"] == {"file": str(log), "line": 2, "text": "[2017/3/1 19:30:28:216]: [global listener] onDisconnect303"}
+        "native",
+        303,
+        "SERVER_UNKNOWN_ERROR",
+        2,
+        0.6667,
+    )
+    assert first["sample"] == {
+        "file": str(log),
+        "line": 2,
+        "text": "[2017/3/1 19:30:28:216]: [global listener] onDisconnect303",
+    }
     assert (first["first_seen"], first["last_seen"]) == ("2017-03-01T19:30:28.216", "2017-03-01T19:31:00.001")
-    assert (second["code"], second["count"], second["first_seen"], second["log_description"]) == (204, 1, None, "User not found")
+    assert (second["code"], second["count"], second["first_seen"], second["log_description"]) == (
+        204,
+        1,
+        None,
+        "User not found",
+    )
     assert data["categories"] == [
         {"category": "server", "count": 2, "share": 0.6667, "codes": [303]},
         {"category": "user", "count": 1, "share": 0.3333, "codes": [204]},
@@ -102,7 +116,9 @@ def test_unreadable_among_readable_inputs(tmp_path):
     log.write_text(LINES, encoding="utf-8")
     r = invoke("report", log, tmp_path / "gone.log", "-f", "json")
     assert r.exit_code == 2
-    assert r.json()["inputs"]["unreadable"] == [{"name": str(tmp_path / "gone.log"), "reason": "no such file or directory"}]
+    assert r.json()["inputs"]["unreadable"] == [
+        {"name": str(tmp_path / "gone.log"), "reason": "no such file or directory"}
+    ]
     assert r.stderr.splitlines() == [
         f"logscan: error: cannot read {tmp_path / 'gone.log'}: no such file or directory",
         "logscan: error: the report above is incomplete; pass --keep-going to accept that",
@@ -134,7 +150,10 @@ def test_usage_errors_exit_2():
 def test_secrets_are_redacted_by_default(tmp_path):
     secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.QmFkU2VjcmV0"
     log = tmp_path / "s.log"
-    log.write_text(f"E/ChatDemo(1234): Login failed! code: 202 error: token={secret} mail a.b@example.com\n", encoding="utf-8")
+    log.write_text(
+        f"E/ChatDemo(1234): Login failed! code: 202 error: token={secret} mail a.b@example.com\n",
+        encoding="utf-8",
+    )
     for fmt in ("table", "json", "markdown", "csv"):
         out = invoke("report", log, "-f", fmt).stdout
         assert secret not in out and "a.b@example.com" not in out, fmt
@@ -165,7 +184,18 @@ def test_codes_lists_the_catalogue():
     assert r.exit_code == 0
     rows = r.json()
     assert {("native", 403), ("web", 16)} <= {(e["sdk"], e["code"]) for e in rows}
-    assert {"sdk", "code", "name", "aliases", "category", "kind", "description", "cause", "source", "deprecated"} <= set(rows[0])
+    assert {
+        "sdk",
+        "code",
+        "name",
+        "aliases",
+        "category",
+        "kind",
+        "description",
+        "cause",
+        "source",
+        "deprecated",
+    } <= set(rows[0])
     r = invoke("codes", "--sdk", "web", "--category", "connection", "-f", "json")
     assert {e["sdk"] for e in r.json()} == {"web"} and {e["category"] for e in r.json()} == {"connection"}
     r = invoke("codes", "--kind", "transient")
@@ -193,4 +223,6 @@ def test_bad_pattern_file_exits_2_with_location(tmp_path):
     bad.write_text("[[pattern]]\nname = \"x\"\nsdk = \"native\"\nregex = '''(x'''\n", encoding="utf-8")
     r = invoke("report", "sample_logs/core", "--patterns", bad)
     assert r.exit_code == 2 and r.stdout == ""
-    assert r.stderr.startswith(f"logscan: error: {bad}:2: pattern 'x': regex does not compile: unclosed group")
+    assert r.stderr.startswith(
+        f"logscan: error: {bad}:2: pattern 'x': regex does not compile: unclosed group"
+    )

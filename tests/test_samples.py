@@ -12,7 +12,7 @@ from logscan.catalogue import load_catalogue
 from logscan.engine import Engine, keep_events
 from logscan.inputs import iter_sources
 from logscan.patterns import load_patterns
-from logscan.report import report_paths, ReportOptions
+from logscan.report import ReportOptions, report_paths
 from logscan.scan import Matcher
 
 from .conftest import EXPECTED, SAMPLES
@@ -38,7 +38,9 @@ def test_exact_event_lines_on_every_sample():
     events = _events(SAMPLES)
     got: dict[str, list[list]] = {}
     for row in events.sort("file", "line").iter_rows(named=True):
-        got.setdefault(row["file"].removeprefix(f"{SAMPLES}/"), []).append([row["line"], row["sdk"], row["code"]])
+        got.setdefault(row["file"].removeprefix(f"{SAMPLES}/"), []).append(
+            [row["line"], row["sdk"], row["code"]]
+        )
     expected = {k: v for k, v in TRUTH.items() if v}
     assert got == expected
 
