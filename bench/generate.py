@@ -1,13 +1,15 @@
 """Write a realistic log of a given size, with its exact expected counts.
 
-Lines are drawn from the bundled pattern files: every pattern's samples are
-the error lines (with the code each sample declares), every counter-sample is
-a trap line, and ordinary SDK chatter fills the rest. Each line gets one of
-the platforms' timestamp prefixes. About 3 % of lines are errors.
+The lines are the bundled shapes: the lines of every file in `sample_logs/`
+(each tagged event or not by `tests/expected/sample_events.json`, the truth
+written when the samples were made), every pattern's samples (error lines with
+the code they declare) and counter-samples, plus the traps of sdk-logs.md.
+About 3 % of the lines written are error lines; of the rest, `--trap-share`
+(default 15 %) are traps and the others ordinary lines of the sample logs.
 
-    python bench/generate.py 1GiB /tmp/bench.log      # writes /tmp/bench.log and /tmp/bench.log.expected.json
+    python bench/generate.py 1GiB /tmp/bench.log    # also writes /tmp/bench.log.expected.json
 
-The expected file maps "sdk/code" to the number of error lines.
+The expected file maps "sdk/code" to its number of error lines.
 """
 
 from __future__ import annotations
@@ -20,62 +22,67 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from logscan.patterns import load_patterns
-from logscan.scan import Matcher, match_lines
+from logscan.inputs import Source, iter_sources  # noqa: E402
+from logscan.patterns import load_patterns  # noqa: E402
+from logscan.scan import Matcher, match_lines  # noqa: E402
 
-NOISE = [
-    "EMSessionManager::login(): is autoLogin? 1, id: fd2fc5d75f60a203fa4ea8df30ec6a51",
-    "[EMClient] emchat manager login in process:27486 threadName:pool-11-thread-2 ID:7132",
-    "[EMPushHelper] isSupportPush: FCM - false",
-    "getDnsListFromServer code: 408 response:",
-    "log: level: 2, area: 2, recv(): recv() failed. errno: 110: Connection timed out",
-    "onDisConnect(): 1",
-    "server response: status : { error_code : 0 }",
-    "upload finished resultCode=0 httpCode=200",
-    "connect to 47.92.1.1:6717 msgId: 1086474927425505532",
-    "I/OkHttp(2211): <-- 404 Not Found https://a1.easemob.com/x (58ms)",
-    "websocket onClose",
-    "recv msg {type: 'txt', msg: 'hi', id: '1086474927425505532'}",
-    "EaseMob | V | init: {appKey: easemob-demo#flutter, autoLogin: true, debugMode: true}",
-    "ChatClient: sendMessage msgId=1714529061807 to=user_42 chatType=0",
-    "[EMChatManager] fetchHistoryMessages conversationId=group_1001 pageSize=20 startMsgId=",
-    "heartbeat ok, rtt 42 ms, next in 30000 ms",
+TRAPS = [
+    "[2017/3/1 9:59:52:664]: getDnsListFromServer code: 408 response:",
+    "[2017/3/1 19:30:28:214]: log: level: 2, area: 2, recv(): recv() failed. errno: 110: Connection timed out",
+    "[2017/3/1 19:30:28:215]: onDisConnect(): 1",
+    "[2021/09/27 17:03:18:070]: server response: status : { error_code : 0 }",
+    "2024-05-01 10:00:00.123456+0800 App[123:4567] upload finished resultCode=0 httpCode=200",
+    "I/OkHttp(2211): <-- 404 Not Found https://a1.easemob.com/x/y (58ms)",
+    "[2021/09/27 17:03:19:100]: connect to 47.92.1.1:6717 msgId: 1086474927425505532",
+    "14:03:08:12 IM SDK [debug]: recv msg {type: 'txt', msg: 'hi', id: '1086474927425505532'}",
+    '{"error":"auth_bad_access_token","timestamp":1542350943210,"duration":0,"exception":"x","error_description":"y"}',
+    "createGroup fail!errorDescription:group name too long",
+    "\tat com.hyphenate.chat.EMClient.login(EMClient.java:412)",
+    "(Filename: ./Runtime/Export/Debug/Debug.bindings.h Line: 35)",
 ]
-PREFIXES = [
-    lambda r: (
-        f"[2024/{r.randint(1, 12)}/{r.randint(1, 28)} {r.randint(0, 23)}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}:{r.randint(0, 999)}]: "
-    ),
-    lambda r: f"D/ONE SDK ({r.randint(1000, 30000)}): [2021/09/27 17:{r.randint(0, 59):02d}:18:054]: ",
-    lambda r: (
-        f"2024-05-01 10:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}.{r.randint(0, 999999):06d}+0800 App[123:4567] "
-    ),
-    lambda r: f"09-02 10:50:{r.randint(0, 59):02d}.{r.randint(0, 999):03d}  5446  5475 E ChatDemo: ",
-    lambda r: f"[chat] 20241016-1015{r.randint(0, 59):02d}.123 ChatClient: ",
-    lambda r: f"14:03:{r.randint(0, 59):02d}:{r.randint(0, 999)} IM SDK [debug]: ",
-    lambda r: "",
-]
-_SIZE = re.compile(r"(?i)^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$")
+_SIZE = re.compile(r"(?i)^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$")
+_UNITS = {"b": 1, "kb": 10**3, "kib": 1 << 10, "mb": 10**6, "mib": 1 << 20, "gb": 10**9, "gib": 1 << 30}
 
 
 def parse_size(text: str) -> int:
     m = _SIZE.match(text.strip())
     if not m:
         raise SystemExit(f"bad size {text!r}: use e.g. 100MB, 1GiB")
-    unit = (m.group(2) or "b").lower()
-    scale = {"b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1 << 20, "mb": 10**6, "mib": 1 << 20}.get(unit)
-    scale = scale or {"g": 1 << 30, "gb": 10**9, "gib": 1 << 30}[unit]
-    return int(float(m.group(1)) * scale)
+    return int(float(m.group(1)) * _UNITS[(m.group(2) or "b").lower()])
 
 
-def generate(size: int, out: Path, *, seed: int = 7, error_rate: float = 0.03) -> Counter[str]:
+def sample_lines() -> tuple[list[tuple[str, str]], list[str]]:
+    """(error line, "sdk/code") pairs and ordinary lines of the sample logs, by their truth."""
+    truth = json.loads((ROOT / "tests" / "expected" / "sample_events.json").read_text(encoding="utf-8"))
+    samples = ROOT / "sample_logs"
+    errors, ordinary = [], []
+    for item in iter_sources([samples]):
+        if not isinstance(item, Source):
+            continue
+        key = item.name.removeprefix(f"{samples}/")
+        events = {line: f"{sdk}/{code}" for line, sdk, code in truth.get(key, [])}
+        with item.open() as fh:
+            text = fh.read().decode("utf-8", "replace")
+        for number, line in enumerate(text.splitlines(), 1):
+            if number in events:
+                errors.append((line, events[number]))
+            elif line.strip():
+                ordinary.append(line)
+    return errors, ordinary
+
+
+def generate(
+    size: int, out: Path, *, seed: int = 7, error_rate: float = 0.03, trap_share: float = 0.15
+) -> Counter[str]:
     rng = random.Random(seed)
     patterns = load_patterns()
-    errors = [(s.line, f"{p.sdk}/{s.code}") for p in patterns for s in p.samples]
-    # A counter-sample only promises not to match its own pattern: keep the
-    # ones no pattern matches (the traps of sdk-logs.md are all among them).
-    candidates = NOISE + [c for p in patterns for c in p.counter_samples]
+    errors, ordinary = sample_lines()
+    errors += [(s.line, f"{p.sdk}/{s.code}") for p in patterns for s in p.samples]
+    # A counter-sample only promises not to match its own pattern: keep those no pattern matches.
+    candidates = TRAPS + [c for p in patterns for c in p.counter_samples]
     matched = set(match_lines(candidates, Matcher.build(patterns))["row"].to_list())
     traps = [line for i, line in enumerate(candidates) if i not in matched]
     counts: Counter[str] = Counter()
@@ -83,14 +90,16 @@ def generate(size: int, out: Path, *, seed: int = 7, error_rate: float = 0.03) -
     with out.open("w", encoding="utf-8", newline="\n") as fh:
         batch: list[str] = []
         while written < size:
-            if rng.random() < error_rate:
+            roll = rng.random()
+            if roll < error_rate:
                 text, key = rng.choice(errors)
                 counts[key] += 1
-            else:
+            elif roll < error_rate + trap_share * (1 - error_rate):
                 text = rng.choice(traps)
-            line = rng.choice(PREFIXES)(rng) + text + "\n"
-            batch.append(line)
-            written += len(line.encode("utf-8"))
+            else:
+                text = rng.choice(ordinary)
+            batch.append(text + "\n")
+            written += len(text.encode("utf-8")) + 1
             if len(batch) >= 10000:
                 fh.write("".join(batch))
                 batch.clear()
@@ -103,8 +112,16 @@ def main() -> None:
     parser.add_argument("size", help="target size, e.g. 100MB, 1GiB")
     parser.add_argument("output", type=Path)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--error-rate", type=float, default=0.03, help="share of error lines (default 0.03)")
+    parser.add_argument("--trap-share", type=float, default=0.15, help="share of traps among the other lines")
     args = parser.parse_args()
-    counts = generate(parse_size(args.size), args.output, seed=args.seed)
+    counts = generate(
+        parse_size(args.size),
+        args.output,
+        seed=args.seed,
+        error_rate=args.error_rate,
+        trap_share=args.trap_share,
+    )
     expected = args.output.with_name(args.output.name + ".expected.json")
     expected.write_text(json.dumps(dict(sorted(counts.items())), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes, {sum(counts.values()):,} error lines)")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import bz2
 import codecs
 import glob
-import gzip
 import io
 import lzma
 import os
@@ -341,8 +340,8 @@ class _Transcoder(io.RawIOBase):
 
 
 def _peek_or_wrap(fh: BinaryIO) -> io.BufferedReader:
-    if isinstance(fh, io.BufferedReader):
-        return fh
+    if isinstance(fh, io.BufferedReader | _Decompressed):
+        return fh  # type: ignore[return-value]
     return io.BufferedReader(fh, buffer_size=1 << 16)  # type: ignore[arg-type]
 
 
@@ -367,6 +366,77 @@ def _is_tar(head: bytes) -> bool:
     return len(head) >= 262 and head[257:262] == b"ustar"
 
 
+class _Decompressed:
+    """A decompressing reader that gives out everything a damaged stream still holds.
+
+    When the compressed input ends before the stream does (a truncated
+    ``log.gz`` attached to a ticket), ``read`` first returns every byte that
+    could be decompressed, and only the next call raises :class:`EOFError`.
+    Concatenated members (``cat a.gz b.gz``) are read one after the other.
+    """
+
+    def __init__(self, raw: BinaryIO, new_decompressor: Callable[[], object]) -> None:
+        self._raw = raw
+        self._new = new_decompressor
+        self._decompressor: object = new_decompressor()
+        self._buffer = b""
+        self._error: BaseException | None = None
+        self._done = False
+
+    def _fill(self, wanted: int) -> None:
+        while len(self._buffer) < wanted and not self._done and self._error is None:
+            d = self._decompressor
+            if d.eof:  # type: ignore[attr-defined]
+                rest = d.unused_data  # type: ignore[attr-defined]
+                if not rest:
+                    rest = self._raw.read(1 << 16)
+                if not rest:
+                    self._done = True
+                    return
+                self._decompressor = d = self._new()
+                self._feed(rest)
+                continue
+            chunk = self._raw.read(1 << 16)
+            if not chunk:
+                self._error = EOFError("the compressed stream ended early")
+                return
+            self._feed(chunk)
+
+    def _feed(self, chunk: bytes) -> None:
+        try:
+            self._buffer += self._decompressor.decompress(chunk)  # type: ignore[attr-defined]
+        except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
+            self._error = exc
+
+    def read(self, size: int = -1) -> bytes:
+        self._fill(size if size >= 0 else 1 << 62)
+        if not self._buffer and self._error is not None:
+            error, self._error = self._error, None
+            self._done = True
+            raise error
+        if size < 0:
+            out, self._buffer = self._buffer, b""
+        else:
+            out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def peek(self, size: int = 1) -> bytes:
+        self._fill(max(size, 1))
+        return self._buffer[: max(size, 1)]
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> _Decompressed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def _zstd(raw: BinaryIO) -> BinaryIO:
     import zstandard
 
@@ -374,14 +444,10 @@ def _zstd(raw: BinaryIO) -> BinaryIO:
     return io.BufferedReader(reader, buffer_size=1 << 16)  # type: ignore[arg-type]
 
 
-def _buffered(factory: Callable[[BinaryIO], BinaryIO]) -> Callable[[BinaryIO], BinaryIO]:
-    return lambda raw: io.BufferedReader(factory(raw), buffer_size=1 << 16)  # type: ignore[arg-type]
-
-
 _DECOMPRESSORS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
-    "gzip": _buffered(lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
-    "bzip2": _buffered(lambda raw: bz2.BZ2File(raw, mode="rb")),
-    "xz": _buffered(lambda raw: lzma.LZMAFile(raw, mode="rb")),
+    "gzip": lambda raw: _Decompressed(raw, lambda: zlib.decompressobj(wbits=31)),  # type: ignore[dict-item]
+    "bzip2": lambda raw: _Decompressed(raw, bz2.BZ2Decompressor),  # type: ignore[dict-item]
+    "xz": lambda raw: _Decompressed(raw, lzma.LZMADecompressor),  # type: ignore[dict-item]
     "zstd": _zstd,
 }
 
@@ -428,7 +494,12 @@ def iter_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[byte
     carry = b""
     limit = 4 * block_size
     while True:
-        buf = stream.read(block_size)
+        try:
+            buf = stream.read(block_size)
+        except READ_ERRORS:
+            if carry:  # the last line read before the damage still counts
+                yield carry
+            raise
         if not buf:
             if carry:
                 yield carry

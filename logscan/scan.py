@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from logscan.dialect import for_engine
+from logscan.literals import literal_filter
 from logscan.patterns import Pattern, PatternSet
 from logscan.timestamps import with_timestamps
 
@@ -47,6 +48,16 @@ def _strip_names(regex: str) -> str:
     return _NAMED_GROUP.sub("(?:", regex)
 
 
+def _loosen(regex: str) -> str:
+    """The pattern as a line filter: names, a tail description and a leading ``\\b`` dropped.
+
+    It matches every line the pattern matches (and perhaps a few more, which
+    the extraction then rejects), and it is much faster: a leading look-around
+    keeps the engine from skipping ahead to the patterns' literals.
+    """
+    return _strip_names(for_engine(_empty_tail_description(regex))).removeprefix("(?-u:\\b)")
+
+
 def _only_code(regex: str) -> str:
     """The pattern with every named group but ``code`` made non-capturing (and a description
     that only eats the rest of the line dropped): same matches, same codes, faster."""
@@ -63,7 +74,9 @@ def _prefix_names(regex: str, prefix: str) -> str:
 class Matcher:
     """Patterns prepared for the engine (picklable: sent to worker processes).
 
-    ``alternation``: every pattern at once, the exact filter; ``combined``: the
+    ``literals``: a cheap first filter (see :mod:`logscan.literals`; None when a
+    pattern has no literal); ``alternation``: every pattern at once, a line
+    filter (see :func:`_loosen`); ``combined``: the
     same with each pattern's groups renamed ``p<i>_<name>``, so that one pass
     extracts code and description.
     Where several patterns match a line, the match that starts leftmost wins,
@@ -71,6 +84,7 @@ class Matcher:
     """
 
     patterns: tuple[Pattern, ...]
+    literals: str | None
     alternation: str
     combined: str
     #: ``combined`` capturing codes only (see :func:`_only_code`): the same matches
@@ -80,16 +94,15 @@ class Matcher:
     @classmethod
     def build(cls, patterns: PatternSet | Sequence[Pattern]) -> Matcher:
         items = tuple(patterns)
-        alternation = "|".join(
-            f"(?:{_strip_names(for_engine(_empty_tail_description(p.regex)))})" for p in items
-        )
+        literals = literal_filter([p.regex for p in items])
+        alternation = "|".join(f"(?:{_loosen(p.regex)})" for p in items)
 
         def combine(transform) -> str:  # type: ignore[no-untyped-def]
             return "|".join(
                 f"(?:{_prefix_names(for_engine(transform(p.regex)), f'p{i}_')})" for i, p in enumerate(items)
             )
 
-        return cls(items, alternation, combine(str), combine(_only_code))
+        return cls(items, literals, alternation, combine(str), combine(_only_code))
 
 
 _TAIL_DESCRIPTION = re.compile(r"\(\?P<description>(?:\.\*|\[\^(?:\\.|[^\]\\])*\]\*)\)((?:\)\??)*)$")
@@ -127,13 +140,12 @@ def read_lines(data: bytes) -> pl.DataFrame:
 
 
 def candidates(lines: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """The lines some pattern matches (one pass of the alternation of all patterns).
-
-    No separate literal pre-filter: the engine extracts the patterns' literals
-    itself and skips to them; a filter of our own in front measured slower
-    (bench/README.md).
-    """
-    return lines.filter(pl.col("line").str.contains(matcher.alternation))
+    """The lines some pattern may match: first a literal filter (one literal every match of
+    each pattern contains; a plain literal search), then the alternation of the patterns."""
+    line = pl.col("line")
+    if matcher.literals is not None:
+        lines = lines.filter(line.str.contains(matcher.literals))
+    return lines.filter(line.str.contains(matcher.alternation))
 
 
 def _winner(matcher: Matcher) -> list[pl.Expr]:
@@ -172,7 +184,8 @@ def match_frame(lines: pl.DataFrame, matcher: Matcher, *, describe: bool = True)
     events = (
         pl.concat([found, groups], how="horizontal")
         .select("row", "line", *_winner(matcher))
-        .filter(pl.col("code").is_not_null())
+        # Code 0 is success in both numberings (EM_NO_ERROR, REQUEST_SUCCESS): a result, not an error.
+        .filter(pl.col("code").is_not_null() & (pl.col("code") != 0))
     )
     if events.is_empty():
         return empty_events()
@@ -203,7 +216,12 @@ def describe_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     described = [(i, p) for i, p in enumerate(matcher.patterns) if p.has_description]
     frame = pl.concat([events, groups.select(f"p{i}_description" for i, _ in described)], how="horizontal")
     picks = [pl.when(pl.col("pattern") == p.name).then(pl.col(f"p{i}_description")) for i, p in described]
-    frame = frame.with_columns(pl.coalesce(picks).str.strip_chars(" \t'\"").alias("description"))
+    text = (
+        pl.coalesce(picks)
+        .str.replace(r"['\"]?[\s}\])]*$", "")  # the end of the object the text sat in: ' }
+        .str.strip_chars(" \t'\",;")
+    )
+    frame = frame.with_columns(pl.when(text != "").then(text).alias("description"))
     return frame.select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
 
 

@@ -18,8 +18,9 @@ iso (body)  ``... at 2024-05-01T10:00:00Z ...``    full
 A full timestamp becomes ``timestamp`` (a naive datetime: the wall-clock time
 the device printed; a zone offset, where present, is not applied). Where the
 year or the date is missing, ``timestamp`` stays null and ``time_text`` keeps
-what is known in ISO 8601 form (``--09-02T10:50:35.972`` for a date without a
-year, ``14:03:07.005`` for a time of day); ``time_precision`` says which.
+what is known in ISO 8601 form, to the millisecond (``--09-02T10:50:35.972``
+for a date without a year, ``14:03:07.005`` for a time of day);
+``time_precision`` says which (``full``, ``no-year``, ``time-only``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ _ALTERNATIVES = (
     ("iso-body", r"(?:^|[^0-9])(?P<t6>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"),
 )
 _COMBINED = for_engine("|".join(f"(?:{regex})" for _, regex in _ALTERNATIVES))
+#: The full-date shapes alone, looked for past a partial timestamp.
+_FULL_ANYWHERE = for_engine(
+    "|".join(f"(?:{regex})" for name, regex in _ALTERNATIVES if name in ("rn", "core", "iso-body"))
+)
 #: Timestamps are looked for in this many leading characters of a line.
 HEAD = 120
 
@@ -54,48 +59,66 @@ def _parse(text: pl.Expr, fmt: str) -> pl.Expr:
     return text.str.to_datetime(fmt, time_unit="us", strict=False)
 
 
-def _plus_ms(ts: pl.Expr, ms: str) -> pl.Expr:
-    return ts + pl.duration(milliseconds=pl.col(ms).cast(pl.Int64, strict=False).fill_null(0))
+def _plus_ms(ts: pl.Expr, ms: pl.Expr) -> pl.Expr:
+    return ts + pl.duration(milliseconds=ms.cast(pl.Int64, strict=False).fill_null(0))
 
 
-def _iso_text(ts: pl.Expr, prefix: str) -> pl.Expr:
-    """ISO text to the millisecond, or the microsecond where the log gave that."""
-    fine = (ts.dt.microsecond() % 1000) != 0
-    return pl.when(fine).then(ts.dt.to_string(prefix + "%.6f")).otherwise(ts.dt.to_string(prefix + "%.3f"))
+def _parse_groups(groups: pl.DataFrame) -> pl.DataFrame:
+    """``full``, ``no_year``, ``time_only`` datetimes from the groups of ``_COMBINED``."""
+
+    def col(name: str) -> pl.Expr:
+        return pl.col(name) if name in groups.columns else pl.lit(None, dtype=pl.String)
+
+    iso = (
+        pl.coalesce(col("t0"), col("t6"))
+        .str.replace(",", ".", literal=True)
+        .str.replace("T", " ", literal=True)
+    )
+    return groups.select(
+        pl.coalesce(
+            _parse(iso, "%Y-%m-%d %H:%M:%S%.f"),
+            _parse(col("t4"), "%Y%m%d-%H%M%S%.f"),
+            _plus_ms(_parse(col("t5"), "%Y/%m/%d %H:%M:%S"), col("m5")),
+        ).alias("full"),
+        _parse(pl.lit("2000-") + col("t1"), "%Y-%m-%d %H:%M:%S%.f").alias("no_year"),
+        pl.coalesce(
+            _plus_ms(_parse(pl.lit("2000-01-01 ") + col("t2"), "%Y-%m-%d %H:%M:%S"), col("m2")),
+            _parse(pl.lit("2000-01-01 ") + col("t3"), "%Y-%m-%d %H:%M:%S%.f"),
+        ).alias("time_only"),
+    )
 
 
 def with_timestamps(frame: pl.DataFrame, column: str = "text") -> pl.DataFrame:
     """Add ``timestamp``, ``time_text`` and ``time_precision`` parsed from ``column``.
 
     One pass of one regex (every shape an alternative) over the head of each
-    line: the timestamp that starts leftmost wins. strptime then validates it
-    (an impossible date is no timestamp).
+    line: the timestamp that starts leftmost wins, except that a partial one
+    (no year, time of day) gives way to a full date further along the line
+    (logcat's own time before the core log's ``[2023/09/02 ...]``). strptime
+    then validates it: an impossible date is no timestamp.
     """
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, dtype=dt).alias(name) for name, dt in SCHEMA.items())
     head = pl.col(column).str.slice(0, HEAD)
-    groups = frame.select(head.str.extract_groups(_COMBINED).alias("_g")).unnest("_g")
-    iso = pl.coalesce("t0", "t6").str.replace(",", ".", literal=True).str.replace("T", " ", literal=True)
-    parts = groups.select(
-        pl.coalesce(
-            _parse(iso, "%Y-%m-%d %H:%M:%S%.f"),
-            _parse(pl.col("t4"), "%Y%m%d-%H%M%S%.f"),
-            _plus_ms(_parse(pl.col("t5"), "%Y/%m/%d %H:%M:%S"), "m5"),
-        ).alias("full"),
-        _parse(pl.lit("2000-") + pl.col("t1"), "%Y-%m-%d %H:%M:%S%.f").alias("no_year"),
-        pl.coalesce(
-            _plus_ms(_parse(pl.lit("2000-01-01 ") + pl.col("t2"), "%Y-%m-%d %H:%M:%S"), "m2"),
-            _parse(pl.lit("2000-01-01 ") + pl.col("t3"), "%Y-%m-%d %H:%M:%S%.f"),
-        ).alias("time_only"),
-    )
+    parts = _parse_groups(frame.select(head.str.extract_groups(_COMBINED).alias("_g")).unnest("_g"))
+    partial = parts["full"].is_null() & (parts["no_year"].is_not_null() | parts["time_only"].is_not_null())
+    if partial.any():
+        heads = frame.select(head.alias("h")).filter(partial)
+        found = _parse_groups(
+            heads.select(pl.col("h").str.extract_groups(_FULL_ANYWHERE).alias("_g")).unnest("_g")
+        )
+        better = pl.Series("full", [None] * frame.height, dtype=pl.Datetime("us")).scatter(
+            partial.arg_true(), found["full"]
+        )
+        parts = parts.with_columns(pl.coalesce(pl.col("full"), better).alias("full"))
     full, no_year, time_only = pl.col("full"), pl.col("no_year"), pl.col("time_only")
     parsed = parts.select(
         full.alias("timestamp"),
-        pl.coalesce(
-            _iso_text(full, "%Y-%m-%dT%H:%M:%S"),
-            _iso_text(no_year, "--%m-%dT%H:%M:%S"),
-            _iso_text(time_only, "%H:%M:%S"),
-        ).alias("time_text"),
+        pl.when(full.is_null())
+        .then(
+            pl.coalesce(no_year.dt.to_string("--%m-%dT%H:%M:%S%.3f"), time_only.dt.to_string("%H:%M:%S%.3f"))
+        )
+        .alias("time_text"),
         pl.when(full.is_not_null())
         .then(pl.lit(FULL))
         .when(no_year.is_not_null())

@@ -226,3 +226,28 @@ def test_bad_pattern_file_exits_2_with_location(tmp_path):
     assert r.stderr.startswith(
         f"logscan: error: {bad}:2: pattern 'x': regex does not compile: unclosed group"
     )
+
+
+def test_truncated_gzip_reports_what_it_holds_and_exits_2(tmp_path):
+    import gzip
+
+    text = "".join(
+        f"2026-11-20 10:00:{i % 60:02d}.123 E/ChatDemo(1): Login failed! code: 302 error: x {i * 7919 % 100003}\n"
+        for i in range(6000)
+    )
+    packed = gzip.compress(text.encode())
+    path = tmp_path / "cut.log.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    r = invoke("report", path, "-f", "json")
+    assert r.exit_code == 2
+    data = r.json()
+    assert data["inputs"]["unreadable"] == [
+        {"name": str(path), "reason": "truncated: the compressed stream ended early"}
+    ]
+    assert data["events"] > 1000 and data["codes"][0]["code"] == 302
+    assert (
+        r.stderr.splitlines()[0]
+        == f"logscan: error: cannot read {path}: truncated: the compressed stream ended early"
+    )
+    r = invoke("report", path, "-f", "json", "--keep-going", "-q")
+    assert r.exit_code == 0 and r.stderr == "" and r.json()["events"] == data["events"]

@@ -122,3 +122,28 @@ def test_iter_blocks_end_at_newlines():
     blocks = list(iter_blocks(io.BytesIO(b"aaa\nbbbbbbbbbbbb\ncc"), 5))
     assert b"".join(blocks) == b"aaa\nbbbbbbbbbbbb\ncc"
     assert all(b.endswith(b"\n") for b in blocks[:-1])
+
+
+def test_a_truncated_gzip_gives_what_it_holds_then_fails(tmp_path):
+    import random
+
+    from logscan.inputs import READ_ERRORS
+
+    rng = random.Random(3)
+    text = b"".join(b"line %d %d\n" % (i, rng.randrange(10**9)) for i in range(20000))
+    packed = gzip.compress(text)
+    path = tmp_path / "cut.log.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    [source] = list(iter_sources([path]))
+    got = []
+    with source.open() as fh, pytest.raises(READ_ERRORS):
+        for block in iter_blocks(fh, 4096):
+            got.append(block)
+    data = b"".join(got)
+    assert len(data) > len(text) // 3 and text.startswith(data)
+
+
+def test_concatenated_gzip_members(tmp_path):
+    path = tmp_path / "two.gz"
+    path.write_bytes(gzip.compress(b"one\n") + gzip.compress(b"two\n"))
+    assert read_all(iter_sources([path])) == [(str(path), b"one\ntwo\n")]

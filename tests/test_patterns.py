@@ -51,6 +51,11 @@ TRAPS = [
     "09-02 10:50:35.972  5446  5475 I chatty  : uid=10086(com.example) identical 3 lines",
     "EaseMob | V | init: {appKey: easemob-demo#flutter, autoLogin: true, debugMode: true}",
     '{"code":401,"message":"unauthorized"}',
+    "[2021/09/27 17:04:22:539]: EMChatManager::uploadFile(): http code: 413, error: Request Entity Too Large",
+    "2024-05-01 10:00:00.123456+0800 App[123:4567] [HTTP] request error code: 404",
+    # code 0 is success in both numberings: a result, not an error
+    "[2024-05-01 10:00:00.123] [info] login result {code: 0, description: ''}",
+    '[2024-05-01 10:00:00.123] [info] login result {"errorCode":0,"errorDescription":""}',
 ]
 
 
@@ -82,6 +87,20 @@ GLUED_AND_APP_SHAPES = [
 def test_shapes_of_sdk_logs_are_events(line, sdk, code):
     events = match_lines([line], MATCHER)
     assert events.select("sdk", "code").rows() == [(sdk, code)]
+
+
+@pytest.mark.parametrize(
+    ("line", "description"),
+    [
+        ("{ code: 2, description: 'Network error' }", "Network error"),
+        ("{code: 1, desc: General error}", "General error"),
+        ('sendMessage: {"code": 500, "description": "message invalid"}', "message invalid"),
+        ("x code: 5 desc: thread (a) missing", "thread (a) missing"),
+        ("onDisconnect303", None),
+    ],
+)
+def test_descriptions_lose_the_punctuation_of_the_object_around_them(line, description):
+    assert match_lines([line], MATCHER)["description"].to_list() == [description]
 
 
 def test_a_line_with_two_shapes_is_one_event():

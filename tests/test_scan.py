@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import polars as pl
 
 from logscan.engine import Engine, keep_events
@@ -40,7 +42,7 @@ def test_event_columns_and_types():
     row = block.events.row(0, named=True)
     assert row["sdk"] == "native" and row["platform"] == "core" and row["pattern"] == "core-disconnect"
     assert row["code"] == 303 and row["description"] is None
-    assert row["time_text"] == "2017-03-01T19:30:28.216"
+    assert row["timestamp"] == datetime(2017, 3, 1, 19, 30, 28, 216000) and row["time_precision"] == "full"
     assert block.events.schema["code"] == pl.Int64
 
 
