@@ -28,7 +28,7 @@ import polars as pl
 
 from logscan import inputs
 from logscan.inputs import Source, Unreadable
-from logscan.scan import Matcher, describe_events, scan_bytes
+from logscan.scan import Matcher, describe_events, scan_bytes, timestamp_events
 
 #: Bytes scanned in-process before a worker pool is started.
 POOL_THRESHOLD = 48 << 20
@@ -86,7 +86,7 @@ def _work(
     matcher = matcher or _WORKER_MATCHER
     assert matcher is not None
     data = inputs.read_span(Path(item.path), item.offset, item.length) if isinstance(item, _Span) else item
-    block = scan_bytes(data, matcher, describe=False)
+    block = scan_bytes(data, matcher, describe=False, timestamps=False)
     return _detach(mapper(block.events, matcher)), block.newlines, block.nbytes, data.endswith(b"\n")
 
 
@@ -102,8 +102,8 @@ def _detach(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def keep_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Every event of the block, described (for exports)."""
-    return describe_events(events, matcher)
+    """Every event of the block, with its description and timestamp (for exports)."""
+    return timestamp_events(describe_events(events, matcher))
 
 
 def _start_pool(workers: int, matcher: Matcher) -> ProcessPoolExecutor:

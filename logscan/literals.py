@@ -49,20 +49,32 @@ def _score(options: set[Literal]) -> tuple[int, int]:
     return (min(len(t) for t, _ in options), -len(options))
 
 
+#: A class of at most this many single characters (``[Cc]``) joins a literal run as variants.
+_MAX_VARIANTS = 8
+
+
 def _sequence(items: list[tuple[object, object]], ignorecase: bool) -> set[Literal] | None:
-    """The best literal set of a concatenation: its longest literal run, or a child's set."""
+    """The best literal set of a concatenation: its longest literal run, or a child's set.
+
+    A small class of single characters inside a run multiplies it into variants,
+    so ``[Cc]ode`` requires ``Code`` or ``code`` rather than just ``ode``.
+    """
     candidates: list[set[Literal]] = []
-    run: list[str] = []
+    run: set[str] = {""}
 
     def flush() -> None:
-        if run:
-            text = "".join(run)
-            candidates.append({(text.lower() if ignorecase else text, ignorecase)})
-            run.clear()
+        nonlocal run
+        if run != {""}:
+            candidates.append({(text.lower() if ignorecase else text, ignorecase) for text in run})
+        run = {""}
 
     for op, av in items:
         if op is _c.LITERAL:
-            run.append(chr(av))  # type: ignore[arg-type]
+            run = {text + chr(av) for text in run}  # type: ignore[arg-type]
+            continue
+        chars = _small_class(op, av)
+        if chars and len(run) * len(chars) <= _MAX_VARIANTS:
+            run = {text + ch for text in run for ch in chars}
             continue
         flush()
         found = _item(op, av, ignorecase)
@@ -70,6 +82,16 @@ def _sequence(items: list[tuple[object, object]], ignorecase: bool) -> set[Liter
             candidates.append(found)
     flush()
     return max(candidates, key=_score) if candidates else None
+
+
+def _small_class(op: object, av: object) -> list[str] | None:
+    """The characters of ``[abc]`` (single characters only), else None."""
+    if op is not _c.IN:
+        return None
+    items = list(av)  # type: ignore[call-overload]
+    if not items or any(kind is not _c.LITERAL for kind, _ in items):
+        return None
+    return [chr(code) for _, code in items]
 
 
 def _item(op: object, av: object, ignorecase: bool) -> set[Literal] | None:

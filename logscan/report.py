@@ -19,7 +19,7 @@ from logscan import catalogue as cat
 from logscan.engine import Engine, RunStats
 from logscan.inputs import Limits, Source, Unreadable, iter_sources
 from logscan.redact import redact_expr
-from logscan.scan import Matcher, describe_events
+from logscan.scan import Matcher, describe_events, timestamp_events
 from logscan.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time
 
 #: Longest sample line shown in a report.
@@ -38,32 +38,44 @@ PARTIAL_SCHEMA = {
     "last_partial": pl.String,
     "no_year": pl.UInt32,
     "time_only": pl.UInt32,
-    "untimed": pl.UInt32,
     "platforms": pl.List(pl.String),
 }
 
 
 def partial_counts(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Map step: one row per (sdk, code) of a block's events; the first one is described."""
+    """Map step: one row per (sdk, code) of a block's events.
+
+    First and last seen are the times of a code's first and last occurrences
+    (logs are written in time order), so only those two lines per code have
+    their time read, and the first one its description.
+    """
     if events.is_empty():
         return pl.DataFrame(schema=PARTIAL_SCHEMA)
+    key = ["sdk", "code"]
     events = events.sort("row")
-    firsts = describe_events(events.unique(["sdk", "code"], keep="first", maintain_order=True), matcher)
-    partial = pl.col("time_precision").is_not_null() & (pl.col("time_precision") != FULL)
-    counts = events.group_by("sdk", "code", maintain_order=True).agg(
-        pl.len().alias("count"),
+    first = events.unique(key, keep="first", maintain_order=True)
+    last = events.unique(key, keep="last", maintain_order=True)
+    edges = timestamp_events(pl.concat([first, last]))
+    partial = pl.col("time_precision").is_in([NO_YEAR, TIME_ONLY])
+    times = edges.group_by(key).agg(
         pl.col("timestamp").min().alias("first_ts"),
         pl.col("timestamp").max().alias("last_ts"),
         pl.col("time_text").filter(partial).min().alias("first_partial"),
         pl.col("time_text").filter(partial).max().alias("last_partial"),
         (pl.col("time_precision") == NO_YEAR).sum().alias("no_year"),
         (pl.col("time_precision") == TIME_ONLY).sum().alias("time_only"),
-        pl.col("time_precision").is_null().sum().alias("untimed"),
+    )
+    counts = events.group_by(key, maintain_order=True).agg(
+        pl.len().alias("count"),
         pl.col("platform").unique().sort().alias("platforms"),
     )
-    firsts = firsts.select("sdk", "code", "row", "text", pl.col("description").alias("log_description"))
-    return counts.join(firsts, on=["sdk", "code"], how="left", maintain_order="left").select(
-        pl.col(k).cast(v) for k, v in PARTIAL_SCHEMA.items()
+    firsts = describe_events(first, matcher).select(
+        *key, "row", "text", pl.col("description").alias("log_description")
+    )
+    return (
+        counts.join(firsts, on=key, how="left", maintain_order="left")
+        .join(times, on=key, how="left", maintain_order="left")
+        .select(pl.col(k).cast(v) for k, v in PARTIAL_SCHEMA.items())
     )
 
 
@@ -156,7 +168,6 @@ def build_report(
             pl.col("last_partial").max(),
             pl.col("no_year").sum(),
             pl.col("time_only").sum(),
-            pl.col("untimed").sum(),
             pl.col("file").first().alias("sample_file"),
             pl.col("line").first().alias("sample_line"),
             text.first().alias("sample_text"),
@@ -201,17 +212,18 @@ def _iso(expr: pl.Expr) -> pl.Expr:
 
 
 def _span(codes: pl.DataFrame) -> dict[str, object]:
-    """First and last full timestamp, and how many events had less than a full one."""
+    """First and last full timestamp, and how many codes were seen with less than a full one."""
     if codes.is_empty():
         return {"first": None, "last": None, "no_year": 0, "time_only": 0, "untimed": 0}
     first = codes["first_ts"].min()
     last = codes["last_ts"].max()
+    partial = codes.filter(pl.col("first_ts").is_null() & pl.col("first_partial").is_not_null())
     return {
         "first": format_time(first),
         "last": format_time(last),
-        "no_year": int(codes["no_year"].sum()),
-        "time_only": int(codes["time_only"].sum()),
-        "untimed": int(codes["untimed"].sum()),
+        "no_year": partial.filter(pl.col("no_year") > 0).height,
+        "time_only": partial.filter(pl.col("no_year") == 0).height,
+        "untimed": codes.filter(pl.col("first_ts").is_null() & pl.col("first_partial").is_null()).height,
     }
 
 

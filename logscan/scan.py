@@ -1,11 +1,13 @@
 """The engine: blocks of bytes -> polars frames of events.
 
-A block is split into lines by polars (``read_lines``), the lines are
-pre-filtered with one regex that is the alternation of every pattern (the Rust
-engine turns it into a SIMD literal search, so most lines are rejected without
-a per-line Python step), and only the surviving lines are matched pattern by
-pattern, in priority order: the first pattern that matches a line makes its
-event, so a line is never counted twice.
+A block is split into lines by polars (``read_lines``); a regex of literals
+that every match of some pattern must hold (:mod:`logscan.literals`) drops
+most lines with a plain literal search; the survivors meet one regex, the
+alternation of all patterns with only their ``code`` groups capturing, in one
+vectorised pass. One alternative takes part in a match, so a line makes at
+most one event: where several patterns match, the match that starts leftmost
+wins, and at the same position the pattern listed first. Descriptions and
+timestamps are read afterwards, for the rows that need them.
 
 Everything here is a pure function of its inputs (bytes and a picklable
 :class:`Matcher`), so it runs unchanged in a worker process or on a
@@ -14,15 +16,18 @@ distributed engine.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
+import regex
 
 from logscan.dialect import for_engine
 from logscan.literals import literal_filter
 from logscan.patterns import Pattern, PatternSet
+from logscan.timestamps import SCHEMA as TIME_COLUMNS
 from logscan.timestamps import with_timestamps
 
 #: Longest line text kept in an event (the rest is cut and marked).
@@ -44,20 +49,6 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
 
 
-def _strip_names(regex: str) -> str:
-    return _NAMED_GROUP.sub("(?:", regex)
-
-
-def _loosen(regex: str) -> str:
-    """The pattern as a line filter: names, a tail description and a leading ``\\b`` dropped.
-
-    It matches every line the pattern matches (and perhaps a few more, which
-    the extraction then rejects), and it is much faster: a leading look-around
-    keeps the engine from skipping ahead to the patterns' literals.
-    """
-    return _strip_names(for_engine(_empty_tail_description(regex))).removeprefix("(?-u:\\b)")
-
-
 def _only_code(regex: str) -> str:
     """The pattern with every named group but ``code`` made non-capturing (and a description
     that only eats the rest of the line dropped): same matches, same codes, faster."""
@@ -75,17 +66,12 @@ class Matcher:
     """Patterns prepared for the engine (picklable: sent to worker processes).
 
     ``literals``: a cheap first filter (see :mod:`logscan.literals`; None when a
-    pattern has no literal); ``alternation``: every pattern at once, a line
-    filter (see :func:`_loosen`); ``combined``: the
-    same with each pattern's groups renamed ``p<i>_<name>``, so that one pass
-    extracts code and description.
-    Where several patterns match a line, the match that starts leftmost wins,
-    and at the same position the pattern listed first.
+    pattern has no literal); ``combined``: every pattern as one alternation,
+    each pattern's groups renamed ``p<i>_<name>``.
     """
 
     patterns: tuple[Pattern, ...]
     literals: str | None
-    alternation: str
     combined: str
     #: ``combined`` capturing codes only (see :func:`_only_code`): the same matches
     #: and codes, much faster; descriptions are fetched separately for chosen rows.
@@ -95,14 +81,13 @@ class Matcher:
     def build(cls, patterns: PatternSet | Sequence[Pattern]) -> Matcher:
         items = tuple(patterns)
         literals = literal_filter([p.regex for p in items])
-        alternation = "|".join(f"(?:{_loosen(p.regex)})" for p in items)
 
         def combine(transform) -> str:  # type: ignore[no-untyped-def]
             return "|".join(
                 f"(?:{_prefix_names(for_engine(transform(p.regex)), f'p{i}_')})" for i, p in enumerate(items)
             )
 
-        return cls(items, literals, alternation, combine(str), combine(_only_code))
+        return cls(items, literals, combine(str), combine(_only_code))
 
 
 _TAIL_DESCRIPTION = re.compile(r"\(\?P<description>(?:\.\*|\[\^(?:\\.|[^\]\\])*\]\*)\)((?:\)\??)*)$")
@@ -140,39 +125,45 @@ def read_lines(data: bytes) -> pl.DataFrame:
 
 
 def candidates(lines: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """The lines some pattern may match: first a literal filter (one literal every match of
-    each pattern contains; a plain literal search), then the alternation of the patterns."""
-    line = pl.col("line")
-    if matcher.literals is not None:
-        lines = lines.filter(line.str.contains(matcher.literals))
-    return lines.filter(line.str.contains(matcher.alternation))
+    """The lines that hold a literal every match of some pattern holds (all lines when a
+    pattern has no literal): a plain literal search that drops most lines cheaply."""
+    if matcher.literals is None:
+        return lines
+    return lines.filter(pl.col("line").str.contains(matcher.literals))
 
 
 def _winner(matcher: Matcher) -> list[pl.Expr]:
     """(pattern index, code) of the winning pattern, from ``p<i>_code`` columns.
 
     One alternative of ``codes`` takes part in a match, so at most one of the
-    columns is set per row; a pattern's ``exclude`` drops its rows.
+    columns is set per row.
     """
     columns = [f"p{i}_code" for i in range(len(matcher.patterns))]
     # Exactly one column is set where there is a code: the sum of i * is-set is its index.
     winner = pl.sum_horizontal(pl.col(c).is_not_null().cast(pl.UInt16) * i for i, c in enumerate(columns))
-    code = pl.coalesce(columns).cast(pl.Int64, strict=False)
-    excluded = [
-        (winner == i) & pl.col("line").str.contains(for_engine(p.exclude))
-        for i, p in enumerate(matcher.patterns)
-        if p.exclude
-    ]
-    if excluded:
-        code = pl.when(pl.any_horizontal(excluded)).then(None).otherwise(code)
-    return [winner.alias("_p"), code.alias("code")]
+    return [winner.alias("_p"), pl.coalesce(columns).cast(pl.Int64, strict=False).alias("code")]
 
 
-def match_frame(lines: pl.DataFrame, matcher: Matcher, *, describe: bool = True) -> pl.DataFrame:
+def _drop_excluded(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
+    """Drop the rows whose winning pattern's ``exclude`` matches (tested on those rows only)."""
+    for i, pattern in enumerate(matcher.patterns):
+        if pattern.exclude:
+            rows = events.filter(pl.col("_p") == i)
+            if rows.height:
+                hit = rows.filter(pl.col("line").str.contains(for_engine(pattern.exclude)))["row"]
+                if hit.len():
+                    events = events.filter(pl.col("row").is_in(hit.implode()).not_())
+    return events
+
+
+def match_frame(
+    lines: pl.DataFrame, matcher: Matcher, *, describe: bool = True, timestamps: bool = True
+) -> pl.DataFrame:
     """Events of a frame with columns ``row`` and ``line``, in the EVENT_SCHEMA.
 
-    With ``describe=False`` the ``description`` column is left null (it costs
-    most of the matching time); :func:`describe` fills it for chosen rows.
+    ``describe=False`` leaves ``description`` null and ``timestamps=False`` the
+    time columns: :func:`describe_events` and :func:`timestamp_events` fill them
+    for the rows that need them (a report needs them for a few rows only).
     """
     if lines.is_empty() or not matcher.patterns:
         return empty_events()
@@ -180,12 +171,18 @@ def match_frame(lines: pl.DataFrame, matcher: Matcher, *, describe: bool = True)
     if found.is_empty():
         return empty_events()
     line = pl.col("line")
-    groups = found.select(line.str.extract_groups(matcher.codes).alias("_g")).unnest("_g")
-    events = (
-        pl.concat([found, groups], how="horizontal")
-        .select("row", "line", *_winner(matcher))
+    # One pass of all patterns: lines none matches leave the engine's DFA early, without captures.
+    columns = [f"p{i}_code" for i in range(len(matcher.patterns))]
+    matched = (
+        found.select("row", "line", line.str.extract_groups(matcher.codes).alias("_g"))
+        .unnest("_g")
+        .filter(pl.any_horizontal(pl.col(c).is_not_null() for c in columns))
+    )
+    events = _drop_excluded(
+        matched.select("row", "line", *_winner(matcher))
         # Code 0 is success in both numberings (EM_NO_ERROR, REQUEST_SUCCESS): a result, not an error.
-        .filter(pl.col("code").is_not_null() & (pl.col("code") != 0))
+        .filter(pl.col("code").is_not_null() & (pl.col("code") != 0)),
+        matcher,
     )
     if events.is_empty():
         return empty_events()
@@ -194,7 +191,7 @@ def match_frame(lines: pl.DataFrame, matcher: Matcher, *, describe: bool = True)
     def by_pattern(values: list[str]) -> pl.Expr:
         return pl.col("_p").replace_strict(index, values, return_dtype=pl.String)
 
-    events = with_timestamps(events, "line").with_columns(
+    events = (with_timestamps(events, "line") if timestamps else events).with_columns(
         by_pattern([p.sdk for p in matcher.patterns]).alias("sdk"),
         by_pattern([p.platform for p in matcher.patterns]).alias("platform"),
         by_pattern([p.name for p in matcher.patterns]).alias("pattern"),
@@ -204,33 +201,81 @@ def match_frame(lines: pl.DataFrame, matcher: Matcher, *, describe: bool = True)
         .otherwise(line)
         .alias("text"),
     )
-    events = events.select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
+    events = events.select(
+        (pl.col(name) if name in events.columns else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in EVENT_SCHEMA.items()
+    )
     return describe_events(events, matcher) if describe else events
+
+
+def timestamp_events(events: pl.DataFrame) -> pl.DataFrame:
+    """Fill the time columns of ``events`` from their text."""
+    times = list(TIME_COLUMNS)
+    return with_timestamps(events.drop(times), "text").select(events.columns)
+
+
+#: Above this many rows, descriptions are captured by the engine, vectorised;
+#: below it, line by line with the ``regex`` package (no per-call overhead).
+DESCRIBE_VECTORISED = 2000
+_TAIL = re.compile(r"['\"]?[\s}\])]*$")
 
 
 def describe_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     """Fill ``description`` (the text the winning pattern captured) of ``events``."""
     if events.is_empty() or not any(p.has_description for p in matcher.patterns):
         return events
+    if events.height > DESCRIBE_VECTORISED:
+        return _describe_vectorised(events, matcher)
+    by_name = {p.name: p for p in matcher.patterns}
+    found = []
+    for name, text in events.select("pattern", "text").iter_rows():
+        pattern = by_name.get(name)
+        compiled = _python_regex(pattern.regex) if pattern is not None and pattern.has_description else None
+        if compiled is None:
+            if pattern is not None and pattern.has_description:  # a syntax only the engine knows
+                return _describe_vectorised(events, matcher)
+            found.append(None)
+            continue
+        try:
+            m = compiled.search(text, timeout=0.05)
+        except TimeoutError:
+            m = None
+        found.append(_tidy(m.group("description")) if m and m.group("description") else None)
+    return events.with_columns(pl.Series("description", found, dtype=pl.String))
+
+
+@functools.lru_cache(maxsize=512)
+def _python_regex(source: str) -> regex.Pattern[str] | None:
+    try:
+        return regex.compile(source)
+    except (regex.error, ValueError):
+        return None
+
+
+def _tidy(text: str) -> str | None:
+    """The description without the punctuation of the object around it (``Network error' }``)."""
+    text = _TAIL.sub("", text).strip(" \t'\",;")
+    return text or None
+
+
+def _describe_vectorised(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     groups = events.select(pl.col("text").str.extract_groups(matcher.combined).alias("_g")).unnest("_g")
     described = [(i, p) for i, p in enumerate(matcher.patterns) if p.has_description]
     frame = pl.concat([events, groups.select(f"p{i}_description" for i, _ in described)], how="horizontal")
     picks = [pl.when(pl.col("pattern") == p.name).then(pl.col(f"p{i}_description")) for i, p in described]
-    text = (
-        pl.coalesce(picks)
-        .str.replace(r"['\"]?[\s}\])]*$", "")  # the end of the object the text sat in: ' }
-        .str.strip_chars(" \t'\",;")
-    )
+    text = pl.coalesce(picks).str.replace(_TAIL.pattern, "").str.strip_chars(" \t'\",;")
     frame = frame.with_columns(pl.when(text != "").then(text).alias("description"))
     return frame.select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
 
 
-def scan_bytes(data: bytes, matcher: Matcher, *, describe: bool = True) -> BlockScan:
+def scan_bytes(data: bytes, matcher: Matcher, *, describe: bool = True, timestamps: bool = True) -> BlockScan:
     """Scan one block of UTF-8 bytes (it should end at a newline, except the last)."""
     lines = read_lines(data)
     # Every line ends with a newline, but the last one may not.
     newlines = lines.height - (0 if not data or data.endswith(b"\n") else 1)
-    return BlockScan(match_frame(lines, matcher, describe=describe), newlines, len(data))
+    return BlockScan(
+        match_frame(lines, matcher, describe=describe, timestamps=timestamps), newlines, len(data)
+    )
 
 
 def match_pattern(pattern: Pattern, lines: Sequence[str]) -> list[int | None]:

@@ -33,16 +33,16 @@ def human_bytes(n: int) -> str:
 
 
 def describe_span(span: dict[str, object]) -> str:
-    """The time span in words, saying how many events had less than a full timestamp."""
+    """The time span in words, saying which codes were seen with less than a full date."""
     first, last = span.get("first"), span.get("last")
     text = f"{first} → {last}" if first else "no full timestamps"
     notes = []
     if span.get("no_year"):
-        notes.append(f"{plural(span['no_year'], 'event')} without a year (shown as --MM-DD)")
+        notes.append(f"{plural(span['no_year'], 'code')} seen only without a year (shown as --MM-DD)")
     if span.get("time_only"):
-        notes.append(f"{plural(span['time_only'], 'event')} with a time of day only")
+        notes.append(f"{plural(span['time_only'], 'code')} seen only with a time of day")
     if span.get("untimed"):
-        notes.append(f"{plural(span['untimed'], 'event')} without a timestamp")
+        notes.append(f"{plural(span['untimed'], 'code')} seen only on lines without a time")
     return text + (f"; {', '.join(notes)}" if notes else "")
 
 
