@@ -1,11 +1,15 @@
-"""Required literals of a regex: strings one of which every match must contain.
+"""Required literals of regexes: the engine's first, cheapest filter.
 
-The engine uses them as its first, cheapest filter: a line that contains none
-of the literals of any pattern cannot match, so the full patterns only run on
-the lines that do. The analysis walks Python's parse tree of the regex (the
-patterns are written in the syntax Python and Rust share); when a pattern
-cannot be analysed, or has no literal of useful length, there is no literal
-filter at all rather than a risk of missing a line.
+Every match of a pattern contains one literal of each of its *clauses* (``[Cc]ode\\s*:``
+has the clause ``{Code, code}``). The filter keeps a line when it holds one
+chosen literal per pattern, so most lines are dropped by a plain literal
+search before any pattern runs. For each pattern the clause chosen is one that
+the literals already chosen for other patterns cover, if it has one (it then
+costs nothing), else its most selective one (longest literals, fewest of
+them). The analysis walks Python's parse tree of the regex (patterns are
+written in the syntax Python and Rust share); when a pattern cannot be
+analysed, or has no literal of useful length, there is no literal filter at
+all rather than a risk of missing a line.
 """
 
 from __future__ import annotations
@@ -16,102 +20,129 @@ from re import _parser as _p  # type: ignore[attr-defined]
 
 #: Shortest literal worth filtering on (shorter ones match almost every line).
 MIN_LENGTH = 3
+#: Alternatives (``[Cc]``, ``(?:Chat|EM)``) multiply a literal run into at most this many variants.
+MAX_VARIANTS = 8
 
 Literal = tuple[str, bool]  # (text, case-insensitive)
+Clause = frozenset[Literal]
 
 
-def required_literals(regex: str) -> list[Literal] | None:
-    """Literals one of which any match of ``regex`` contains, or None if there are none."""
+def required_clauses(regex: str) -> list[Clause] | None:
+    """Every literal requirement of ``regex``: a match holds one literal of each clause."""
     try:
         parsed = _p.parse(regex)
     except (re.error, OverflowError, RecursionError):
         return None
-    found = _sequence(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
-    if not found or min(len(text) for text, _ in found) < MIN_LENGTH:
-        return None
-    return sorted(found)
+    clauses = _clauses(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
+    useful = [c for c in clauses if min(len(t) for t, _ in c) >= MIN_LENGTH]
+    return useful or None
 
 
 def literal_filter(regexes: list[str]) -> str | None:
-    """One regex that matches any required literal of any of ``regexes`` (None if one has none)."""
-    parts: set[Literal] = set()
-    for regex in regexes:
-        literals = required_literals(regex)
-        if literals is None:
-            return None
-        parts.update(literals)
-    # A literal that contains another one adds nothing: a line with it has the other too.
-    parts = {a for a in parts if not any(b != a and b[1] == a[1] and b[0] in a[0] for b in parts)}
-    return "|".join(f"(?i:{escape(t)})" if ci else escape(t) for t, ci in sorted(parts)) or None
+    """One regex that matches a chosen literal of every pattern (None if one has none)."""
+    found = [required_clauses(r) for r in regexes]
+    if not found or any(c is None for c in found):
+        return None
+    per_pattern: list[list[Clause]] = found  # type: ignore[assignment]
+    chosen = [max(clauses, key=_score) for clauses in per_pattern]
+    for _round in range(2):
+        for i, clauses in enumerate(per_pattern):
+            others = [set(c) for j, c in enumerate(chosen) if j != i]
+            best = max(clauses, key=lambda c, o=others: (_support(c, o), _score(c)))  # type: ignore[misc]
+            if _support(best, others):
+                chosen[i] = best
+    literals = _minimal(set().union(*chosen))
+    return "|".join(f"(?i:{escape(t)})" if ci else escape(t) for t, ci in sorted(literals))
 
 
-def _score(options: set[Literal]) -> tuple[int, int]:
-    return (min(len(t) for t, _ in options), -len(options))
+def _support(clause: Clause, others: list[set[Literal]]) -> int:
+    """How many of the other patterns' choices cover ``clause`` (0: it is not free)."""
+    return sum(all(_covered(lit, chosen) for lit in clause) for chosen in others)
 
 
-#: A class of at most this many single characters (``[Cc]``) joins a literal run as variants.
-_MAX_VARIANTS = 8
+def _covered(literal: Literal, others: set[Literal]) -> bool:
+    """Whether a line holding ``literal`` certainly holds one of ``others``."""
+    text, ci = literal
+    return any(o_ci == ci and o_text in text for o_text, o_ci in others)
 
 
-def _sequence(items: list[tuple[object, object]], ignorecase: bool) -> set[Literal] | None:
-    """The best literal set of a concatenation: its longest literal run, or a child's set.
+def _minimal(literals: set[Literal]) -> set[Literal]:
+    """Drop literals that contain another one: a line with the longer has the shorter too."""
+    return {a for a in literals if not any(b != a and b[1] == a[1] and b[0] in a[0] for b in literals)}
 
-    A small class of single characters inside a run multiplies it into variants,
-    so ``[Cc]ode`` requires ``Code`` or ``code`` rather than just ``ode``.
-    """
-    candidates: list[set[Literal]] = []
+
+def _score(clause: Clause) -> tuple[int, int]:
+    return (min(len(t) for t, _ in clause), -len(clause))
+
+
+def _clauses(items: list[tuple[object, object]], ignorecase: bool) -> list[Clause]:
+    """The clauses of a concatenation: its literal runs (with variants) and its children's."""
+    out: list[Clause] = []
     run: set[str] = {""}
 
     def flush() -> None:
         nonlocal run
         if run != {""}:
-            candidates.append({(text.lower() if ignorecase else text, ignorecase) for text in run})
+            out.append(frozenset((t.lower() if ignorecase else t, ignorecase) for t in run))
         run = {""}
 
     for op, av in items:
         if op is _c.LITERAL:
             run = {text + chr(av) for text in run}  # type: ignore[arg-type]
             continue
-        chars = _small_class(op, av)
-        if chars and len(run) * len(chars) <= _MAX_VARIANTS:
-            run = {text + ch for text in run for ch in chars}
+        variants = _variants(op, av, ignorecase)
+        if variants and len(run) * len(variants) <= MAX_VARIANTS:
+            run = {text + v for text in run for v in variants}
             continue
         flush()
-        found = _item(op, av, ignorecase)
-        if found:
-            candidates.append(found)
+        if op is _c.SUBPATTERN:
+            _group, add_flags, del_flags, pattern = av  # type: ignore[misc]
+            out.extend(_clauses(list(pattern), _flag(ignorecase, add_flags, del_flags)))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            low, _high, pattern = av  # type: ignore[misc]
+            if low >= 1:
+                out.extend(_clauses(list(pattern), ignorecase))
+        elif op is getattr(_c, "ATOMIC_GROUP", None):
+            out.extend(_clauses(list(av), ignorecase))  # type: ignore[arg-type]
+        elif op is _c.BRANCH:
+            union: set[Literal] = set()
+            for branch in av[1]:  # type: ignore[index]
+                best = _clauses(list(branch), ignorecase)
+                if not best:
+                    union = set()
+                    break
+                union |= max(best, key=_score)
+            if union:
+                out.append(frozenset(union))
     flush()
-    return max(candidates, key=_score) if candidates else None
+    return out
 
 
-def _small_class(op: object, av: object) -> list[str] | None:
-    """The characters of ``[abc]`` (single characters only), else None."""
-    if op is not _c.IN:
+def _flag(ignorecase: bool, add_flags: int, del_flags: int) -> bool:
+    return (ignorecase or bool(add_flags & re.IGNORECASE)) and not bool(del_flags & re.IGNORECASE)
+
+
+def _variants(op: object, av: object, ignorecase: bool) -> list[str] | None:
+    """The strings a small piece can be: ``[Cc]`` or ``(?:Chat|EM)``, else None."""
+    if op is _c.IN:
+        items = list(av)  # type: ignore[call-overload]
+        if items and all(kind is _c.LITERAL for kind, _ in items):
+            return [chr(code) for _, code in items]
         return None
-    items = list(av)  # type: ignore[call-overload]
-    if not items or any(kind is not _c.LITERAL for kind, _ in items):
-        return None
-    return [chr(code) for _, code in items]
-
-
-def _item(op: object, av: object, ignorecase: bool) -> set[Literal] | None:
     if op is _c.SUBPATTERN:
         _group, add_flags, del_flags, pattern = av  # type: ignore[misc]
-        flag = (ignorecase or bool(add_flags & re.IGNORECASE)) and not bool(del_flags & re.IGNORECASE)
-        return _sequence(list(pattern), flag)
+        items = list(pattern)
+        if _flag(ignorecase, add_flags, del_flags) != ignorecase or len(items) != 1:
+            return None
+        op, av = items[0]
     if op is _c.BRANCH:
-        union: set[Literal] = set()
+        words = []
         for branch in av[1]:  # type: ignore[index]
-            found = _sequence(list(branch), ignorecase)
-            if not found:
+            parts = list(branch)
+            if not parts or any(kind is not _c.LITERAL for kind, _ in parts):
                 return None
-            union |= found
-        return union
-    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
-        low, _high, pattern = av  # type: ignore[misc]
-        return _sequence(list(pattern), ignorecase) if low >= 1 else None
-    if op is getattr(_c, "ATOMIC_GROUP", None):
-        return _sequence(list(av), ignorecase)  # type: ignore[arg-type]
+            words.append("".join(chr(code) for _, code in parts))
+        return words
     return None
 
 
