@@ -112,3 +112,13 @@ def test_partial_counts_of_a_block():
     partial = partial_counts(scan_bytes(data, MATCHER, describe=False).events, MATCHER)
     rows = partial.select("sdk", "code", "count", "row", "log_description").rows()
     assert rows == [("native", 204, 2, 0, "x"), ("native", 500, 1, 3, "x")]
+
+
+def test_patterns_without_literals_scan_every_line():
+    from logscan.patterns import Pattern
+
+    bare = Pattern(name="bare", sdk="native", platform="x", regex=r"(?P<code>\d+)!", source="t", line=1)
+    matcher = Matcher.build([bare])
+    assert matcher.literals is None
+    events = scan_bytes(b"a 12!\nb 7\n30!\n", matcher).events
+    assert events.select("row", "code").rows() == [(0, 12), (2, 30)]

@@ -1,0 +1,49 @@
+"""The literal pre-filter: required literals of regexes, and that it never drops a match."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from logscan.literals import literal_filter, required_clauses
+from logscan.patterns import load_patterns
+
+
+def clauses(regex):
+    found = required_clauses(regex)
+    return None if found is None else sorted(sorted(t for t, _ in c) for c in found)
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        (r"failed! code: (?P<code>\d+)", [["failed! code: "]]),
+        (r"\b[Cc]ode\s*[:=]\s*(?P<code>\d+)", [["Code", "code"]]),
+        (r"(?:Chat|EM)Error\{code=(?P<code>\d+)", [["ChatError{code=", "EMError{code="]]),
+        (r"onDisconnect(?:ed)?[ .]*(?P<code>\d+)", [["onDisconnect"]]),
+        (r"(?:abc)?x(?P<code>\d+)", None),  # optional parts require nothing
+        (r"(?P<code>\d+)", None),
+        (r"(?:onError|WEBIM_[A-Z]+)\s+type=(?P<code>\d+)", [["WEBIM_", "onError"], ["type="]]),
+        (r"(?i)Code: (?P<code>\d+)", [["code: "]]),
+        (r"(unclosed", None),
+    ],
+)
+def test_required_clauses(regex, expected):
+    assert clauses(regex) == expected
+
+
+def test_no_filter_when_a_pattern_has_no_literal():
+    assert literal_filter([r"code: (?P<code>\d+)", r"(?P<code>\d+)!"]) is None
+
+
+def test_a_pattern_takes_a_clause_the_others_already_cover():
+    # the second pattern needs "code" or "message"; "code" is needed anyway
+    assert literal_filter([r"code=(?P<code>\d+)", r"message: x, code=(?P<code>\d+)"]) == "code="
+
+
+@pytest.mark.parametrize("pattern", load_patterns().patterns, ids=lambda p: p.name)
+def test_the_bundled_filter_keeps_every_sample(pattern):
+    bundled = re.compile(literal_filter([p.regex for p in load_patterns()]))
+    for sample in pattern.samples:
+        assert bundled.search(sample.line), sample.line
