@@ -42,6 +42,56 @@ def catalogue_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)  # fmt: skip
 
 
+def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every command that scans logs takes."""
+    for deco in reversed(
+        [
+            pattern_options,
+            catalogue_option,
+            click.option(
+                "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                help="Configuration file (default: logscan.toml or [tool.logscan] in pyproject.toml, "
+                "looked for from the current folder upward).",
+            ),
+            click.option(
+                "-j", "--workers", type=click.IntRange(1, 64), default=None,
+                help="Worker processes (default: CPU count).",
+            ),
+            click.option(
+                "--keep-going", is_flag=True,
+                help="Do not fail because some inputs could not be read (still listed, with a warning).",
+            ),
+            click.option(
+                "--no-redact", is_flag=True, help="Show log text as it is (default: secrets, e-mails masked)."
+            ),
+            click.option("--redact-users", is_flag=True, help="Also mask user ids in log text."),
+            click.option("-q", "--quiet", is_flag=True, help="No progress or warnings on stderr."),
+        ]
+    ):  # fmt: skip
+        f = deco(f)
+    return f
+
+
+def prepare_scan(
+    config_path: Path | None,
+    pattern_paths: tuple[Path, ...],
+    no_builtin: bool,
+    catalogue_paths: tuple[Path, ...],
+) -> tuple[Any, Any, Any]:
+    """The configuration (given or discovered), the matcher and the catalogue; options add to the file's."""
+    from logscan import config as cfg
+    from logscan.catalogue import load_catalogue
+    from logscan.patterns import load_patterns
+    from logscan.scan import Matcher
+
+    config = cfg.load(config_path or cfg.discover())
+    patterns = load_patterns(
+        [*config.patterns, *pattern_paths], builtin=config.builtin_patterns and not no_builtin
+    )
+    catalogue = load_catalogue([*config.catalogue, *catalogue_paths])
+    return config, Matcher.build(patterns), catalogue
+
+
 def output_options(
     formats: tuple[str, ...], default: str
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -123,21 +173,7 @@ def cli(debug: bool) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True)
 @output_options(("table", "json", "markdown", "csv"), "table")
-@pattern_options
-@catalogue_option
-@click.option(
-    "-j", "--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count)."
-)
-@click.option(
-    "--keep-going",
-    is_flag=True,
-    help="Exit 0 even if some inputs could not be read (they are still listed, with a warning).",
-)
-@click.option(
-    "--no-redact", is_flag=True, help="Show log text as it is (default: secrets and e-mails are masked)."
-)
-@click.option("--redact-users", is_flag=True, help="Also mask user ids in log text.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress or warnings on stderr.")
+@scan_options
 def report(
     paths: tuple[str, ...],
     format_: str | None,
@@ -145,6 +181,7 @@ def report(
     pattern_paths: tuple[Path, ...],
     no_builtin_patterns: bool,
     catalogue_paths: tuple[Path, ...],
+    config_path: Path | None,
     workers: int | None,
     keep_going: bool,
     no_redact: bool,
@@ -167,18 +204,14 @@ def report(
       logscan report ticket-4711/ --format markdown -o report.md
       adb logcat -d | logscan report -
     """
-    from logscan.catalogue import load_catalogue
-    from logscan.patterns import load_patterns
     from logscan.report import ReportOptions, report_paths
-    from logscan.scan import Matcher
 
     fmt = pick_format(format_, output, default="table")
-    patterns = load_patterns(pattern_paths, builtin=not no_builtin_patterns)
-    catalogue = load_catalogue(catalogue_paths)
-    options = ReportOptions(
-        paths=paths, workers=workers, redact=not no_redact, redact_users=redact_users,
-    )  # fmt: skip
-    result = report_paths(options, Matcher.build(patterns), catalogue)
+    _config, matcher, catalogue = prepare_scan(
+        config_path, pattern_paths, no_builtin_patterns, catalogue_paths
+    )
+    options = ReportOptions(paths=paths, workers=workers, redact=not no_redact, redact_users=redact_users)
+    result = report_paths(options, matcher, catalogue)
     finish_scan(
         result.stats,
         keep_going=keep_going,
@@ -219,6 +252,138 @@ def _render_table(result: Any, console: Any) -> None:
     from logscan.render import text
 
     text.render(result, console)
+
+
+CHECK_EXTENSIONS = {".sarif": "sarif", ".xml": "junit", ".json": "json", ".txt": "text"}
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    metavar="RULE",
+    help="Fail on: any, unknown, code=208, name=USER_REMOVED, category=server, kind=client-bug; "
+    "add >N to fail only above N lines (category=server>10). Repeatable. Default: any.",
+)
+@click.option(
+    "--allow", multiple=True, metavar="RULE", help="Accept these codes (code=206, name=..., ...). Repeatable."
+)
+@click.option(
+    "--max-total", type=click.IntRange(0), default=None, help="Fail when more than N error lines in all."
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A JSON report written earlier (report --format json): fail only on codes new or grown.",
+)
+@click.option(
+    "--tolerance",
+    default=None,
+    metavar="N|P%",
+    help="How much a code may grow over the baseline: lines (5) or a share (20%). Default 0.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when rules are violated (still reports).")
+@output_options(("text", "github", "sarif", "junit", "json"), "text")
+@scan_options
+def check(
+    paths: tuple[str, ...],
+    fail_on: tuple[str, ...],
+    allow: tuple[str, ...],
+    max_total: int | None,
+    baseline: Path | None,
+    tolerance: str | None,
+    exit_zero: bool,
+    format_: str | None,
+    output: Path | None,
+    pattern_paths: tuple[Path, ...],
+    no_builtin_patterns: bool,
+    catalogue_paths: tuple[Path, ...],
+    config_path: Path | None,
+    workers: int | None,
+    keep_going: bool,
+    no_redact: bool,
+    redact_users: bool,
+    quiet: bool,
+) -> None:
+    """Gate a CI job on SDK errors in PATHS (crash or test-run logs).
+
+    Rules come from --fail-on/--allow/--max-total and from the [check] table of
+    the configuration file. With --baseline, only codes that are new or grew
+    beyond --tolerance count; codes gone since are reported as fixed.
+
+    \b
+    Exit status: 0 no rule violated, 1 a rule violated (0 with --exit-zero),
+    2 usage, configuration or input error (an unreadable log never passes).
+
+    \b
+    Examples:
+      logscan check logs/ --fail-on any --allow code=206
+      logscan check logs/ --fail-on category=server>10 --fail-on unknown
+      logscan check logs/ --baseline main.json --tolerance 20% --format sarif -o logscan.sarif
+      logscan check logs/ --format github
+    """
+    from logscan import gate
+    from logscan.report import ReportOptions, report_paths
+
+    fmt = pick_format(format_, output, default="text", extensions=CHECK_EXTENSIONS)
+    config, matcher, catalogue = prepare_scan(
+        config_path, pattern_paths, no_builtin_patterns, catalogue_paths
+    )
+    where = f"{config.path}:{{line}} check.{{key}}" if config.path else ""
+    if fail_on:
+        rules = [gate.parse_rule(r) for r in fail_on]
+    else:
+        source = where.format(line=config.lines.get("fail_on", 0), key="fail_on")
+        rules = [gate.parse_rule(r, source=source) for r in config.check.fail_on]
+    allowed = [gate.parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
+        gate.parse_rule(
+            r, source=where.format(line=config.lines.get("allow", 0), key="allow"), threshold_allowed=False
+        )
+        for r in config.check.allow
+    ]
+    limit = max_total if max_total is not None else config.check.max_total
+    if not rules and limit is None:
+        rules = [gate.parse_rule("any", source="default")]
+    baseline_path = baseline or config.check.baseline
+    base = gate.load_baseline(baseline_path) if baseline_path else None
+    if tolerance is not None:
+        tol = gate.parse_tolerance(tolerance)
+    else:
+        tol_source = where.format(line=config.lines.get("tolerance", 0), key="tolerance") or "--tolerance"
+        tol = gate.parse_tolerance(config.check.tolerance, source=tol_source)
+    options = ReportOptions(paths=paths, workers=workers, redact=not no_redact, redact_users=redact_users)
+    result = report_paths(options, matcher, catalogue)
+    verdict = gate.evaluate(result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol)
+    finish_scan(
+        result.stats,
+        keep_going=keep_going,
+        quiet=quiet,
+        render=lambda: emit(fmt, output, lambda f: render_verdict(verdict, f)),
+    )
+    if verdict.failed and not exit_zero:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def render_verdict(verdict: Any, fmt: str) -> str:
+    from logscan.render import github, junit, sarif
+    from logscan.render import verdict as views
+
+    if fmt == "github":
+        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_path:
+            with open(summary_path, "a", encoding="utf-8") as fh:
+                fh.write(github.summary(verdict))
+        return github.render(verdict)
+    if fmt == "sarif":
+        return sarif.render(verdict)
+    if fmt == "junit":
+        return junit.render(verdict)
+    if fmt == "json":
+        return views.render_json(verdict)
+    return views.render_text(verdict)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -314,13 +479,15 @@ def codes(
 # --------------------------------------------------------------------------- helpers
 
 
-def pick_format(format_: str | None, output: Path | None, *, default: str) -> str:
+def pick_format(
+    format_: str | None, output: Path | None, *, default: str, extensions: dict[str, str] | None = None
+) -> str:
     from logscan.render import EXTENSIONS
 
     if format_ is not None:
         return format_
     if output is not None:
-        fmt = EXTENSIONS.get(output.suffix.lower())
+        fmt = (extensions or EXTENSIONS).get(output.suffix.lower())
         if fmt is None:
             raise click.BadParameter(
                 f"cannot tell the format from {output.name!r}; add --format", param_hint="-o/--output"

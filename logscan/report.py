@@ -87,6 +87,8 @@ class Report:
     codes: pl.DataFrame
     categories: pl.DataFrame
     span: dict[str, object] = field(default_factory=dict)
+    #: One row per (sdk, code, file): count, first line and its text (for per-file views).
+    by_file: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def events(self) -> int:
@@ -204,7 +206,13 @@ def build_report(
         .sort(["count", "category"], descending=[True, False])
         .select("category", "count", "share", "codes")
     )
-    return Report(stats, codes, categories, _span(codes))
+    by_file = (
+        ordered.sort("_seq")
+        .group_by("sdk", "code", "file", maintain_order=True)
+        .agg(pl.col("count").sum().cast(pl.Int64), pl.col("line").first(), text.first().alias("text"))
+        .sort(["file", "count", "sdk", "code"], descending=[False, True, False, False])
+    )
+    return Report(stats, codes, categories, _span(codes), by_file)
 
 
 def _iso(expr: pl.Expr) -> pl.Expr:

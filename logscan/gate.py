@@ -1,0 +1,246 @@
+"""The CI gate: rules over a report, allow-lists, baselines, a verdict.
+
+A rule is ``FIELD[=VALUE][>N]``: ``any``, ``unknown`` (codes in no catalogue),
+``code=208`` (``code=web/16`` for one family), ``name=USER_REMOVED`` (names and
+aliases), ``category=server``, ``kind=client-bug``. It is violated when the
+error lines of the codes it matches number more than N (0 when no threshold
+is given). Allowed codes (``--allow``, same syntax, no threshold) and, with a
+baseline, codes that did not grow beyond the tolerance are accepted before any
+rule looks at them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN
+from logscan.errors import ConfigError
+from logscan.report import Report
+
+FIELDS = ("any", "unknown", "code", "name", "category", "kind")
+_RULE = re.compile(r"^(?P<field>[a-z-]+)(?:=(?P<value>[^>]+?))?(?:\s*>\s*(?P<threshold>\d+))?$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One ``--fail-on`` / ``--allow`` rule, as written and parsed."""
+
+    text: str
+    field: str
+    value: str | None = None
+    sdk: str | None = None
+    threshold: int = 0
+    source: str = "--fail-on"
+
+    def matches(self, code: dict[str, object]) -> bool:
+        if self.field == "any":
+            return True
+        if self.field == "unknown":
+            return code["name"] is None
+        if self.field == "code":
+            return str(code["code"]) == self.value and self.sdk in (None, code["sdk"])
+        if self.field == "name":
+            names = [code["name"], *code.get("aliases", [])]  # type: ignore[list-item]
+            return (self.value or "").upper() in names
+        return code.get(self.field) == self.value
+
+    @property
+    def id(self) -> str:
+        return self.text.replace(" ", "")
+
+
+def parse_rule(text: str, *, source: str = "--fail-on", threshold_allowed: bool = True) -> Rule:
+    """Parse ``category=server>10`` and friends; errors name where the rule came from."""
+    m = _RULE.match(text.strip())
+
+    def fail(message: str) -> ConfigError:
+        return ConfigError(f"{source}: {text!r}: {message}")
+
+    if not m:
+        raise fail("expected FIELD, FIELD=VALUE or FIELD=VALUE>N (e.g. any, code=208, category=server>10)")
+    fld, value, threshold = m.group("field"), m.group("value"), m.group("threshold")
+    if fld not in FIELDS:
+        raise fail(f"unknown field {fld!r} (one of {', '.join(FIELDS)})")
+    if threshold is not None and not threshold_allowed:
+        raise fail("an allowed code takes no threshold")
+    if fld in ("any", "unknown"):
+        if value is not None:
+            raise fail(f"{fld!r} takes no value")
+        return Rule(text, fld, None, None, int(threshold or 0), source)
+    if value is None:
+        raise fail(f"{fld!r} needs a value, as in {fld}=...")
+    value = value.strip()
+    sdk = None
+    if fld == "code":
+        cm = re.fullmatch(r"(?:(native|web)/)?(-?\d+)", value)
+        if not cm:
+            raise fail("a code is a number, or native/N or web/N")
+        sdk, value = cm.group(1), str(int(cm.group(2)))
+    elif fld == "category" and value not in (*CATEGORIES, UNKNOWN):
+        raise fail(f"unknown category {value!r} (one of {', '.join(CATEGORIES)}, unknown)")
+    elif fld == "kind" and value not in (*KINDS, UNKNOWN):
+        raise fail(f"unknown kind {value!r} (one of {', '.join(KINDS)}, unknown)")
+    return Rule(text, fld, value, sdk, int(threshold or 0), source)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How much a code may grow over its baseline count: a share (``20%``) or lines (``5``)."""
+
+    value: float = 0.0
+    percent: bool = False
+
+    def allows(self, before: int, now: int) -> bool:
+        limit = before * (1 + self.value / 100) if self.percent else before + self.value
+        return now <= limit
+
+
+def parse_tolerance(text: str | None, *, source: str = "--tolerance") -> Tolerance:
+    if text is None:
+        return Tolerance()
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(%?)\s*", text)
+    if not m:
+        raise ConfigError(f"{source}: {text!r}: expected a number of lines or a percentage such as 20%")
+    return Tolerance(float(m.group(1)), bool(m.group(2)))
+
+
+def load_baseline(path: Path) -> dict[tuple[str, int], int]:
+    """(sdk, code) -> count from a JSON report written earlier (``report --format json``)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: the baseline is not JSON: {exc}") from None
+    if isinstance(data, dict) and "report" in data and isinstance(data["report"], dict):
+        data = data["report"]  # a `check --format json` output works too
+    codes = data.get("codes") if isinstance(data, dict) else None
+    if not isinstance(codes, list):
+        raise ConfigError(
+            f"{path}: not a logscan JSON report (no 'codes' list); write one with report --format json"
+        )
+    counts: dict[tuple[str, int], int] = {}
+    for i, row in enumerate(codes):
+        try:
+            counts[(str(row["sdk"]), int(row["code"]))] = int(row["count"])
+        except (KeyError, TypeError, ValueError):
+            raise ConfigError(f"{path}: codes[{i}] needs sdk, code and count") from None
+    return counts
+
+
+@dataclass
+class Violation:
+    rule: Rule
+    count: int
+    codes: list[dict[str, object]]
+
+
+@dataclass
+class Verdict:
+    report: Report
+    rules: list[Rule]
+    violations: list[Violation] = field(default_factory=list)
+    #: Codes accepted before the rules: allowed, or within the baseline's tolerance.
+    accepted: list[dict[str, object]] = field(default_factory=list)
+    #: Codes of the baseline that no longer occur.
+    fixed: list[dict[str, object]] = field(default_factory=list)
+    baseline: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.violations)
+
+    def violating_codes(self) -> list[dict[str, object]]:
+        """Every code some violated rule matched, once, by count descending."""
+        seen: dict[tuple[object, object], dict[str, object]] = {}
+        for violation in self.violations:
+            for code in violation.codes:
+                seen.setdefault((code["sdk"], code["code"]), code)
+        return sorted(seen.values(), key=lambda c: (-int(c["count"]), c["sdk"], c["code"]))  # type: ignore[call-overload]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "verdict": "fail" if self.failed else "pass",
+            "rules": [r.text for r in self.rules],
+            "violations": [
+                {
+                    "rule": v.rule.text,
+                    "source": v.rule.source,
+                    "threshold": v.rule.threshold,
+                    "count": v.count,
+                    "codes": [_brief(c) for c in v.codes],
+                }
+                for v in self.violations
+            ],
+            "accepted": [_brief(c) for c in self.accepted],
+            "fixed": self.fixed,
+            "report": self.report.to_dict(),
+        }
+
+
+def _brief(code: dict[str, object]) -> dict[str, object]:
+    keys = (
+        "sdk",
+        "code",
+        "name",
+        "category",
+        "kind",
+        "count",
+        "description",
+        "cause",
+        "sample",
+        "baseline_state",
+    )
+    return {k: code.get(k) for k in keys}
+
+
+def evaluate(
+    report: Report,
+    rules: list[Rule],
+    *,
+    allow: list[Rule] = (),  # type: ignore[assignment]
+    max_total: int | None = None,
+    baseline: dict[tuple[str, int], int] | None = None,
+    tolerance: Tolerance = Tolerance(),
+) -> Verdict:
+    """Apply the allow-list, the baseline and the rules to a report."""
+    verdict = Verdict(report, list(rules), baseline=baseline is not None)
+    live: list[dict[str, object]] = []
+    for code in report.to_dict()["codes"]:  # type: ignore[union-attr]
+        key = (code["sdk"], code["code"])
+        if any(a.matches(code) for a in allow):
+            verdict.accepted.append(code)
+            continue
+        if baseline is not None:
+            before = baseline.get(key)  # type: ignore[arg-type]
+            if before is None:
+                code["baseline_state"] = "new"
+            elif tolerance.allows(before, int(code["count"])):
+                code["baseline_state"] = "unchanged"
+                verdict.accepted.append(code)
+                continue
+            else:
+                code["baseline_state"] = "updated"
+            code["baseline_count"] = before
+        live.append(code)
+    if baseline is not None:
+        present = {(c["sdk"], c["code"]) for c in report.to_dict()["codes"]}  # type: ignore[union-attr]
+        verdict.fixed = [
+            {"sdk": sdk, "code": code, "baseline_count": count, "baseline_state": "absent"}
+            for (sdk, code), count in sorted(baseline.items())
+            if (sdk, code) not in present
+        ]
+    for rule in rules:
+        hits = [c for c in live if rule.matches(c)]
+        count = sum(int(c["count"]) for c in hits)  # type: ignore[call-overload]
+        if count > rule.threshold:
+            verdict.violations.append(Violation(rule, count, hits))
+    if max_total is not None:
+        total = sum(int(c["count"]) for c in live)  # type: ignore[call-overload]
+        if total > max_total:
+            rule = Rule(f"max-total>{max_total}", "any", threshold=max_total, source="--max-total")
+            verdict.violations.append(Violation(rule, total, live))
+    return verdict

@@ -1,0 +1,82 @@
+"""GitHub Actions workflow commands: one ``::error`` annotation per violating code.
+
+GitHub shows at most 10 error annotations per step: the 10 most frequent
+codes are annotated and a ``::notice`` says how many more there are. Values
+are escaped as the runner requires (``%``, CR, LF; in properties also ``:``
+and ``,``). When ``GITHUB_STEP_SUMMARY`` names a file, a Markdown summary is
+appended to it.
+"""
+
+from __future__ import annotations
+
+from logscan.gate import Verdict
+from logscan.render.markdown import table
+
+MAX_ANNOTATIONS = 10
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(verdict: Verdict) -> str:
+    codes = verdict.violating_codes()
+    lines = []
+    for code in codes[:MAX_ANNOTATIONS]:
+        sample = code["sample"]
+        title = f"{code['sdk']} {code['code']} {code['name'] or 'UNKNOWN'} ({code['count']}×)"
+        meaning = str(code["description"] or "Not in the catalogue").rstrip(".")
+        message = f"{meaning}. Cause/fix: {code['cause']}"
+        props = (
+            f"file={escape_property(str(sample['file']))},line={sample['line']},"  # type: ignore[index]
+            f"title={escape_property(title)}"
+        )
+        lines.append(f"::error {props}::{escape_data(message)}")
+    if len(codes) > MAX_ANNOTATIONS:
+        more = len(codes) - MAX_ANNOTATIONS
+        lines.append(
+            f"::notice::{more} more violating codes are not annotated (GitHub shows 10); see the job summary"
+        )
+    verdict_line = "FAILED" if verdict.failed else "passed"
+    lines.append(f"logscan check: {verdict_line}")
+    return "\n".join(lines) + "\n"
+
+
+def summary(verdict: Verdict) -> str:
+    """The Markdown summary for ``$GITHUB_STEP_SUMMARY``."""
+    head = "❌ logscan check failed" if verdict.failed else "✅ logscan check passed"
+    rows = [
+        [
+            v.rule.text,
+            v.count,
+            ", ".join(f"{c['sdk']} {c['code']} {c['name'] or 'UNKNOWN'}" for c in v.codes[:5]),
+        ]
+        for v in verdict.violations
+    ]
+    out = [f"### {head}", ""]
+    if rows:
+        out.append(table(["rule", "lines", "codes"], rows))
+    codes = verdict.violating_codes()
+    if codes:
+        out.append(
+            table(
+                ["sdk", "code", "name", "count", "kind", "first seen at", "cause / fix"],
+                [
+                    [
+                        c["sdk"],
+                        c["code"],
+                        c["name"] or "UNKNOWN",
+                        c["count"],
+                        c["kind"],
+                        f"{c['sample']['file']}:{c['sample']['line']}",
+                        c["cause"],
+                    ]  # type: ignore[index]
+                    for c in codes
+                ],
+            )
+        )
+    return "\n".join(out) + "\n"

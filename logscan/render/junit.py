@@ -1,0 +1,59 @@
+"""JUnit XML: a testsuite per input file, a testcase per rule; a failure names the code,
+its count in the file and its first line there."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from logscan.gate import Verdict
+
+
+def render(verdict: Verdict) -> str:
+    report = verdict.report
+    by_file: dict[str, list[dict[str, object]]] = {}
+    for row in report.by_file.iter_rows(named=True):
+        by_file.setdefault(row["file"], []).append(row)
+    rules = [v.rule for v in verdict.violations]
+    checked = list(verdict.rules) + [r for r in rules if r not in verdict.rules]
+    root = ET.Element("testsuites", name="logscan check")
+    total_tests = total_failures = 0
+    for source in report.stats.sources:
+        suite = ET.SubElement(root, "testsuite", name=source.name, file=source.name)
+        failures = 0
+        for rule in checked:
+            case = ET.SubElement(suite, "testcase", name=rule.text, classname=source.name)
+            violation = next((v for v in verdict.violations if v.rule == rule), None)
+            if violation is None:
+                continue
+            keys = {(c["sdk"], c["code"]) for c in violation.codes}
+            here = [r for r in by_file.get(source.name, []) if (r["sdk"], r["code"]) in keys]
+            if not here:
+                continue
+            failures += 1
+            lines = [
+                f"{r['sdk']} {r['code']}: {r['count']} lines, first at line {r['line']}: {r['text']}"
+                for r in here
+            ]
+            first = here[0]
+            failure = ET.SubElement(
+                case,
+                "failure",
+                type="logscan." + rule.field,
+                message=f"{rule.text}: {first['sdk']} {first['code']} ×{first['count']}, "
+                f"first at line {first['line']}",
+            )
+            failure.text = "\n".join(lines)
+        suite.set("tests", str(len(checked)))
+        suite.set("failures", str(failures))
+        suite.set("errors", "0")
+        total_tests += len(checked)
+        total_failures += failures
+    for bad in report.stats.unreadable:
+        suite = ET.SubElement(root, "testsuite", name=bad.name, tests="1", failures="0", errors="1")
+        case = ET.SubElement(suite, "testcase", name="readable", classname=bad.name)
+        ET.SubElement(case, "error", type="logscan.unreadable", message=bad.reason)
+    root.set("tests", str(total_tests + len(report.stats.unreadable)))
+    root.set("failures", str(total_failures))
+    root.set("errors", str(len(report.stats.unreadable)))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,75 @@
+"""SARIF 2.1.0: one rule per code, one result per violating code at its first occurrence."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from logscan import __version__
+from logscan.gate import Verdict
+from logscan.render import json_
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+#: SARIF levels by triage kind: transient faults are warnings, the rest errors.
+LEVELS = {"transient": "warning", "ok": "note"}
+
+
+def rule_id(code: dict[str, object]) -> str:
+    return f"{code['sdk']}/{code['code']}"
+
+
+def render(verdict: Verdict) -> str:
+    codes = verdict.violating_codes()
+    rules, results = [], []
+    for index, code in enumerate(codes):
+        level = LEVELS.get(str(code["kind"]), "error")
+        name = code["name"] or "UNKNOWN"
+        description = str(code["description"] or "Not in the catalogue")
+        rules.append(
+            {
+                "id": rule_id(code),
+                "name": name,
+                "shortDescription": {"text": f"{name}: {description}"},
+                "fullDescription": {"text": description},
+                "help": {"text": str(code["cause"])},
+                "defaultConfiguration": {"level": level},
+                "properties": {"category": code["category"], "kind": code["kind"], "sdk": code["sdk"]},
+            }
+        )
+        sample = code["sample"]
+        uri = quote(str(sample["file"]), safe="/")  # type: ignore[index]
+        result: dict[str, object] = {
+            "ruleId": rule_id(code),
+            "ruleIndex": index,
+            "level": level,
+            "message": {"text": f"{code['count']} error lines with {rule_id(code)} {name}: {description}"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": {"startLine": int(sample["line"])},  # type: ignore[index]
+                    }
+                }
+            ],
+            "partialFingerprints": {
+                "logscanCode/v1": hashlib.sha256(f"{rule_id(code)}|{sample['file']}".encode()).hexdigest()[
+                    :32
+                ]  # type: ignore[index]
+            },
+            "properties": {"count": code["count"]},
+        }
+        if verdict.baseline:
+            result["baselineState"] = code.get("baseline_state") or "new"
+        results.append(result)
+    doc = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "logscan", "version": __version__, "rules": rules}},
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
+    }
+    return json_.dumps(doc)

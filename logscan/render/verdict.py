@@ -1,0 +1,53 @@
+"""The gate's own views: text (one line per violated rule, then the verdict) and JSON."""
+
+from __future__ import annotations
+
+from logscan.gate import Verdict
+from logscan.render import json_
+from logscan.render.text import plural
+
+
+def _code_line(code: dict[str, object]) -> str:
+    name = code["name"] or "UNKNOWN"
+    meaning = str(code["description"] or "not in the catalogue").rstrip(".")
+    state = f" [{code['baseline_state']}]" if code.get("baseline_state") else ""
+    sample = code["sample"]
+    return (
+        f"    {code['sdk']} {code['code']} {name} ×{code['count']}{state}: {meaning}. "
+        f"Cause/fix: {code['cause']} (first at {sample['file']}:{sample['line']})"  # type: ignore[index]
+    )
+
+
+def render_text(verdict: Verdict) -> str:
+    report = verdict.report
+    inputs = report.inputs()
+    out = []
+    for v in verdict.violations:
+        rule = v.rule
+        limit = f" (more than {rule.threshold})" if rule.threshold else ""
+        out.append(f"FAIL {rule.text} [{rule.source}]: {plural(v.count, 'error line')}{limit}")
+        out.extend(_code_line(c) for c in v.codes[:5])
+        if len(v.codes) > 5:
+            out.append(f"    … and {plural(len(v.codes) - 5, 'more code')}")
+    for fixed in verdict.fixed:
+        out.append(
+            f"FIXED {fixed['sdk']} {fixed['code']}: in the baseline ({fixed['baseline_count']}×), gone now"
+        )
+    if verdict.accepted:
+        out.append(
+            "accepted: "
+            + ", ".join(f"{c['sdk']} {c['code']} ×{c['count']}" for c in verdict.accepted)
+            + (" (allowed or within the baseline)" if verdict.baseline else " (allowed)")
+        )
+    scanned = f"{plural(inputs['files'], 'file')}, {plural(report.events, 'error line')}"  # type: ignore[arg-type]
+    if verdict.failed:
+        out.append(f"logscan check: FAILED: {plural(len(verdict.violations), 'rule')} violated ({scanned})")
+    else:
+        out.append(
+            f"logscan check: passed: {', '.join(r.text for r in verdict.rules) or 'no rules'} ({scanned})"
+        )
+    return "\n".join(out) + "\n"
+
+
+def render_json(verdict: Verdict) -> str:
+    return json_.dumps(verdict.to_dict())

@@ -1,0 +1,295 @@
+"""logscan check: rules, thresholds, config discovery, baselines, formats (schema-validated), exit codes."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import pytest
+import xmlschema
+
+from logscan.errors import ConfigError
+from logscan.gate import evaluate, parse_rule, parse_tolerance
+
+from .conftest import DATA, invoke
+
+SCHEMAS = DATA / "schemas"
+SARIF = jsonschema.Draft4Validator(
+    json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+)
+JUNIT = xmlschema.XMLSchema(str(SCHEMAS / "junit-10.xsd"))
+
+LOG = (
+    "[2024/05/01 10:00:00:001]: [global listener] onDisconnect303\n"
+    "[2024/05/01 10:00:01:001]: [global listener] onDisconnect303\n"
+    "[2024/05/01 10:00:02:001]: [global listener] onDisconnect303\n"
+    "E/ChatDemo(1): Login failed! code: 204 error: User not found\n"
+    "E/ChatDemo(1): Login failed! code: 206 error: logged in elsewhere\n"
+    "E/ChatDemo(1): Login failed! code: 4242 error: what is this\n"
+    '14:03:07:5 IM SDK [error]: {type: 16, message: "closed"}\n'
+    "just noise, errno: 110\n"
+)
+
+
+@pytest.fixture
+def log(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no configuration file is found above tmp_path
+    path = tmp_path / "app.log"
+    path.write_text(LOG, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rules", "exit_code"),
+    [
+        (["any"], 1),
+        (["unknown"], 1),
+        (["code=204"], 1),
+        (["code=web/16"], 1),
+        (["code=native/16"], 0),
+        (["name=USER_NOT_FOUND"], 1),
+        (["name=FILE_UPLOAD_FAILED"], 0),  # an alias of 403, which does not occur
+        (["category=server"], 1),
+        (["category=server>2"], 1),
+        (["category=server>3"], 0),
+        (["kind=session"], 1),
+        (["kind=configuration"], 0),
+        (["code=987654"], 0),
+        (["any>7"], 0),
+        (["any>6"], 1),
+    ],
+)
+def test_rules_and_thresholds(log, rules, exit_code):
+    args = [x for r in rules for x in ("--fail-on", r)]
+    r = invoke("check", log, *args)
+    assert r.exit_code == exit_code, r.stdout + r.stderr
+    assert r.stdout.splitlines()[-1].startswith(
+        "logscan check: FAILED" if exit_code else "logscan check: passed"
+    )
+
+
+def test_default_rule_is_any_and_allow_accepts(log):
+    assert invoke("check", log).exit_code == 1
+    r = invoke("check", log, "--allow", "code=303", "--allow", "code=204", "--allow", "code=206",
+               "--allow", "unknown", "--allow", "code=web/16")  # fmt: skip
+    assert r.exit_code == 0, r.stdout
+    assert "accepted: native 303 ×3" in r.stdout
+
+
+def test_max_total_and_exit_zero(log):
+    assert invoke("check", log, "--max-total", "7").exit_code == 0
+    r = invoke("check", log, "--max-total", "6")
+    assert r.exit_code == 1 and "FAIL max-total>6 [--max-total]: 7 error lines (more than 6)" in r.stdout
+    r = invoke("check", log, "--fail-on", "any", "--exit-zero")
+    assert r.exit_code == 0 and "logscan check: FAILED" in r.stdout
+
+
+def test_text_names_the_rule_meaning_and_cause(log):
+    r = invoke("check", log, "--fail-on", "category=server")
+    first, code = r.stdout.splitlines()[:2]
+    assert first == "FAIL category=server [--fail-on]: 3 error lines"
+    assert code.startswith(
+        "    native 303 SERVER_UNKNOWN_ERROR ×3: The common error code of the requesting service."
+    )
+    assert "Cause/fix: This common error occurs" in code and f"(first at {log}:1)" in code
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("category=servers", "--fail-on: 'category=servers': unknown category 'servers'"),
+        ("kind=nope", "--fail-on: 'kind=nope': unknown kind 'nope'"),
+        ("color=red", "--fail-on: 'color=red': unknown field 'color'"),
+        ("code=abc", "--fail-on: 'code=abc': a code is a number, or native/N or web/N"),
+        ("code", "--fail-on: 'code': 'code' needs a value"),
+    ],
+)
+def test_bad_rules_exit_2(log, rule, message):
+    r = invoke("check", log, "--fail-on", rule)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith(f"logscan: error: {message}")
+
+
+def test_config_discovered_upward_and_pyproject(tmp_path, monkeypatch):
+    (tmp_path / "app.log").write_text(LOG, encoding="utf-8")
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    monkeypatch.chdir(nested)
+    (tmp_path / "logscan.toml").write_text('[check]\nfail_on = ["code=987654"]\n', encoding="utf-8")
+    assert invoke("check", tmp_path / "app.log").exit_code == 0
+    (tmp_path / "logscan.toml").unlink()
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.logscan.check]\nfail_on = ["code=204"]\n', encoding="utf-8"
+    )
+    r = invoke("check", tmp_path / "app.log")
+    assert r.exit_code == 1 and "code=204" in r.stdout
+    # options override the file's rules
+    assert invoke("check", tmp_path / "app.log", "--fail-on", "code=987654").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[check]\nfail_on = [\n", "logscan.toml: invalid TOML"),
+        ('colour = "red"\n', "logscan.toml:1: colour: unknown key"),
+        ('[check]\nfail_on = ["any"]\nallowed = ["code=1"]\n', "logscan.toml:3: check.allowed: unknown key"),
+        ("[check]\nmax_total = -1\n", "logscan.toml:2: check.max_total: must be a whole number >= 0"),
+        ('[check]\nfail_on = "any"\nbaseline = 3\n', "logscan.toml:3: check.baseline: must be a path"),
+        ('\n[check]\nfail_on = ["kind=nope"]\n', "logscan.toml:3 check.fail_on: 'kind=nope': unknown kind"),
+    ],
+)
+def test_bad_config_exits_2_naming_file_line_and_key(log, body, message):
+    (log.parent / "logscan.toml").write_text(body, encoding="utf-8")
+    r = invoke("check", log)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.startswith(f"logscan: error: {log.parent / message}"), r.stderr
+
+
+def test_explicit_config_file_with_patterns_relative_to_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    conf = tmp_path / "ci"
+    conf.mkdir()
+    (conf / "mine.toml").write_text(
+        "[[pattern]]\nname = \"mine\"\nsdk = \"native\"\nplatform = \"x\"\n"
+        "regex = '''MYAPP-ERR (?P<code>\\d+)'''\n", encoding="utf-8")  # fmt: skip
+    (conf / "gate.toml").write_text(
+        'patterns = ["mine.toml"]\n[check]\nfail_on = ["code=208"]\n', encoding="utf-8"
+    )
+    log = tmp_path / "x.log"
+    log.write_text("MYAPP-ERR 208\n", encoding="utf-8")
+    assert invoke("check", log, "--config", conf / "gate.toml").exit_code == 1
+    assert invoke("report", log, "--config", conf / "gate.toml", "-f", "json").json()["events"] == 1
+
+
+def test_baseline_new_increased_unchanged_fixed(log, tmp_path):
+    base = tmp_path / "base.json"
+    older = tmp_path / "older.log"
+    older.write_text(LOG.replace("code: 204", "code: 205").splitlines(keepends=True)[0] + LOG.splitlines(keepends=True)[4]
+                     + "E/ChatDemo(1): Login failed! code: 208 error: gone now\n", encoding="utf-8")  # fmt: skip
+    assert invoke("report", older, "-f", "json", "-o", base).exit_code == 0
+    r = invoke("check", log, "--baseline", base, "-f", "json")
+    assert r.exit_code == 1
+    data = r.json()
+    states = {(c["sdk"], c["code"]): c["baseline_state"] for v in data["violations"] for c in v["codes"]}
+    assert states == {
+        ("native", 303): "updated",
+        ("native", 204): "new",
+        ("native", 4242): "new",
+        ("web", 16): "new",
+    }
+    assert [(c["code"], c["baseline_state"]) for c in data["accepted"]] == [(206, "unchanged")]
+    assert data["fixed"] == [{"sdk": "native", "code": 208, "baseline_count": 1, "baseline_state": "absent"}]
+    # 303 went from 1 to 3: within a 200 % tolerance, not within 100 %
+    r = invoke("check", log, "--baseline", base, "--tolerance", "200%", "-f", "json")
+    assert ("native", 303) not in {(c["sdk"], c["code"]) for v in r.json()["violations"] for c in v["codes"]}
+    r = invoke("check", log, "--baseline", base, "--tolerance", "100%", "-f", "json")
+    assert ("native", 303) in {(c["sdk"], c["code"]) for v in r.json()["violations"] for c in v["codes"]}
+    assert "FIXED native 208" in invoke("check", log, "--baseline", base).stdout
+
+
+def test_a_run_like_its_baseline_passes(log, tmp_path):
+    base = tmp_path / "base.json"
+    invoke("report", log, "-f", "json", "-o", base)
+    r = invoke("check", log, "--baseline", base, "--fail-on", "any")
+    assert r.exit_code == 0 and r.stdout.splitlines()[-1].startswith("logscan check: passed")
+
+
+def test_bad_baseline_exits_2(log, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"not": "a report"}', encoding="utf-8")
+    r = invoke("check", log, "--baseline", bad)
+    assert r.exit_code == 2 and "not a logscan JSON report" in r.stderr
+
+
+def test_sarif_validates_and_is_stable(log, tmp_path):
+    out = tmp_path / "r.sarif"
+    r = invoke("check", log, "--fail-on", "any", "-o", out)
+    assert (r.exit_code, r.stdout) == (1, "")
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    SARIF.validate(doc)
+    run = doc["runs"][0]
+    assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == [
+        "native/303",
+        "native/204",
+        "native/206",
+        "native/4242",
+        "web/16",
+    ]
+    first = run["results"][0]
+    assert first["ruleId"] == "native/303" and first["level"] == "error"
+    assert first["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
+    assert run["tool"]["driver"]["rules"][0]["help"]["text"].startswith("This common error occurs")
+    again = tmp_path / "again.sarif"
+    invoke("check", log, "--fail-on", "any", "-o", again)
+    assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+    base = tmp_path / "b.json"
+    invoke("report", log, "-f", "json", "-o", base)
+    doc = json.loads(
+        invoke("check", log, "--baseline", base, "--fail-on", "any", "--exit-zero", "-f", "sarif").stdout
+    )
+    SARIF.validate(doc)
+
+
+def test_junit_validates_one_suite_per_file(log, tmp_path):
+    other = tmp_path / "other.log"
+    other.write_text("E/X(1): Login failed! code: 204 error: again\n", encoding="utf-8")
+    out = tmp_path / "r.xml"
+    r = invoke("check", log, other, "--fail-on", "code=204", "--fail-on", "kind=configuration", "-o", out)
+    assert r.exit_code == 1
+    JUNIT.validate(str(out))
+    root = ET.parse(out).getroot()
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert set(suites) == {str(log), str(other)}
+    assert suites[str(other)].get("tests") == "2" and suites[str(other)].get("failures") == "1"
+    failure = suites[str(other)].find("testcase/failure")
+    assert failure.get("message") == "code=204: native 204 ×1, first at line 1"
+
+
+def test_github_annotations_escaping_top_10_and_summary(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "many, odd: name.log"
+    log.write_text("".join(f"E/X(1): Login failed! code: {c} error: x\n" * (20 - i) for i, c in enumerate(range(200, 212))),
+                   encoding="utf-8")  # fmt: skip
+    summary = tmp_path / "summary.md"
+    r = invoke("check", log, "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    errors = [x for x in lines if x.startswith("::error ")]
+    assert len(errors) == 10
+    assert errors[0].startswith(
+        f"::error file={str(log).replace(':', '%3A').replace(',', '%2C')},line=1,title=native 200 USER_ALREADY_LOGIN (20×)::"
+    )
+    assert "::notice::2 more violating codes" in r.stdout
+    assert summary.read_text(encoding="utf-8").startswith("### ❌ logscan check failed")
+
+
+def test_escaping_rules():
+    from logscan.render.github import escape_data, escape_property
+
+    assert escape_data("50% a\r\nb") == "50%25 a%0D%0Ab"
+    assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+
+
+def test_json_has_verdict_violations_and_report(log):
+    data = invoke("check", log, "--fail-on", "unknown", "-f", "json").json()
+    assert data["verdict"] == "fail"
+    assert [(v["rule"], v["count"]) for v in data["violations"]] == [("unknown", 1)]
+    assert data["report"]["events"] == 7
+
+
+def test_unreadable_log_is_never_a_silent_pass(log, tmp_path):
+    r = invoke("check", log, tmp_path / "missing.log", "--fail-on", "code=987654")
+    assert r.exit_code == 2 and "cannot read" in r.stderr
+    r = invoke("check", tmp_path / "missing.log", "--fail-on", "code=987654", "-f", "junit")
+    assert r.exit_code == 2
+
+
+def test_library_rules_and_tolerance():
+    assert parse_rule("category=server>10").threshold == 10
+    assert parse_rule("code=web/16").sdk == "web"
+    assert parse_tolerance("20%").allows(10, 12) and not parse_tolerance("20%").allows(10, 13)
+    assert parse_tolerance("5").allows(10, 15) and not parse_tolerance("5").allows(10, 16)
+    with pytest.raises(ConfigError):
+        parse_tolerance("lots")
+    assert evaluate.__doc__
