@@ -74,7 +74,7 @@ def test_default_rule_is_any_and_allow_accepts(log):
     r = invoke("check", log, "--allow", "code=303", "--allow", "code=204", "--allow", "code=206",
                "--allow", "unknown", "--allow", "code=web/16")  # fmt: skip
     assert r.exit_code == 0, r.stdout
-    assert "accepted: native 303 ×3" in r.stdout
+    assert "accepted (allowed): native 303 ×3" in r.stdout
 
 
 def test_max_total_and_exit_zero(log):

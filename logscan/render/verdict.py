@@ -34,11 +34,10 @@ def render_text(verdict: Verdict) -> str:
             f"FIXED {fixed['sdk']} {fixed['code']}: in the baseline ({fixed['baseline_count']}×), gone now"
         )
     if verdict.accepted:
-        out.append(
-            "accepted: "
-            + ", ".join(f"{c['sdk']} {c['code']} ×{c['count']}" for c in verdict.accepted)
-            + (" (allowed or within the baseline)" if verdict.baseline else " (allowed)")
-        )
+        shown = ", ".join(f"{c['sdk']} {c['code']} ×{c['count']}" for c in verdict.accepted[:10])
+        more = f" and {len(verdict.accepted) - 10} more" if len(verdict.accepted) > 10 else ""
+        why = "allowed or within the baseline" if verdict.baseline else "allowed"
+        out.append(f"accepted ({why}): {shown}{more}")
     scanned = f"{plural(inputs['files'], 'file')}, {plural(report.events, 'error line')}"  # type: ignore[arg-type]
     if verdict.failed:
         out.append(f"logscan check: FAILED: {plural(len(verdict.violations), 'rule')} violated ({scanned})")
