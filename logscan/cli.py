@@ -387,6 +387,92 @@ def render_verdict(verdict: Any, fmt: str) -> str:
 
 
 @cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--sdk", "sdk_filter", multiple=True, type=click.Choice(["native", "web"]), help="Only this SDK family."
+)
+@click.option("--code", "code_filter", multiple=True, type=int, help="Only this code (repeatable).")
+@click.option("--category", "category_filter", multiple=True, help="Only this category (repeatable).")
+@click.option("--kind", "kind_filter", multiple=True, help="Only this kind (repeatable).")
+@click.option(
+    "--since", type=click.DateTime(), default=None, help="Only lines with a full timestamp at or after this."
+)
+@click.option(
+    "--until", type=click.DateTime(), default=None, help="Only lines with a full timestamp at or before this."
+)
+@output_options(("ndjson", "csv", "json", "parquet"), "ndjson")
+@scan_options
+def events(
+    paths: tuple[str, ...],
+    sdk_filter: tuple[str, ...],
+    code_filter: tuple[int, ...],
+    category_filter: tuple[str, ...],
+    kind_filter: tuple[str, ...],
+    since: Any,
+    until: Any,
+    format_: str | None,
+    output: Path | None,
+    pattern_paths: tuple[Path, ...],
+    no_builtin_patterns: bool,
+    catalogue_paths: tuple[Path, ...],
+    config_path: Path | None,
+    workers: int | None,
+    keep_going: bool,
+    no_redact: bool,
+    redact_users: bool,
+    quiet: bool,
+) -> None:
+    """Export every SDK error line of PATHS: file, line, time, code and its meaning.
+
+    One row per error line: file (archive members as archive.zip:member),
+    line, timestamp (null without a full date), sdk, platform, pattern, code,
+    name, category, kind, the description the line gave, and the line itself
+    (redacted, at most 500 characters). Without -o, NDJSON goes to stdout.
+
+    \b
+    Examples:
+      logscan events ticket/ -o events.parquet
+      logscan events app.log --kind transient --since 2024-05-01 | jq .code
+      logscan events logs/ --format csv -o triage.csv
+    """
+    from logscan import exports
+    from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN
+    from logscan.inputs import iter_sources
+
+    fmt = pick_format(format_, output, default="ndjson", extensions=exports.EXTENSIONS)
+    for value in category_filter:
+        if value not in (*CATEGORIES, UNKNOWN):
+            raise click.BadParameter(f"{value!r} is not a category", param_hint="--category")
+    for value in kind_filter:
+        if value not in (*KINDS, UNKNOWN):
+            raise click.BadParameter(f"{value!r} is not a kind", param_hint="--kind")
+    if output is None and fmt in exports.BINARY and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE.{fmt}, or pipe it")
+    _config, matcher, catalogue = prepare_scan(
+        config_path, pattern_paths, no_builtin_patterns, catalogue_paths
+    )
+    filters = exports.Filters(
+        sdk=list(sdk_filter), code=list(code_filter), category=list(category_filter), kind=list(kind_filter),
+        since=since, until=until,
+    )  # fmt: skip
+    items = iter_sources(paths)
+
+    def run(out: Any) -> Any:
+        writer = exports.WRITERS[fmt](out)
+        return exports.export_events(
+            items, matcher, catalogue, writer, filters=filters, workers=workers,
+            redact=not no_redact, redact_users=redact_users,
+        )  # fmt: skip
+
+    if output is None:
+        stats = run(sys.stdout.buffer)
+        sys.stdout.flush()
+    else:
+        stats = write_atomic_with(output, run)
+    finish_scan(stats, keep_going=keep_going, quiet=quiet, render=lambda: None)
+
+
+@cli.command(context_settings=CONTEXT)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--sdk", type=click.Choice(["native", "web"]), help="Only this SDK family.")
 @click.option(
@@ -519,6 +605,26 @@ def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -
             click.echo(data, nl=False)
         return
     write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def write_atomic_with(path: Path, produce: Callable[[Any], Any]) -> Any:
+    """Run ``produce(stream)`` into a temp file beside ``path``, then rename it into place.
+
+    An interrupted or failed export never leaves a half-written file under the target name.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            result = produce(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return result
 
 
 def write_atomic(path: Path, data: bytes) -> None:

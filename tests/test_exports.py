@@ -1,0 +1,112 @@
+"""logscan events: one row per error line, typed, filtered, redacted, safe in spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import polars as pl
+import pytest
+
+from .conftest import EXPECTED, ROOT, invoke
+
+TRUTH = json.loads((EXPECTED / "sample_events.json").read_text(encoding="utf-8"))
+SECRET = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.QmFkU2VjcmV0"
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def test_parquet_has_one_typed_row_per_error_line(tmp_path):
+    out = tmp_path / "ev.parquet"
+    r = invoke("events", "sample_logs", "-o", out)
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
+    frame = pl.read_parquet(out)
+    assert frame.columns == ["file", "line", "timestamp", "sdk", "platform", "pattern", "code", "name",
+                             "category", "kind", "description", "text"]  # fmt: skip
+    assert frame.schema["line"] == pl.Int64 and frame.schema["code"] == pl.Int64
+    assert frame.schema["timestamp"] == pl.Datetime("us") and frame.schema["sdk"] == pl.Categorical
+    got = sorted(
+        (f.removeprefix("sample_logs/"), line, sdk, code)
+        for f, line, sdk, code in frame.select("file", "line", "sdk", "code").iter_rows()
+    )
+    expected = sorted((k, line, sdk, code) for k, rows in TRUTH.items() for line, sdk, code in rows)
+    assert got == expected
+
+
+def test_ndjson_to_stdout_pipes(tmp_path):
+    r = invoke("events", "sample_logs/core")
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert r.exit_code == 0 and len(rows) == len(TRUTH["core/easemob.log"])
+    assert rows[0]["file"] == "sample_logs/core/easemob.log" and isinstance(rows[0]["code"], int)
+    assert rows[0]["timestamp"].startswith("20")
+
+
+@pytest.mark.parametrize(
+    ("args", "codes"),
+    [
+        (["--code", "302"], {302}),
+        (["--sdk", "web"], {16, -1, 2, 510, 704}),
+        (["--kind", "session", "--category", "user"], {206, 207, 217}),
+        (["--since", "2024-05-01T10:20:00", "--until", "2024-05-01T10:45:00", "--code", "217"], {217}),
+    ],
+)
+def test_filters(args, codes):
+    r = invoke("events", "sample_logs/ticket-4711", *args)
+    assert r.exit_code == 0
+    assert {json.loads(x)["code"] for x in r.stdout.splitlines()} == codes
+
+
+def test_bad_filter_values_exit_2():
+    r = invoke("events", "sample_logs/core", "--kind", "nope")
+    assert r.exit_code == 2 and "'nope' is not a kind" in r.stderr
+
+
+def test_planted_secret_never_appears_and_csv_cells_are_safe(tmp_path):
+    log = tmp_path / "s.log"
+    log.write_text(f"E/ChatDemo(1): Login failed! code: 202 error: =HYPERLINK(\"x\") token={SECRET}\n"
+                   f"14:03:07:5 IM SDK: {{type: -1, message: \"@cmd {SECRET}\"}}\n", encoding="utf-8")  # fmt: skip
+    for ext in ("csv", "ndjson", "json", "parquet"):
+        out = tmp_path / f"e.{ext}"
+        assert invoke("events", log, "-o", out).exit_code == 0
+        assert SECRET.encode() not in out.read_bytes(), ext
+    with (tmp_path / "e.csv").open(newline="", encoding="utf-8") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert not [
+        c
+        for c in cells
+        if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and not c.lstrip("-").isdigit())
+    ]
+    assert "-1" in cells  # a web code stays a number
+
+
+def test_json_is_one_array(tmp_path):
+    out = tmp_path / "e.json"
+    invoke("events", "sample_logs/unity", "-o", out)
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert len(rows) == len(TRUTH["unity/Player.log"]) and rows[0]["pattern"] == "unity-code-desc"
+
+
+def test_empty_export_is_still_a_valid_file(tmp_path):
+    log = tmp_path / "quiet.log"
+    log.write_text("nothing\n", encoding="utf-8")
+    for ext in ("parquet", "json", "csv"):
+        out = tmp_path / f"e.{ext}"
+        assert invoke("events", log, "-o", out).exit_code == 0
+    assert pl.read_parquet(tmp_path / "e.parquet").height == 0
+    assert json.loads((tmp_path / "e.json").read_text()) == []
+    assert (tmp_path / "e.csv").read_text().startswith("file,line,timestamp")
+
+
+def test_a_failed_export_leaves_no_file(tmp_path, monkeypatch):
+    import logscan.exports
+
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(logscan.exports, "export_events", boom)
+    out = tmp_path / "e.csv"
+    r = invoke("events", "sample_logs/core", "-o", out)
+    assert r.exit_code == 2 and not out.exists() and list(tmp_path.iterdir()) == []
