@@ -332,17 +332,16 @@ def check(
     config, matcher, catalogue = prepare_scan(
         config_path, pattern_paths, no_builtin_patterns, catalogue_paths
     )
-    where = f"{config.path}:{{line}} check.{{key}}" if config.path else ""
+
+    def where(key: str) -> str:
+        return f"{config.path}:{config.lines.get(key, 0)} check.{key}" if config.path else "config"
+
     if fail_on:
         rules = [gate.parse_rule(r) for r in fail_on]
     else:
-        source = where.format(line=config.lines.get("fail_on", 0), key="fail_on")
-        rules = [gate.parse_rule(r, source=source) for r in config.check.fail_on]
+        rules = [gate.parse_rule(r, source=where("fail_on")) for r in config.check.fail_on]
     allowed = [gate.parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
-        gate.parse_rule(
-            r, source=where.format(line=config.lines.get("allow", 0), key="allow"), threshold_allowed=False
-        )
-        for r in config.check.allow
+        gate.parse_rule(r, source=where("allow"), threshold_allowed=False) for r in config.check.allow
     ]
     limit = max_total if max_total is not None else config.check.max_total
     if not rules and limit is None:
@@ -352,8 +351,7 @@ def check(
     if tolerance is not None:
         tol = gate.parse_tolerance(tolerance)
     else:
-        tol_source = where.format(line=config.lines.get("tolerance", 0), key="tolerance") or "--tolerance"
-        tol = gate.parse_tolerance(config.check.tolerance, source=tol_source)
+        tol = gate.parse_tolerance(config.check.tolerance, source=where("tolerance"))
     options = ReportOptions(paths=paths, workers=workers, redact=not no_redact, redact_users=redact_users)
     result = report_paths(options, matcher, catalogue)
     verdict = gate.evaluate(result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol)
@@ -610,17 +608,32 @@ def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -
 def write_atomic_with(path: Path, produce: Callable[[Any], Any]) -> Any:
     """Run ``produce(stream)`` into a temp file beside ``path``, then rename it into place.
 
-    An interrupted or failed export never leaves a half-written file under the target name.
+    An interrupted or failed write never leaves a half-written file under the
+    target name. A symlink is followed (its target is replaced); a device or a
+    pipe (``-o /dev/stdout``) is written directly. New files get the usual
+    permissions (0666 less the umask).
     """
-    directory = path.parent if str(path.parent) else Path(".")
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        try:
+            with target.open("wb") as fh:
+                return produce(fh)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
             result = produce(fh)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -628,19 +641,8 @@ def write_atomic_with(path: Path, produce: Callable[[Any], Any]) -> Any:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path`` and rename it into place."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` atomically (see :func:`write_atomic_with`)."""
+    write_atomic_with(path, lambda fh: fh.write(data))
 
 
 def warn(message: str, *, quiet: bool) -> None:

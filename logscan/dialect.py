@@ -48,4 +48,4 @@ def for_engine(regex: str) -> str:
     return "".join(out)
 
 
-_IN_CLASS = {"d": "0-9", "s": "\\t\\n\\x0B\\f\\r ", "w": "0-9A-Za-z_"}
+_IN_CLASS = {"d": "0-9", "s": "\\t\\n\\x0B\\f\\r\\x20", "w": "0-9A-Za-z_"}

@@ -75,7 +75,10 @@ class Unreadable:
 
 @dataclass
 class _Walk:
+    """What a run has seen, so that a folder or file reached twice is read once."""
+
     seen_dirs: set[tuple[int, int]] = field(default_factory=set)
+    seen_files: set[tuple[int, int]] = field(default_factory=set)
 
 
 def iter_sources(
@@ -101,7 +104,7 @@ def iter_sources(
         if path.is_dir():
             yield from _walk_dir(path, walk, limits)
         elif path.exists() or path.is_symlink():
-            yield from _expand_file(path, text, limits)
+            yield from _expand_file(path, text, limits, walk)
         elif _GLOB_CHARS & set(text):
             matches = sorted(glob.glob(text, recursive=True))
             if not matches:
@@ -111,7 +114,7 @@ def iter_sources(
                 if p.is_dir():
                     yield from _walk_dir(p, walk, limits)
                 else:
-                    yield from _expand_file(p, match, limits)
+                    yield from _expand_file(p, match, limits, walk)
         else:
             yield Unreadable(text, "no such file or directory")
 
@@ -123,8 +126,7 @@ def _walk_dir(root: Path, walk: _Walk, limits: Limits) -> Iterator[Source | Unre
         yield Unreadable(str(root), _reason(exc))
         return
     key = (st.st_dev, st.st_ino)
-    if key in walk.seen_dirs:
-        yield Unreadable(str(root), "directory already scanned (symlink loop?); skipped")
+    if key in walk.seen_dirs:  # a symlink to a folder already scanned (or a loop): nothing new
         return
     walk.seen_dirs.add(key)
     try:
@@ -142,12 +144,25 @@ def _walk_dir(root: Path, walk: _Walk, limits: Limits) -> Iterator[Source | Unre
         if is_dir:
             yield from _walk_dir(p, walk, limits)
         else:
-            yield from _expand_file(p, str(p), limits)
+            yield from _expand_file(p, str(p), limits, walk)
 
 
-def _expand_file(path: Path, name: str, limits: Limits) -> Iterator[Source | Unreadable]:
+def _expand_file(
+    path: Path, name: str, limits: Limits, walk: _Walk | None = None
+) -> Iterator[Source | Unreadable]:
     try:
         st = path.stat()
+        if walk is not None:
+            key = (st.st_dev, st.st_ino)
+            if key in walk.seen_files:  # the same file named twice (or through a link): read once
+                return
+            walk.seen_files.add(key)
+        if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode):
+            # a pipe or process substitution, <(zcat x.gz): read it as a stream, like stdin
+            stream = path.open("rb")
+            yield from _expand_stream(name, stream, None, limits, depth=0)
+            stream.close()
+            return
         if not stat.S_ISREG(st.st_mode):
             yield Unreadable(name, "not a regular file")
             return
@@ -290,8 +305,12 @@ def _expand_member(
     name: str, fh: BinaryIO, size: int | None, limits: Limits, *, depth: int
 ) -> Iterator[Source | Unreadable]:
     head = _peek_or_wrap(fh)
-    kind = _sniff(head.peek(8)[:8])
-    nested = kind is not None or _is_tar(head.peek(512)[:512])
+    try:
+        kind = _sniff(head.peek(8)[:8])
+        nested = kind is not None or _is_tar(head.peek(512)[:512])
+    except READ_ERRORS as exc:
+        yield Unreadable(name, _reason(exc))
+        return
     if nested and depth > limits.max_depth:
         yield Unreadable(name, f"archive nested deeper than {limits.max_depth} levels; skipped")
         return

@@ -15,6 +15,7 @@ all rather than a risk of missing a line.
 from __future__ import annotations
 
 import re
+import warnings
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _p  # type: ignore[attr-defined]
 
@@ -27,11 +28,23 @@ Literal = tuple[str, bool]  # (text, case-insensitive)
 Clause = frozenset[Literal]
 
 
+#: Syntax that Python's parser reads differently from the Rust engine the patterns
+#: run on (POSIX classes and nested sets, spaced or bare repetitions, word-boundary
+#: variants, Unicode classes, verbose mode): a pattern using any gets no literal filter.
+_FOREIGN = re.compile(
+    r"\[\[|\{\s*\d*\s*,?\s*\d*\s*\}(?<=\s\})|\{\s+\d|\{\d+\s|\{\d*\s*,\s+|\\[bBpPzZ]\{|\\[pP]|\(\?[a-zA-Z-]*x"
+)
+
+
 def required_clauses(regex: str) -> list[Clause] | None:
     """Every literal requirement of ``regex``: a match holds one literal of each clause."""
+    if _FOREIGN.search(regex):
+        return None
     try:
-        parsed = _p.parse(regex)
-    except (re.error, OverflowError, RecursionError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a warning means the parse may not be Rust's
+            parsed = _p.parse(regex)
+    except (re.error, OverflowError, RecursionError, Warning):
         return None
     clauses = _clauses(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
     useful = [c for c in clauses if min(len(t) for t, _ in c) >= MIN_LENGTH]

@@ -216,10 +216,17 @@ def _build(path: Path, text: str, index: int, table: dict[str, object]) -> Patte
 
 def engine_groups(regex: str, fail) -> list[str]:  # type: ignore[no-untyped-def]
     """Compile ``regex`` on the scan engine; return its named groups or raise via ``fail``."""
+    from logscan.dialect import for_engine
+
+    line = pl.Series("line", [""], dtype=pl.String)
     try:
-        series = pl.Series("line", [""], dtype=pl.String).str.extract_groups(regex)
+        series = line.str.extract_groups(regex)
     except pl.exceptions.PolarsError as exc:
         raise fail(f"regex does not compile: {_regex_error(str(exc))}") from None
+    try:  # the form the engine runs (ASCII classes) must compile too
+        line.str.extract_groups(for_engine(regex))
+    except pl.exceptions.PolarsError as exc:
+        raise fail(f"regex does not compile with ASCII classes: {_regex_error(str(exc))}") from None
     dtype = series.dtype
     return [f.name for f in dtype.fields] if isinstance(dtype, pl.Struct) else []
 

@@ -9,9 +9,9 @@ aggregate by count descending, then sdk, then code.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
@@ -38,24 +38,42 @@ PARTIAL_SCHEMA = {
     "last_partial": pl.String,
     "no_year": pl.UInt32,
     "time_only": pl.UInt32,
-    "platforms": pl.List(pl.String),
+    "platform": pl.String,
+    "buckets": pl.List(pl.Struct({"start": pl.Datetime("us"), "count": pl.UInt32})),
 }
+#: Candidate time buckets, finest first; the timeline takes the finest giving at most MAX_BUCKETS.
+BUCKETS = ("1m", "5m", "15m", "1h", "6h", "1d", "1w")
+MAX_BUCKETS = 240
 
 
-def partial_counts(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Map step: one row per (sdk, code) of a block's events.
+def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = None) -> pl.DataFrame:
+    """Map step: one row per (sdk, code, platform) of a block's events.
 
     First and last seen are the times of a code's first and last occurrences
-    (logs are written in time order), so only those two lines per code have
-    their time read, and the first one its description.
+    (logs are written in time order), so only those lines have their time read,
+    and the first one its description. With ``every`` (a bucket such as
+    ``5m``), every event's time is read and counted per bucket (``buckets``).
     """
     if events.is_empty():
         return pl.DataFrame(schema=PARTIAL_SCHEMA)
-    key = ["sdk", "code"]
+    key = ["sdk", "code", "platform"]
     events = events.sort("row")
     first = events.unique(key, keep="first", maintain_order=True)
     last = events.unique(key, keep="last", maintain_order=True)
-    edges = timestamp_events(pl.concat([first, last]))
+    if every is not None:
+        events = timestamp_events(events)
+        edges = events
+        buckets = (
+            events.filter(pl.col("timestamp").is_not_null())
+            .group_by(*key, pl.col("timestamp").dt.truncate(every).alias("start"))
+            .agg(pl.len().cast(pl.UInt32).alias("count"))
+            .sort("start")
+            .group_by(key)
+            .agg(pl.struct("start", "count").alias("buckets"))
+        )
+    else:
+        edges = timestamp_events(pl.concat([first, last]))
+        buckets = first.select(*key, pl.lit(None, dtype=PARTIAL_SCHEMA["buckets"]).alias("buckets"))
     partial = pl.col("time_precision").is_in([NO_YEAR, TIME_ONLY])
     times = edges.group_by(key).agg(
         pl.col("timestamp").min().alias("first_ts"),
@@ -65,16 +83,14 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
         (pl.col("time_precision") == NO_YEAR).sum().alias("no_year"),
         (pl.col("time_precision") == TIME_ONLY).sum().alias("time_only"),
     )
-    counts = events.group_by(key, maintain_order=True).agg(
-        pl.len().alias("count"),
-        pl.col("platform").unique().sort().alias("platforms"),
-    )
+    counts = events.group_by(key, maintain_order=True).agg(pl.len().alias("count"))
     firsts = describe_events(first, matcher).select(
         *key, "row", "text", pl.col("description").alias("log_description")
     )
     return (
         counts.join(firsts, on=key, how="left", maintain_order="left")
         .join(times, on=key, how="left", maintain_order="left")
+        .join(buckets, on=key, how="left", maintain_order="left")
         .select(pl.col(k).cast(v) for k, v in PARTIAL_SCHEMA.items())
     )
 
@@ -89,6 +105,28 @@ class Report:
     span: dict[str, object] = field(default_factory=dict)
     #: One row per (sdk, code, file): count, first line and its text (for per-file views).
     by_file: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: Extra views asked for (``--by``): "kind", "file", "platform", "time".
+    views: tuple[str, ...] = ()
+    #: Per platform: count and share.
+    platforms: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: Per time bucket and category: ``start`` (ISO), ``category``, ``count``; empty buckets included.
+    timeline: pl.DataFrame = field(default_factory=pl.DataFrame)
+    bucket: str | None = None
+
+    def kinds(self) -> pl.DataFrame:
+        """Per kind: count, share and codes."""
+        return _group(self.codes, "kind", self.events)
+
+    def files(self) -> pl.DataFrame:
+        """Per file: count and codes (most frequent first)."""
+        if self.by_file.is_empty():
+            return pl.DataFrame(schema={"file": pl.String, "count": pl.Int64, "codes": pl.List(pl.Int64)})
+        return (
+            self.by_file.sort(["count", "sdk", "code"], descending=[True, False, False])
+            .group_by("file", maintain_order=True)
+            .agg(pl.col("count").sum(), pl.col("code").alias("codes"))
+            .sort(["count", "file"], descending=[True, False])
+        )
 
     @property
     def events(self) -> int:
@@ -104,13 +142,22 @@ class Report:
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form (also the baseline format of ``logscan check``)."""
-        return {
+        data: dict[str, object] = {
             "inputs": self.inputs(),
             "events": self.events,
             "span": self.span,
             "codes": [_code_dict(row) for row in self.codes.iter_rows(named=True)],
             "categories": self.categories.to_dicts(),
         }
+        if "kind" in self.views:
+            data["kinds"] = self.kinds().to_dicts()
+        if "file" in self.views:
+            data["files"] = self.files().to_dicts()
+        if "platform" in self.views:
+            data["platforms"] = self.platforms.to_dicts()
+        if "time" in self.views:
+            data["timeline"] = {"bucket": self.bucket, "rows": self.timeline.to_dicts()}
+        return data
 
 
 def _code_dict(row: dict[str, object]) -> dict[str, object]:
@@ -152,6 +199,8 @@ def build_report(
     *,
     redact: bool = True,
     redact_users: bool = False,
+    views: tuple[str, ...] = (),
+    every: str | None = None,
 ) -> Report:
     """Merge step: combine partials of all blocks into the sorted report."""
     ordered = partials.with_row_index("_seq")
@@ -174,11 +223,7 @@ def build_report(
             pl.col("line").first().alias("sample_line"),
             text.first().alias("sample_text"),
             pl.col("log_description").drop_nulls().first(),
-            pl.col("platforms")
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .sort()
-            .alias("platforms"),
+            pl.col("platform").unique().sort().alias("platforms"),
         )
     )
     total = int(codes["count"].sum()) if codes.height else 0
@@ -196,23 +241,79 @@ def build_report(
     if redact:
         codes = codes.with_columns(redact_expr(pl.col("log_description"), users=redact_users))
     codes = codes.sort(["count", "sdk", "code"], descending=[True, False, False])
-    categories = (
-        codes.group_by("category")
-        .agg(
-            pl.col("count").sum(),
-            pl.col("code").unique(maintain_order=True).alias("codes"),
-        )
+    categories = _group(codes, "category", total)
+    platforms = (
+        ordered.group_by("platform")
+        .agg(pl.col("count").sum().cast(pl.Int64))
         .with_columns((pl.col("count") / max(total, 1)).round(4).alias("share"))
-        .sort(["count", "category"], descending=[True, False])
-        .select("category", "count", "share", "codes")
+        .sort(["count", "platform"], descending=[True, False])
     )
+    timeline, bucket = pl.DataFrame(), None
+    if "time" in views:
+        timeline, bucket = _timeline(ordered, codes.select("sdk", "code", "category"), every)
     by_file = (
         ordered.sort("_seq")
         .group_by("sdk", "code", "file", maintain_order=True)
         .agg(pl.col("count").sum().cast(pl.Int64), pl.col("line").first(), text.first().alias("text"))
         .sort(["file", "count", "sdk", "code"], descending=[False, True, False, False])
     )
-    return Report(stats, codes, categories, _span(codes), by_file)
+    return Report(stats, codes, categories, _span(codes), by_file, tuple(views), platforms, timeline, bucket)
+
+
+def _group(codes: pl.DataFrame, by: str, total: int) -> pl.DataFrame:
+    """Codes grouped by ``by`` (category, kind): count, share, codes; most frequent first."""
+    if codes.is_empty():
+        return pl.DataFrame(
+            schema={by: pl.String, "count": pl.Int64, "share": pl.Float64, "codes": pl.List(pl.Int64)}
+        )
+    return (
+        codes.group_by(by)
+        .agg(pl.col("count").sum(), pl.col("code").unique(maintain_order=True).alias("codes"))
+        .with_columns((pl.col("count") / max(total, 1)).round(4).alias("share"))
+        .sort(["count", by], descending=[True, False])
+        .select(by, "count", "share", "codes")
+    )
+
+
+def _timeline(
+    partials: pl.DataFrame, categories: pl.DataFrame, every: str | None
+) -> tuple[pl.DataFrame, str]:
+    """Counts per time bucket and category, every bucket from the first to the last included."""
+    rows = (
+        partials.select("sdk", "code", "buckets")
+        .explode("buckets")
+        .drop_nulls("buckets")
+        .unnest("buckets")
+        .join(categories, on=["sdk", "code"], how="left")
+    )
+    schema = {"start": pl.String, "category": pl.String, "count": pl.Int64}
+    if rows.is_empty():
+        return pl.DataFrame(schema=schema), every or BUCKETS[0]
+    first, last = rows["start"].min(), rows["start"].max()
+    if every is None:  # the finest bucket that keeps the chart readable
+        span = last - first  # type: ignore[operator]
+        every = next(
+            (b for b in BUCKETS if span / pl.select(pl.duration(**_duration(b))).item() < MAX_BUCKETS),
+            BUCKETS[-1],
+        )
+    rows = rows.with_columns(pl.col("start").dt.truncate(every))
+    counts = rows.group_by("start", "category").agg(pl.col("count").sum().cast(pl.Int64))
+    starts = pl.datetime_range(
+        rows["start"].min(), rows["start"].max(), interval=every, eager=True, time_unit="us"
+    ).alias("start")
+    grid = pl.DataFrame(starts).join(counts.select("category").unique(), how="cross")
+    full = (
+        grid.join(counts, on=["start", "category"], how="left")
+        .with_columns(pl.col("count").fill_null(0))
+        .sort(["start", "category"])
+        .with_columns(_iso(pl.col("start")).alias("start"))
+    )
+    return full.select(list(schema)), every
+
+
+def _duration(bucket: str) -> dict[str, int]:
+    number, unit = int(bucket[:-1]), bucket[-1]
+    return {{"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "s": "seconds"}[unit]: number}
 
 
 def _iso(expr: pl.Expr) -> pl.Expr:
@@ -240,13 +341,13 @@ class ReportOptions:
     """What to scan and how (the library-side form of the CLI options)."""
 
     paths: Sequence[str]
-    pattern_files: Sequence[Path] = ()
-    builtin_patterns: bool = True
-    catalogue_files: Sequence[Path] = ()
     workers: int | None = None
     redact: bool = True
     redact_users: bool = False
     limits: Limits = field(default_factory=Limits)
+    #: Extra views (``kind``, ``file``, ``platform``, ``time``) and the timeline's bucket.
+    views: tuple[str, ...] = ()
+    bucket: str | None = None
 
 
 def scan_report(
@@ -257,13 +358,23 @@ def scan_report(
     workers: int | None = None,
     redact: bool = True,
     redact_users: bool = False,
+    views: tuple[str, ...] = (),
+    bucket: str | None = None,
     progress=None,  # type: ignore[no-untyped-def]
 ) -> Report:
-    """Scan ``items`` and build the report (map: partial counts; merge: build_report)."""
+    """Scan ``items`` and build the report (map: partial counts; merge: build_report).
+
+    A timeline (``"time" in views``) reads every event's time, in buckets of
+    ``bucket`` (or of a minute, coarsened at the merge to fit the span).
+    """
+    timed = "time" in views
+    mapper = functools.partial(partial_counts, every=bucket or BUCKETS[0]) if timed else partial_counts
     with Engine(matcher, workers=workers) as engine:
-        frames = [frame for _, frame in engine.run(items, partial_counts, progress=progress)]
+        frames = [frame for _, frame in engine.run(items, mapper, progress=progress)]
         stats = engine.stats
-    return build_report(merge(frames), stats, catalogue, redact=redact, redact_users=redact_users)
+    return build_report(
+        merge(frames), stats, catalogue, redact=redact, redact_users=redact_users, views=views, every=bucket
+    )
 
 
 def report_paths(
@@ -272,5 +383,5 @@ def report_paths(
     items = iter_sources(options.paths, stdin=stdin, limits=options.limits)
     return scan_report(
         items, matcher, catalogue, workers=options.workers, redact=options.redact,
-        redact_users=options.redact_users, progress=progress,
+        redact_users=options.redact_users, views=options.views, bucket=options.bucket, progress=progress,
     )  # fmt: skip

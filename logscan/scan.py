@@ -46,19 +46,20 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
     "time_precision": pl.String(),
 }
 
-_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
+#: A named group opening, not escaped: an even run of backslashes (or none) before the "(".
+_NAMED_GROUP = re.compile(r"(?<!\\)((?:\\\\)*)\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
 
 
 def _only_code(regex: str) -> str:
     """The pattern with every named group but ``code`` made non-capturing (and a description
     that only eats the rest of the line dropped): same matches, same codes, faster."""
     return _NAMED_GROUP.sub(
-        lambda m: m.group(0) if m.group(1) == "code" else "(?:", _empty_tail_description(regex)
+        lambda m: m.group(0) if m.group(2) == "code" else m.group(1) + "(?:", _empty_tail_description(regex)
     )
 
 
 def _prefix_names(regex: str, prefix: str) -> str:
-    return _NAMED_GROUP.sub(lambda m: f"(?P<{prefix}{m.group(1)}>", regex)
+    return _NAMED_GROUP.sub(lambda m: f"{m.group(1)}(?P<{prefix}{m.group(2)}>", regex)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,18 @@ its count in the file and its first line there."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from logscan.gate import Verdict
+
+#: Characters XML 1.0 does not allow (ANSI escapes in coloured logs, other controls).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` with the characters XML 1.0 forbids shown as ``\\xNN``."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def render(verdict: Verdict) -> str:
@@ -18,10 +27,12 @@ def render(verdict: Verdict) -> str:
     root = ET.Element("testsuites", name="logscan check")
     total_tests = total_failures = 0
     for source in report.stats.sources:
-        suite = ET.SubElement(root, "testsuite", name=source.name, file=source.name)
+        suite = ET.SubElement(root, "testsuite", name=_xml_text(source.name), file=_xml_text(source.name))
         failures = 0
         for rule in checked:
-            case = ET.SubElement(suite, "testcase", name=rule.text, classname=source.name)
+            case = ET.SubElement(
+                suite, "testcase", name=_xml_text(rule.text), classname=_xml_text(source.name)
+            )
             violation = next((v for v in verdict.violations if v.rule == rule), None)
             if violation is None:
                 continue
@@ -39,19 +50,23 @@ def render(verdict: Verdict) -> str:
                 case,
                 "failure",
                 type="logscan." + rule.field,
-                message=f"{rule.text}: {first['sdk']} {first['code']} ×{first['count']}, "
-                f"first at line {first['line']}",
+                message=_xml_text(
+                    f"{rule.text}: {first['sdk']} {first['code']} ×{first['count']}, "
+                    f"first at line {first['line']}"
+                ),
             )
-            failure.text = "\n".join(lines)
+            failure.text = _xml_text("\n".join(lines))
         suite.set("tests", str(len(checked)))
         suite.set("failures", str(failures))
         suite.set("errors", "0")
         total_tests += len(checked)
         total_failures += failures
     for bad in report.stats.unreadable:
-        suite = ET.SubElement(root, "testsuite", name=bad.name, tests="1", failures="0", errors="1")
-        case = ET.SubElement(suite, "testcase", name="readable", classname=bad.name)
-        ET.SubElement(case, "error", type="logscan.unreadable", message=bad.reason)
+        suite = ET.SubElement(
+            root, "testsuite", name=_xml_text(bad.name), tests="1", failures="0", errors="1"
+        )
+        case = ET.SubElement(suite, "testcase", name="readable", classname=_xml_text(bad.name))
+        ET.SubElement(case, "error", type="logscan.unreadable", message=_xml_text(bad.reason))
     root.set("tests", str(total_tests + len(report.stats.unreadable)))
     root.set("failures", str(total_failures))
     root.set("errors", str(len(report.stats.unreadable)))
