@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -172,10 +173,21 @@ def cli(debug: bool) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True)
-@output_options(("table", "json", "markdown", "csv"), "table")
+@output_options(("table", "json", "markdown", "csv", "parquet", "html"), "table")
+@click.option(
+    "--by", "views", multiple=True,
+    type=click.Choice(["code", "category", "kind", "file", "platform", "time"]),
+    help="Views to show (repeatable): code and category always; kind, file, platform, time. "
+    "CSV and Parquet hold the first one given.",
+)  # fmt: skip
+@click.option(
+    "--bucket", default=None, callback=lambda c, p, v: _bucket(v), help="Timeline bucket: 1m, 5m, 1h, 1d ..."
+)
 @scan_options
 def report(
     paths: tuple[str, ...],
+    views: tuple[str, ...],
+    bucket: str | None,
     format_: str | None,
     output: Path | None,
     pattern_paths: tuple[Path, ...],
@@ -204,20 +216,42 @@ def report(
       logscan report ticket-4711/ --format markdown -o report.md
       adb logcat -d | logscan report -
     """
+    from logscan.render import BINARY
     from logscan.report import ReportOptions, report_paths
 
     fmt = pick_format(format_, output, default="table")
+    if output is None and fmt in BINARY and stdout_is_terminal():
+        raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE.{fmt}, or pipe it")
     _config, matcher, catalogue = prepare_scan(
         config_path, pattern_paths, no_builtin_patterns, catalogue_paths
     )
-    options = ReportOptions(paths=paths, workers=workers, redact=not no_redact, redact_users=redact_users)
+    wanted = tuple(dict.fromkeys(views)) or ("code",)
+    extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
+    if fmt == "html" or (bucket and "time" not in extra):
+        extra = tuple(dict.fromkeys((*extra, "time")))
+    options = ReportOptions(
+        paths=paths,
+        workers=workers,
+        redact=not no_redact,
+        redact_users=redact_users,
+        views=extra,
+        bucket=bucket,
+    )
     result = report_paths(options, matcher, catalogue)
     finish_scan(
         result.stats,
         keep_going=keep_going,
         quiet=quiet,
-        render=lambda: emit(fmt, output, lambda f: render_report(result, f)),
+        render=lambda: emit(fmt, output, lambda f: render_report(result, f, wanted[0])),
     )
+
+
+def _bucket(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[1-9]\d*[smhdw]", value):
+        raise click.BadParameter(
+            f"{value!r}: use a number and a unit: 30s, 1m, 5m, 1h, 1d, 1w", param_hint="--bucket"
+        )
+    return value
 
 
 def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[], None]) -> None:
@@ -236,15 +270,19 @@ def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[
         raise click.exceptions.Exit(EXIT_ERROR)
 
 
-def render_report(result: Any, fmt: str) -> str:
-    from logscan.render import csv_, json_, markdown
+def render_report(result: Any, fmt: str, view: str = "code") -> str | bytes:
+    from logscan.render import csv_, html, json_, markdown, views
 
     if fmt == "json":
         return json_.render(result)
     if fmt == "markdown":
         return markdown.render(result)
     if fmt == "csv":
-        return csv_.render(result)
+        return csv_.render(result) if view == "code" else views.to_csv(result, view)
+    if fmt == "parquet":
+        return views.to_parquet(result, view)
+    if fmt == "html":
+        return html.render(result)
     return console_text(lambda console: _render_table(result, console))
 
 
@@ -444,7 +482,7 @@ def events(
     for value in kind_filter:
         if value not in (*KINDS, UNKNOWN):
             raise click.BadParameter(f"{value!r} is not a kind", param_hint="--kind")
-    if output is None and fmt in exports.BINARY and sys.stdout.isatty():
+    if output is None and fmt in exports.BINARY and stdout_is_terminal():
         raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE.{fmt}, or pipe it")
     _config, matcher, catalogue = prepare_scan(
         config_path, pattern_paths, no_builtin_patterns, catalogue_paths
@@ -578,6 +616,10 @@ def pick_format(
             )
         return fmt
     return default
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
 
 
 def console_text(draw: Callable[[Any], None]) -> str:

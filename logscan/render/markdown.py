@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from logscan.render.text import TOP_CAUSES, describe_span, human_bytes
+from logscan.render.text import TOP_CAUSES, describe_span, extra_views, human_bytes, plain_cell
 from logscan.report import Report
 
 
@@ -52,6 +52,9 @@ def render(report: Report) -> str:
         for c in data["categories"]
     ]
     out.append(table(["category", "count", "share", "codes"], categories))
+    for title, df in extra_views(report):
+        out += [f"## {title}", ""]
+        out.append(table(df.columns, [[plain_cell(v) for v in row] for row in df.iter_rows()]))
     out += ["## What to do", ""]
     for c in data["codes"][:TOP_CAUSES]:
         name = c["name"] or "unknown code"

@@ -11,6 +11,7 @@ import os
 import shutil
 from collections.abc import Sequence
 
+import polars as pl
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -110,6 +111,14 @@ def render(report: Report, console: Console) -> None:
         cats.add_row(c["category"], f"{c['count']:,}", f"{c['share']:.1%}", ", ".join(map(str, c["codes"])))
     console.print()
     console.print(cats)
+    for title, df in extra_views(report):
+        extra = _table(title)
+        for name in df.columns:
+            extra.add_column(name, justify="right" if df.schema[name].is_numeric() else "left")
+        for row in df.iter_rows():
+            extra.add_row(*(plain_cell(v) for v in row))
+        console.print()
+        console.print(extra)
     console.print()
     console.print(Text("What to do", style="bold"))
     for c in data["codes"][:TOP_CAUSES]:
@@ -124,6 +133,49 @@ def render(report: Report, console: Console) -> None:
         console.print(
             Text(f"    e.g. {sample['file']}:{sample['line']}: {sample['text'][:160]}", style="dim")
         )
+
+
+def extra_views(report: Report) -> list[tuple[str, pl.DataFrame]]:
+    """The ``--by`` views beyond codes and categories, as (title, rows) for the text formats."""
+    out: list[tuple[str, pl.DataFrame]] = []
+    if "kind" in report.views:
+        out.append(("By kind", report.kinds().with_columns(_percent("share"))))
+    if "file" in report.views:
+        out.append(("By file", report.files()))
+    if "platform" in report.views:
+        out.append(("By platform", report.platforms.with_columns(_percent("share"))))
+    if "time" in report.views:
+        out.append((f"Timeline ({report.bucket} buckets)", timeline_rows(report)))
+    return out
+
+
+def timeline_rows(report: Report) -> pl.DataFrame:
+    """One row per bucket: its start, the total, and the categories with errors in it."""
+    if report.timeline.is_empty():
+        return pl.DataFrame(schema={"start": pl.String, "count": pl.Int64, "categories": pl.String})
+    nonzero = pl.col("count") > 0
+    return (
+        report.timeline.sort("start", "category")
+        .group_by("start", maintain_order=True)
+        .agg(
+            pl.col("count").sum(),
+            pl.format("{} {}", pl.col("category"), pl.col("count"))
+            .filter(nonzero)
+            .str.join(", ")
+            .alias("categories"),
+        )
+    )
+
+
+def _percent(column: str) -> pl.Expr:
+    return (pl.col(column) * 100).round(1).cast(pl.String) + pl.lit("%")
+
+
+def plain_cell(value: object) -> str:
+    """A value as table text (lists joined with commas)."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
 
 
 def _table(title: str | None = None) -> Table:
