@@ -110,3 +110,28 @@ def test_a_failed_export_leaves_no_file(tmp_path, monkeypatch):
     out = tmp_path / "e.csv"
     r = invoke("events", "sample_logs/core", "-o", out)
     assert r.exit_code == 2 and not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_planted_secret_survives_in_no_output_at_all(tmp_path):
+    email = "jane.doe@example.com"
+    log = tmp_path / "planted.log"
+    log.write_text(
+        f"E/ChatDemo(1): Login failed! code: 202 error: token={SECRET} password=hunter2 {email}\n"
+        f"[2024/05/01 10:00:00:001]: EMSessionManager::login failed, code: 4242, desc: Authorization: Bearer {SECRET}\n",
+        encoding="utf-8",
+    )
+    outputs = []
+    for fmt in ("table", "json", "markdown", "csv", "html"):
+        outputs.append(invoke("report", log, "-f", fmt).stdout)
+    for fmt in ("text", "github", "sarif", "junit", "json"):
+        outputs.append(invoke("check", log, "-f", fmt).stdout)
+    for ext in ("csv", "ndjson", "json", "parquet"):
+        out = tmp_path / f"e.{ext}"
+        invoke("events", log, "-o", out)
+        outputs.append(out.read_bytes().decode("utf-8", "replace"))
+    out = tmp_path / "r.parquet"
+    invoke("report", log, "-o", out)
+    outputs.append(out.read_bytes().decode("utf-8", "replace"))
+    for text in outputs:
+        assert SECRET not in text and "hunter2" not in text and email not in text
+    assert SECRET in invoke("events", log, "--no-redact").stdout

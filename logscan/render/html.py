@@ -21,7 +21,8 @@ from logscan.report import Report
 #: Colours of the categories in the charts (cycled).
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac", "#1f77b4", "#d62728",
+    "#9c755f", "#bab0ac", "#1f77b4", "#d62728", "#2ca02c", "#8c564b", "#17becf", "#bcbd22",
+    "#7f7f7f", "#393b79", "#637939", "#843c39", "#7b4173",
 )  # fmt: skip
 TOP_CODES = 15
 
@@ -126,11 +127,17 @@ _SCRIPT = """
 
 _GUARD = """
 window.__logscanErrors = [];
-window.addEventListener('error', function (e) {
-  window.__logscanErrors.push(String(e.message));
+function __logscanRecord(message) {
+  window.__logscanErrors.push(String(message));
   var box = document.getElementById('errors');
   if (box) { box.hidden = false; box.textContent = window.__logscanErrors.join('\\n'); }
-});
+}
+window.addEventListener('error', function (e) { __logscanRecord(e.message); });
+window.addEventListener('unhandledrejection', function (e) { __logscanRecord(e.reason); });
+(function () {
+  var original = console.error;
+  console.error = function () { __logscanRecord(Array.prototype.join.call(arguments, ' ')); original.apply(console, arguments); };
+})();
 """
 
 
