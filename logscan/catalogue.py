@@ -27,7 +27,7 @@ CATEGORIES = (
 )  # fmt: skip
 KINDS = (
     "ok", "transient", "client-bug", "auth", "session", "limit", "permission", "configuration",
-    "not-found", "server",
+    "not-found", "server", "unknown",
 )  # fmt: skip
 UNKNOWN = "unknown"
 UNKNOWN_CAUSE = (

@@ -1,0 +1,172 @@
+"""patterns list/test/check/unmatched and catalogue import/check; user pattern files end to end."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from logscan.catalogue import load_catalogue, load_file
+from logscan.diagnose import closest, parse_vendor_page
+from logscan.patterns import load_patterns
+
+from .conftest import DATA, ROOT, invoke
+
+MYAPP = """
+[[pattern]]
+name = "myapp-chat-error"
+sdk = "native"
+platform = "android"
+regex = '''\\[MyApp\\] chat error (?P<code>\\d+) \\((?P<description>[A-Z_]+)\\)'''
+samples = [{ line = "[MyApp] chat error 208 (USER_REG_FAILED)", code = 208 }]
+counter_samples = ["[MyApp] chat ok"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def test_a_new_log_shape_needs_only_a_pattern_file(tmp_path):
+    log = tmp_path / "myapp.log"
+    log.write_text("2026-11-20 10:00:00.000 [MyApp] chat error 208 (USER_REG_FAILED)\n"
+                   "2026-11-20 10:00:01.000 [MyApp] chat error 208 (USER_REG_FAILED)\n"
+                   "2026-11-20 10:00:02.000 [MyApp] chat ok\n", encoding="utf-8")  # fmt: skip
+    assert invoke("report", log, "-f", "json").json()["events"] == 0
+    pattern = tmp_path / "myapp.toml"
+    pattern.write_text(MYAPP, encoding="utf-8")
+    data = invoke("report", log, "--patterns", pattern, "-f", "json").json()
+    assert [(c["code"], c["count"], c["name"]) for c in data["codes"]] == [(208, 2, "USER_REG_FAILED")]
+    (tmp_path / "logscan.toml").write_text('patterns = ["myapp.toml"]\n', encoding="utf-8")
+    assert invoke("report", log, "--config", tmp_path / "logscan.toml", "-f", "json").json()["events"] == 2
+
+
+def test_a_failing_sample_of_a_user_pattern_stops_the_load(tmp_path):
+    pattern = tmp_path / "myapp.toml"
+    pattern.write_text(MYAPP.replace("code = 208", "code = 209"), encoding="utf-8")
+    r = invoke("report", "sample_logs/core", "--patterns", pattern)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == (f"logscan: error: {pattern}:3: pattern 'myapp-chat-error': sample matches with code 208, "
+                        "expected 209: '[MyApp] chat error 208 (USER_REG_FAILED)'\n")  # fmt: skip
+
+
+def test_a_catastrophic_user_regex_cannot_stall_a_run(tmp_path):
+    evil = tmp_path / "evil.toml"
+    evil.write_text("[[pattern]]\nname = \"evil\"\nsdk = \"native\"\nplatform = \"x\"\n"
+                    "regex = '''^(a|a)*(a|aa)*(?P<code>\\d+)$'''\n"
+                    "samples = [{ line = \"aa208\", code = 208 }]\ncounter_samples = [\"b\"]\n", encoding="utf-8")  # fmt: skip
+    log = tmp_path / "slow.log"
+    log.write_text(("a" * 60 + "!\n") * 5000, encoding="utf-8")
+    start = time.monotonic()
+    r = invoke("report", log, "--patterns", evil, "-f", "json")
+    assert r.exit_code == 0 and r.json()["events"] == 0
+    # The engine is linear-time (no backtracking): seconds would mean exponential work.
+    assert time.monotonic() - start < 20
+    assert closest("a" * 40 + "!", [p for p in load_patterns([evil]) if p.name == "evil"]) is not None
+
+
+def test_patterns_list():
+    r = invoke("patterns", "list", "-f", "json")
+    rows = r.json()
+    assert r.exit_code == 0 and len(rows) == len(load_patterns())
+    assert {"name", "sdk", "platform", "source", "samples", "counter_samples"} <= set(rows[0])
+    assert "core-disconnect" in invoke("patterns", "list").stdout
+
+
+def test_patterns_test_matches_explains_and_finds_near_misses():
+    r = invoke("patterns", "test", "DestroyThread failed, code:1400, desc:thread not exist", "-f", "json")
+    [row] = r.json()
+    assert r.exit_code == 0
+    assert (row["pattern"], row["code"], row["name"]) == ("unity-code-desc", 1400, "THREAD_NOT_EXIST")
+    r = invoke("patterns", "test", "Login failed!! c0de 204 err User not found", "nothing")
+    assert r.exit_code == 1
+    assert "no pattern matched; closest: " in r.stdout and "no pattern matched (no number in it)" in r.stdout
+
+
+def test_patterns_test_from_a_file(tmp_path):
+    lines = tmp_path / "lines.txt"
+    lines.write_text('onDisconnect303\n{type: 16, message: "x"}\n', encoding="utf-8")
+    rows = invoke("patterns", "test", "--file", lines, "-f", "json").json()
+    assert [(r["sdk"], r["code"]) for r in rows] == [("native", 303), ("web", 16)]
+    assert invoke("patterns", "test").exit_code == 2
+
+
+def test_patterns_check_passes_on_the_bundled_set_and_reports_a_broken_one(tmp_path):
+    r = invoke("patterns", "check")
+    assert r.exit_code == 0 and r.stdout.splitlines()[-1].startswith("patterns check: 17 of 17 patterns pass")
+    broken = tmp_path / "broken.toml"
+    broken.write_text(MYAPP.replace('["[MyApp] chat ok"]', '["[MyApp] chat error 1 (X)"]'), encoding="utf-8")
+    r = invoke("patterns", "check", broken)
+    assert r.exit_code == 1
+    assert r.stdout.splitlines() == [
+        f"FAIL myapp-chat-error ({broken}:3): 1 of 2 samples",
+        "     counter-sample matches (code 1): '[MyApp] chat error 1 (X)'",
+        "patterns check: FAILED: 0 of 1 patterns pass",
+    ]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[pattern]]\nname = \"x\"\nsdk = \"native\"\nregex = '''(x'''\n", encoding="utf-8")
+    assert invoke("patterns", "check", bad).exit_code == 2
+
+
+def test_patterns_unmatched_groups_shapes(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text("".join(f"[MyApp] chat error {c} (X)\n" for c in (208, 209, 210)) + "Login failed! code: 204 error: x\n"
+                   + "all good\n", encoding="utf-8")  # fmt: skip
+    rows = invoke("patterns", "unmatched", log, "-f", "json").json()
+    assert [(r["shape"], r["count"], r["line"]) for r in rows] == [("[MyApp] chat error # (X)", 3, 1)]
+    pattern = tmp_path / "myapp.toml"
+    pattern.write_text(MYAPP, encoding="utf-8")
+    r = invoke("patterns", "unmatched", log, "--patterns", pattern)
+    assert r.exit_code == 0 and "Every line that looks like an SDK error matched a pattern." in r.stdout
+
+
+def test_catalogue_import_reproduces_the_vendor_fields(tmp_path):
+    out = tmp_path / "vendor.toml"
+    r = invoke("catalogue", "import", DATA / "agora-chat-error-codes.md", "-o", out)
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
+    imported = {e.code: e for e in load_file(out)}
+    bundled = {e.code: e for e in load_catalogue().entries if e.sdk == "native" and e.source == "vendor-page"}
+    assert set(imported) == set(bundled) and len(imported) == 77
+    for code, entry in bundled.items():
+        got = imported[code]
+        assert (got.name, got.description, got.message_zh, got.category) == (
+            entry.name, entry.description, entry.message_zh, entry.category), code  # fmt: skip
+        if entry.cause_source == "vendor":
+            assert got.cause == entry.cause, code
+    assert imported[403].aliases == ("FILE_UPLOAD_FAILED",)
+    assert invoke("catalogue", "check", out).stdout == f"ok   {out}: 77 entries\n"
+
+
+def test_catalogue_import_needs_a_table(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# no table here\n", encoding="utf-8")
+    r = invoke("catalogue", "import", page)
+    assert (
+        r.exit_code == 2
+        and r.stderr.startswith("logscan: error: ")
+        and "no error-code table rows found" in r.stderr
+    )
+    assert parse_vendor_page("| 1 | X | desc | reason |")[0]["cause"] == "reason"
+
+
+def test_catalogue_check_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[entry]]\nsdk = "native"\ncode = 1\nname = "X"\ncategory = "user"\nkind = "bogus"\n'
+                   'description = "d"\ncause = "c"\n', encoding="utf-8")  # fmt: skip
+    r = invoke("catalogue", "check", bad)
+    assert r.exit_code == 1 and r.stdout.startswith(f"{bad}:1: entry #1: unknown kind 'bogus'")
+
+
+def test_overrides_show_in_codes(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[entry]]\nsdk = "native"\ncode = 208\nname = "USER_REG_FAILED"\ncategory = "user"\n'
+                    'kind = "client-bug"\ndescription = "d"\ncause = "Our fix"\n', encoding="utf-8")  # fmt: skip
+    rows = invoke("codes", "--catalogue", mine, "-f", "json").json()
+    row = next(r for r in rows if r["sdk"] == "native" and r["code"] == 208)
+    assert row["cause"] == "Our fix" and row["origin"] == str(mine) and row["overrides"] == "builtin"
+    assert (
+        json.loads(invoke("explain", "208", "--catalogue", mine, "-f", "json").stdout)[0]["cause"]
+        == "Our fix"
+    )
