@@ -226,19 +226,25 @@ def render_entries(entries: Sequence[Entry], console: Console, *, overridden: di
 
 
 def render_catalogue(entries: Sequence[Entry], console: Console) -> None:
-    """``codes``: one row per entry."""
+    """``codes``: one row per entry; entries from a user catalogue name their file."""
     table = _table()
     for name, justify in (("sdk", "left"), ("code", "right"), ("name", "left"), ("category", "left"),
                           ("kind", "left"), ("description", "left")):  # fmt: skip
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    mine = any(e.origin != "builtin" for e in entries)
+    if mine:
+        table.add_column("from", overflow="fold")
     for e in entries:
-        table.add_row(
+        cells = [
             e.sdk,
             str(e.code),
             e.name + (" (deprecated)" if e.deprecated else ""),
             e.category,
             e.kind,
             e.description,
-        )
+        ]
+        if mine:
+            cells.append("" if e.origin == "builtin" else e.origin)
+        table.add_row(*cells)
     console.print(table)
     console.print(f"{len(entries)} entries")
