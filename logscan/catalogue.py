@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from logscan.errors import CatalogueError, located
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SDKS = ("native", "web")
 CATEGORIES = (
@@ -95,6 +97,8 @@ class Catalogue:
 
     def frame(self) -> pl.DataFrame:
         """The catalogue as a frame, one row per entry (the join side of enrichment)."""
+        import polars as pl  # imported here: `explain` and `codes` do without it (start-up time)
+
         rows = [e.to_dict() for e in self.entries]
         schema = {
             "sdk": pl.String, "code": pl.Int64, "name": pl.String, "category": pl.String,
@@ -213,6 +217,8 @@ def _entry(table: object, origin: str) -> Entry:
 
 def enrich(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     """Join catalogue fields onto a frame with ``sdk`` and ``code``; unknown codes are kept."""
+    import polars as pl
+
     cat = catalogue.frame().select(
         "sdk", "code", "name", "category", "kind",
         pl.col("description").alias("meaning"), "cause", "aliases", "deprecated", "source",

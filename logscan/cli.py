@@ -237,7 +237,8 @@ def report(
         views=extra,
         bucket=bucket,
     )
-    result = report_paths(options, matcher, catalogue)
+    with progress_bar(paths, quiet=quiet) as progress:
+        result = report_paths(options, matcher, catalogue, progress=progress)
     finish_scan(
         result.stats,
         keep_going=keep_going,
@@ -252,6 +253,42 @@ def _bucket(value: str | None) -> str | None:
             f"{value!r}: use a number and a unit: 30s, 1m, 5m, 1h, 1d, 1w", param_hint="--bucket"
         )
     return value
+
+
+@contextlib.contextmanager
+def progress_bar(paths: tuple[str, ...], *, quiet: bool) -> Any:
+    """A progress callback for the engine: a bar on stderr when it is a terminal, else nothing.
+
+    The total is the size of the plain files given (found by a quick walk);
+    with compressed files or archives among them, there is no total, and the
+    bar shows bytes and rate only.
+    """
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+    total: int | None = 0
+    for path in _walk_files(paths):
+        if path.suffix.lower() in (".gz", ".bz2", ".xz", ".zst", ".zip", ".tar", ".tgz"):
+            total = None
+            break
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size  # type: ignore[operator]
+    columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("scanning", total=total or None)
+        yield lambda n: bar.advance(task, n)
+
+
+def _walk_files(paths: tuple[str, ...]) -> Any:
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            yield from (p for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
+            yield path
 
 
 def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[], None]) -> None:
@@ -391,7 +428,8 @@ def check(
     else:
         tol = gate.parse_tolerance(config.check.tolerance, source=where("tolerance"))
     options = ReportOptions(paths=paths, workers=workers, redact=not no_redact, redact_users=redact_users)
-    result = report_paths(options, matcher, catalogue)
+    with progress_bar(paths, quiet=quiet) as progress:
+        result = report_paths(options, matcher, catalogue, progress=progress)
     verdict = gate.evaluate(result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol)
     finish_scan(
         result.stats,

@@ -251,3 +251,22 @@ def test_truncated_gzip_reports_what_it_holds_and_exits_2(tmp_path):
     )
     r = invoke("report", path, "-f", "json", "--keep-going", "-q")
     assert r.exit_code == 0 and r.stderr == "" and r.json()["events"] == data["events"]
+
+
+def test_help_and_explain_start_without_the_engine():
+    """Start-up stays fast: --help and explain do not import polars (checked by import, not by time)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from logscan.cli import cli\n"
+        "for args in (['--help'], ['explain', '208'], ['codes', '--sdk', 'web']):\n"
+        "    try:\n"
+        "        cli.main(args=args, prog_name='logscan')\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print('polars' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "False"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from logscan.report import Report
+if TYPE_CHECKING:
+    from logscan.report import Report
 
 
 def dumps(data: object) -> str:

@@ -10,15 +10,19 @@ import io
 import os
 import shutil
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import polars as pl
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from logscan.catalogue import Entry
-from logscan.report import Report
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from logscan.report import Report
 
 #: How many of the top codes get their cause and fix printed.
 TOP_CAUSES = 5
@@ -151,6 +155,8 @@ def extra_views(report: Report) -> list[tuple[str, pl.DataFrame]]:
 
 def timeline_rows(report: Report) -> pl.DataFrame:
     """One row per bucket: its start, the total, and the categories with errors in it."""
+    import polars as pl
+
     if report.timeline.is_empty():
         return pl.DataFrame(schema={"start": pl.String, "count": pl.Int64, "categories": pl.String})
     nonzero = pl.col("count") > 0
@@ -168,6 +174,8 @@ def timeline_rows(report: Report) -> pl.DataFrame:
 
 
 def _percent(column: str) -> pl.Expr:
+    import polars as pl
+
     return (pl.col(column) * 100).round(1).cast(pl.String) + pl.lit("%")
 
 
