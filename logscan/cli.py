@@ -216,6 +216,7 @@ def report(
       logscan report ticket-4711/ --format markdown -o report.md
       adb logcat -d | logscan report -
     """
+    from logscan import config as cfg
     from logscan.render import BINARY
     from logscan.report import ReportOptions, report_paths
 
@@ -236,6 +237,7 @@ def report(
         redact_users=redact_users,
         views=extra,
         bucket=bucket,
+        limits=cfg.limits_of(_config),
     )
     with progress_bar(paths, quiet=quiet) as progress:
         result = report_paths(options, matcher, catalogue, progress=progress)
@@ -400,6 +402,7 @@ def check(
       logscan check logs/ --baseline main.json --tolerance 20% --format sarif -o logscan.sarif
       logscan check logs/ --format github
     """
+    from logscan import config as cfg
     from logscan import gate
     from logscan.report import ReportOptions, report_paths
 
@@ -427,7 +430,13 @@ def check(
         tol = gate.parse_tolerance(tolerance)
     else:
         tol = gate.parse_tolerance(config.check.tolerance, source=where("tolerance"))
-    options = ReportOptions(paths=paths, workers=workers, redact=not no_redact, redact_users=redact_users)
+    options = ReportOptions(
+        paths=paths,
+        workers=workers,
+        redact=not no_redact,
+        redact_users=redact_users,
+        limits=cfg.limits_of(config),
+    )
     with progress_bar(paths, quiet=quiet) as progress:
         result = report_paths(options, matcher, catalogue, progress=progress)
     verdict = gate.evaluate(result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol)
@@ -509,6 +518,7 @@ def events(
       logscan events app.log --kind transient --since 2024-05-01 | jq .code
       logscan events logs/ --format csv -o triage.csv
     """
+    from logscan import config as cfg
     from logscan import exports
     from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN
     from logscan.inputs import iter_sources
@@ -529,7 +539,7 @@ def events(
         sdk=list(sdk_filter), code=list(code_filter), category=list(category_filter), kind=list(kind_filter),
         since=since, until=until,
     )  # fmt: skip
-    items = iter_sources(paths)
+    items = iter_sources(paths, limits=cfg.limits_of(_config))
 
     def run(out: Any) -> Any:
         writer = exports.WRITERS[fmt](out)

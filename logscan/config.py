@@ -41,6 +41,30 @@ class CheckConfig:
 
 
 @dataclass
+class LimitsConfig:
+    """``[limits]``: bounds on what compressed files and archives may expand to."""
+
+    max_expanded: int | None = None
+    max_ratio: float | None = None
+    max_depth: int | None = None
+
+
+_SIZE = re.compile(r"(?i)^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib|tb|tib)?\s*$")
+_UNITS = {"b": 1, "kb": 10**3, "kib": 1 << 10, "mb": 10**6, "mib": 1 << 20, "gb": 10**9, "gib": 1 << 30,
+          "tb": 10**12, "tib": 1 << 40}  # fmt: skip
+
+
+def parse_size(value: object) -> int | None:
+    """Bytes from ``4GiB``, ``500 MB`` or a plain number; None if it is not a size."""
+    if type(value) is int:
+        return value if value > 0 else None
+    m = _SIZE.match(str(value))
+    if not m:
+        return None
+    return int(float(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]) or None
+
+
+@dataclass
 class Config:
     """What a configuration file says (empty when there is none)."""
 
@@ -49,6 +73,7 @@ class Config:
     catalogue: list[Path] = field(default_factory=list)
     builtin_patterns: bool = True
     check: CheckConfig = field(default_factory=CheckConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     #: (key, line) of every rule in ``check.fail_on`` / ``check.allow``, for error messages.
     lines: dict[str, int] = field(default_factory=dict)
 
@@ -100,7 +125,7 @@ def _parse(path: Path, text: str, doc: dict[str, object], prefix: str) -> Config
 
     config = Config(path=path)
     base = path.parent
-    top = {"patterns", "catalogue", "builtin_patterns", "check"}
+    top = {"patterns", "catalogue", "builtin_patterns", "check", "limits"}
     for key in doc:
         if key not in top:
             raise fail(key, f"unknown key (known: {', '.join(sorted(top))})")
@@ -132,7 +157,41 @@ def _parse(path: Path, text: str, doc: dict[str, object], prefix: str) -> Config
         raise fail("check.tolerance", 'must be a number of lines or a percentage such as "20%"')
     config.check.tolerance = str(tolerance) if tolerance is not None else None
     config.lines = {k: _line_of(text, k) for k in ("fail_on", "allow", "tolerance", "max_total")}
+    limits = doc.get("limits", {})
+    if not isinstance(limits, dict):
+        raise fail("limits", "must be a table ([limits])")
+    for key in limits:
+        if key not in ("max_expanded", "max_ratio", "max_depth"):
+            raise fail(f"limits.{key}", "unknown key (known in [limits]: max_depth, max_expanded, max_ratio)")
+    if "max_expanded" in limits:
+        size = parse_size(limits["max_expanded"])
+        if size is None:
+            raise fail("limits.max_expanded", 'must be a size such as "4GiB" or "500MB"')
+        config.limits.max_expanded = size
+    if "max_ratio" in limits:
+        ratio = limits["max_ratio"]
+        if type(ratio) not in (int, float) or ratio < 1:
+            raise fail("limits.max_ratio", "must be a number >= 1")
+        config.limits.max_ratio = float(ratio)
+    if "max_depth" in limits:
+        depth = limits["max_depth"]
+        if type(depth) is not int or depth < 0:
+            raise fail("limits.max_depth", "must be a whole number >= 0")
+        config.limits.max_depth = depth
     return config
+
+
+def limits_of(config: Config):  # type: ignore[no-untyped-def]
+    """The input limits a configuration asks for (defaults where it says nothing)."""
+    from logscan.inputs import Limits
+
+    base = Limits()
+    c = config.limits
+    return Limits(
+        max_member_bytes=c.max_expanded or base.max_member_bytes,
+        max_ratio=c.max_ratio or base.max_ratio,
+        max_depth=base.max_depth if c.max_depth is None else c.max_depth,
+    )
 
 
 def _strings(value: object, key: str, fail) -> list[str]:  # type: ignore[no-untyped-def]

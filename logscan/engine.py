@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -78,6 +79,8 @@ _WORKER_MATCHER: Matcher | None = None
 def _init_worker(matcher: Matcher) -> None:
     global _WORKER_MATCHER
     _WORKER_MATCHER = matcher
+    # Ctrl-C is the main process's to handle (it stops the pool): no traceback from workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _work(

@@ -48,8 +48,11 @@ _MAX_ZIP_IN_MEMORY = 256 << 20
 class Limits:
     """Bounds on what archives may expand to (a defence against zip bombs)."""
 
+    #: Largest size an archive member or a compressed file may expand to.
     max_member_bytes: int = 4 << 30
+    #: Largest expansion ratio (zip bombs expand ~1000 times; logs ~10-50 times).
     max_ratio: float = 200.0
+    #: Archives inside archives are opened to this depth.
     max_depth: int = 2
 
 
@@ -203,7 +206,7 @@ def _expand_stream(
         kind = _sniff(head)
         stream: BinaryIO = raw
         if kind in _DECOMPRESSORS:
-            stream = _DECOMPRESSORS[kind](raw)
+            stream = _DECOMPRESSORS[kind](raw, limits)
             inner = _peek(stream, 512)
             if _is_tar(inner):
                 yield from _expand_tar(name, stream, limits, depth=depth)
@@ -394,9 +397,14 @@ class _Decompressed:
     Concatenated members (``cat a.gz b.gz``) are read one after the other.
     """
 
-    def __init__(self, raw: BinaryIO, new_decompressor: Callable[[], object]) -> None:
+    def __init__(
+        self, raw: BinaryIO, new_decompressor: Callable[[], object], limits: Limits | None = None
+    ) -> None:
         self._raw = raw
         self._new = new_decompressor
+        self._limits = limits or Limits()
+        self._consumed = 0
+        self._produced = 0
         self._decompressor: object = new_decompressor()
         self._buffer = b""
         self._error: BaseException | None = None
@@ -423,9 +431,22 @@ class _Decompressed:
 
     def _feed(self, chunk: bytes) -> None:
         try:
-            self._buffer += self._decompressor.decompress(chunk)  # type: ignore[attr-defined]
+            out = self._decompressor.decompress(chunk)  # type: ignore[attr-defined]
         except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error) as exc:
             self._error = exc
+            return
+        self._consumed += len(chunk)
+        self._produced += len(out)
+        self._buffer += out
+        limits = self._limits
+        if self._produced > limits.max_member_bytes:
+            self._error = LimitError(
+                f"expands beyond {limits.max_member_bytes:,} bytes (the limit); the rest is skipped"
+            )
+        elif self._produced > _RATIO_FROM and self._produced > limits.max_ratio * self._consumed:
+            self._error = LimitError(
+                f"expands over {limits.max_ratio:g} times its compressed size (a bomb?); the rest is skipped"
+            )
 
     def read(self, size: int = -1) -> bytes:
         self._fill(size if size >= 0 else 1 << 62)
@@ -463,12 +484,21 @@ def _zstd(raw: BinaryIO) -> BinaryIO:
     return io.BufferedReader(reader, buffer_size=1 << 16)  # type: ignore[arg-type]
 
 
-_DECOMPRESSORS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
-    "gzip": lambda raw: _Decompressed(raw, lambda: zlib.decompressobj(wbits=31)),  # type: ignore[dict-item]
-    "bzip2": lambda raw: _Decompressed(raw, bz2.BZ2Decompressor),  # type: ignore[dict-item]
-    "xz": lambda raw: _Decompressed(raw, lzma.LZMADecompressor),  # type: ignore[dict-item]
-    "zstd": _zstd,
+_DECOMPRESSORS: dict[str, Callable[[BinaryIO, Limits], BinaryIO]] = {
+    "gzip": lambda raw, lim: _Decompressed(raw, lambda: zlib.decompressobj(wbits=31), lim),  # type: ignore[dict-item]
+    "bzip2": lambda raw, lim: _Decompressed(raw, bz2.BZ2Decompressor, lim),  # type: ignore[dict-item]
+    "xz": lambda raw, lim: _Decompressed(raw, lzma.LZMADecompressor, lim),  # type: ignore[dict-item]
+    "zstd": lambda raw, lim: _zstd(raw),
 }
+#: A stream is held to the ratio limit once it has given out this much (small files may compress well).
+_RATIO_FROM = 64 << 20
+
+
+class LimitError(OSError):
+    """Input that expands beyond the configured limits (a decompression bomb, or simply too big)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "over the limit"
 
 
 def _reason(exc: BaseException) -> str:
@@ -481,6 +511,8 @@ def _reason(exc: BaseException) -> str:
         return "is a directory"
     if isinstance(exc, EOFError):
         return "truncated: the compressed stream ended early"
+    if isinstance(exc, LimitError):
+        return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     text = str(exc).strip() or type(exc).__name__
