@@ -135,8 +135,79 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Small plain files scanned as one block (per-block costs are paid once)."""
+
+    files: tuple[tuple[str, int], ...]  # (path, size)
+
+
+#: Plain files up to this size are batched; a batch holds up to BATCH_BYTES or BATCH_FILES.
+SMALL_FILE = 4 << 20
+BATCH_BYTES = 16 << 20
+BATCH_FILES = 1024
+
+
+def _work_batch(
+    batch: _Batch, matcher: Matcher | None, mapper: Mapper
+) -> tuple[pl.DataFrame, list[tuple[int, int, bool]]]:
+    """Scan several small files as one block; rows of the result carry ``_src`` (the file's index)."""
+    matcher = matcher or _WORKER_MATCHER
+    assert matcher is not None
+    datas = [inputs.read_span(Path(path), 0, size) for path, size in batch.files]
+    parts, starts, row = [], [], 0
+    for data in datas:
+        starts.append(row)
+        closed = data if not data or data.endswith(b"\n") else data + b"\n"
+        parts.append(closed)
+        row += closed.count(b"\n")
+    block = scan_bytes(b"".join(parts), matcher, describe=False, timestamps=False)
+    events = block.events
+    if not events.is_empty():
+        first_rows = pl.Series(starts, dtype=pl.UInt32)
+        src = (first_rows.search_sorted(events["row"], side="right") - 1).cast(pl.UInt32).alias("_src")
+        events = events.with_columns(src).with_columns(
+            pl.col("row")
+            - pl.col("_src").replace_strict(list(range(len(starts))), starts, return_dtype=pl.UInt32)
+        )
+    else:
+        events = events.with_columns(pl.lit(None, dtype=pl.UInt32).alias("_src"))
+    shapes = [(data.count(b"\n"), len(data), data.endswith(b"\n")) for data in datas]
+    return _detach(mapper(events, matcher)), shapes
+
+
+@dataclass
+class _Cursor:
+    """What the main process knows of a source while its blocks come back."""
+
+    stats: SourceStats
+    base: int = 0
+    #: For a small plain file waiting in a batch: its path and size.
+    path: Path | None = None
+    size: int = 0
+
+    def take(self, frame: pl.DataFrame, newlines: int, nbytes: int, ends_with_newline: bool) -> pl.DataFrame:
+        """A block's result with ``file`` and absolute ``line``; the source's stats advanced."""
+        if not frame.is_empty():
+            frame = frame.with_columns(
+                pl.lit(self.stats.name).alias("file"),
+                (pl.col("row").cast(pl.Int64) + self.base + 1).alias("line"),
+            ).drop("row")
+        self.account(newlines, nbytes, ends_with_newline)
+        return frame
+
+    def account(self, newlines: int, nbytes: int, ends_with_newline: bool) -> None:
+        self.base += newlines
+        self.stats.bytes += nbytes
+        self.stats.lines = self.base + (0 if ends_with_newline or self.stats.bytes == 0 else 1)
+
+
 class Engine:
-    """Runs a :class:`Matcher` over sources, in process or on a worker pool."""
+    """Runs a :class:`Matcher` over sources, in process or on a worker pool.
+
+    Work is pipelined across sources: up to ``2 * workers`` blocks (or batches
+    of small files) are in flight, and results come back in input order.
+    """
 
     def __init__(
         self, matcher: Matcher, *, workers: int | None = None, block_size: int = inputs.BLOCK_SIZE
@@ -165,21 +236,80 @@ class Engine:
         *,
         progress: Callable[[int], None] | None = None,
     ) -> Iterator[tuple[SourceStats, pl.DataFrame]]:
-        """Yield ``(stats, frame)`` per block in input order; ``frame`` has ``file`` and ``line``.
+        """Yield ``(stats, frame)`` per block (per file of a batch) in input order.
 
-        The stats object of a source is final once the next source starts (or
-        the run ends). Unreadable inputs are collected in :attr:`stats`.
+        ``frame`` has ``file`` and ``line``. A source's stats are final once
+        its last block is yielded. Unreadable inputs are collected in :attr:`stats`.
         """
         self.stats = RunStats()
+        pending: deque[tuple[object, Future | tuple]] = deque()
+        window = 2 * self.workers
+        batch: list[_Cursor] = []
+        batch_bytes = 0
+
+        def drain(limit: int) -> Iterator[tuple[SourceStats, pl.DataFrame]]:
+            while len(pending) > limit:
+                owner, head = pending.popleft()
+                result = head.result() if isinstance(head, Future) else head
+                if isinstance(owner, list):  # a batch: one result frame, split by _src
+                    frame, shapes = result
+                    # Whole files: lines count from each file's start; name and number them at once.
+                    names = [c.stats.name for c in owner]
+                    frame = frame.with_columns(
+                        pl.col("_src")
+                        .replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+                        .alias("file"),
+                        (pl.col("row").cast(pl.Int64) + 1).alias("line"),
+                    ).drop("row")
+                    parts = (
+                        frame.partition_by("_src", as_dict=True, include_key=False) if frame.height else {}
+                    )
+                    empty = frame.clear().drop("_src")
+                    for index, (cursor, shape) in enumerate(zip(owner, shapes, strict=True)):
+                        cursor.account(*shape)
+                        yield cursor.stats, parts.get((index,), empty)
+                        if progress is not None:
+                            progress(shape[1])
+                else:
+                    frame, newlines, nbytes, ends = result
+                    yield owner.stats, owner.take(frame, newlines, nbytes, ends)  # type: ignore[attr-defined]
+                    if progress is not None:
+                        progress(nbytes)
+
+        def flush() -> None:
+            nonlocal batch, batch_bytes
+            if batch:
+                files = tuple((str(c.path), c.size) for c in batch)
+                pending.append((batch, self._submit_batch(_Batch(files), mapper, batch_bytes)))
+                batch, batch_bytes = [], 0
+
         for item in items:
             if isinstance(item, Unreadable):
                 self.stats.unreadable.append(item)
                 continue
-            stats = SourceStats(item.name)
-            self.stats.sources.append(stats)
-            yield from self._run_source(item, stats, mapper, progress)
-            if stats.error is not None:
-                self.stats.unreadable.append(Unreadable(item.name, stats.error))
+            cursor = _Cursor(SourceStats(item.name))
+            self.stats.sources.append(cursor.stats)
+            small = item.path is not None and item.size is not None and item.size <= SMALL_FILE
+            if small and not inputs.is_utf16(item.path):  # type: ignore[arg-type]
+                cursor.path, cursor.size = item.path, item.size or 0
+                batch.append(cursor)
+                batch_bytes += cursor.size
+                if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+                    flush()
+                    yield from drain(window)
+                continue
+            flush()
+            self._want_pool(item.size or 0)
+            try:
+                for block in self._blocks(item):
+                    pending.append((cursor, self._submit(block, mapper)))
+                    yield from drain(window)
+            except inputs.READ_ERRORS as exc:
+                cursor.stats.error = inputs.read_error_reason(exc)
+                self.stats.unreadable.append(Unreadable(item.name, cursor.stats.error))
+            yield from drain(window)
+        flush()
+        yield from drain(0)
 
     def _blocks(self, source: Source) -> Iterator[_Span | bytes]:
         if source.path is not None and not inputs.is_utf16(source.path):
@@ -203,38 +333,9 @@ class Engine:
             return _work(item, self.matcher, mapper)
         return self._pool.submit(_work, item, None, mapper)
 
-    def _run_source(
-        self, source: Source, stats: SourceStats, mapper: Mapper, progress: Callable[[int], None] | None
-    ) -> Iterator[tuple[SourceStats, pl.DataFrame]]:
-        pending: deque[Future | tuple] = deque()
-        window = 2 * self.workers
-        base = 0
-        ends_with_newline = True
-
-        def drain(limit: int) -> Iterator[tuple[SourceStats, pl.DataFrame]]:
-            nonlocal base, ends_with_newline
-            while len(pending) > limit:
-                head = pending.popleft()
-                frame, newlines, nbytes, ends_with_newline = (
-                    head.result() if isinstance(head, Future) else head
-                )
-                if not frame.is_empty():
-                    frame = frame.with_columns(
-                        pl.lit(stats.name).alias("file"),
-                        (pl.col("row").cast(pl.Int64) + base + 1).alias("line"),
-                    ).drop("row")
-                base += newlines
-                stats.bytes += nbytes
-                if progress is not None:
-                    progress(nbytes)
-                yield stats, frame
-
-        self._want_pool(source.size or 0)
-        try:
-            for item in self._blocks(source):
-                pending.append(self._submit(item, mapper))
-                yield from drain(window)
-        except inputs.READ_ERRORS as exc:
-            stats.error = inputs.read_error_reason(exc)
-        yield from drain(0)
-        stats.lines = base + (0 if ends_with_newline or stats.bytes == 0 else 1)
+    def _submit_batch(self, batch: _Batch, mapper: Mapper, size: int) -> Future | tuple:
+        self._want_pool(size)
+        self._scanned += size
+        if self._pool is None:
+            return _work_batch(batch, self.matcher, mapper)
+        return self._pool.submit(_work_batch, batch, None, mapper)

@@ -54,9 +54,11 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
     and the first one its description. With ``every`` (a bucket such as
     ``5m``), every event's time is read and counted per bucket (``buckets``).
     """
+    # Events of a batch of small files carry ``_src`` (which file): it is part of the key.
+    extra = ["_src"] if "_src" in events.columns else []
     if events.is_empty():
-        return pl.DataFrame(schema=PARTIAL_SCHEMA)
-    key = ["sdk", "code", "platform"]
+        return pl.DataFrame(schema={**PARTIAL_SCHEMA, **dict.fromkeys(extra, pl.UInt32)})
+    key = [*extra, "sdk", "code", "platform"]
     events = events.sort("row")
     first = events.unique(key, keep="first", maintain_order=True)
     last = events.unique(key, keep="last", maintain_order=True)
@@ -91,7 +93,7 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
         counts.join(firsts, on=key, how="left", maintain_order="left")
         .join(times, on=key, how="left", maintain_order="left")
         .join(buckets, on=key, how="left", maintain_order="left")
-        .select(pl.col(k).cast(v) for k, v in PARTIAL_SCHEMA.items())
+        .select(*extra, *(pl.col(k).cast(v) for k, v in PARTIAL_SCHEMA.items()))
     )
 
 

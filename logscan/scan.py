@@ -266,7 +266,7 @@ def _describe_vectorised(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame
     picks = [pl.when(pl.col("pattern") == p.name).then(pl.col(f"p{i}_description")) for i, p in described]
     text = pl.coalesce(picks).str.replace(_TAIL.pattern, "").str.strip_chars(" \t'\",;")
     frame = frame.with_columns(pl.when(text != "").then(text).alias("description"))
-    return frame.select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
+    return frame.select(events.columns).with_columns(pl.col(c).cast(EVENT_SCHEMA[c]) for c in EVENT_SCHEMA)
 
 
 def scan_bytes(data: bytes, matcher: Matcher, *, describe: bool = True, timestamps: bool = True) -> BlockScan:

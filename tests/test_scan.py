@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import polars as pl
+import pytest
 
 from logscan.engine import Engine, keep_events
 from logscan.inputs import iter_sources
@@ -122,3 +123,29 @@ def test_patterns_without_literals_scan_every_line():
     assert matcher.literals is None
     events = scan_bytes(b"a 12!\nb 7\n30!\n", matcher).events
     assert events.select("row", "code").rows() == [(0, 12), (2, 30)]
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+def test_small_files_are_batched_with_exact_lines_and_stats(tmp_path, monkeypatch, pooled):
+    import logscan.engine as engine_module
+
+    if pooled:
+        monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(engine_module, "BATCH_FILES", 7)  # several batches
+    expected, sizes = set(), {}
+    for i in range(20):
+        lines = [f"noise {i} {j}" for j in range(i % 5 + 1)]
+        lines.insert(i % 3, ERR.format(200 + i))
+        text = "\n".join(lines) + ("" if i % 4 == 0 else "\n")
+        path = tmp_path / f"f{i:02d}.log"
+        path.write_text(text, encoding="utf-8")
+        expected.add((str(path), lines.index(ERR.format(200 + i)) + 1, 200 + i))
+        sizes[str(path)] = (len(lines), len(text))
+    (tmp_path / "zz-empty.log").write_text("", encoding="utf-8")
+    with Engine(MATCHER, workers=2) as engine:
+        frames = [f for _, f in engine.run(iter_sources([tmp_path]), keep_events)]
+        stats = engine.stats
+    events = pl.concat([f for f in frames if not f.is_empty()])
+    assert set(events.select("file", "line", "code").iter_rows()) == expected
+    got = {s.name: (s.lines, s.bytes) for s in stats.sources}
+    assert got == {**sizes, str(tmp_path / "zz-empty.log"): (0, 0)}
