@@ -1,12 +1,15 @@
-"""Time `logscan report --format json` on a log, check its counts, report MB/s and peak RSS.
+"""Time `logscan report --format json` on a log against the grep pipeline a power user would write.
 
     python bench/generate.py 1GiB /tmp/bench.log
-    python bench/run.py /tmp/bench.log --runs 5
+    python bench/run.py /tmp/bench.log --runs 5            # logscan, interleaved with the rg pipeline
 
 Each run is a fresh process; its peak RSS is the largest sum of the resident
 memory of logscan and its worker processes, sampled every 20 ms from /proc.
 The counts of every run are compared with FILE.expected.json (written by
-generate.py) and must be exact. Prints one line per run and the median.
+generate.py) and must be exact. Each logscan run is followed by a run of the
+peer pipeline, `rg -o -r '<code groups>' -e '<the bundled patterns>' FILE |
+sort | uniq -c` (ripgrep, from Debian's packages), on the same file; the
+median ratio logscan/peer is printed last (below 1: logscan is faster).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -56,11 +60,44 @@ def run_once(command: list[str], out: Path) -> tuple[float, int]:
     return elapsed, peak
 
 
+def peer_command(log: Path) -> str | None:
+    """The rg pipeline: every bundled pattern in one regex, each pattern's code as a numbered group."""
+    rg = shutil.which("rg")
+    if rg is None:
+        return None
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from logscan.dialect import for_engine
+    from logscan.patterns import load_patterns
+
+    named = re.compile(r"(?<!\\)\(\?P<(\w+)>")
+    parts = []
+    for pattern in load_patterns():
+        # the same ASCII classes logscan runs with, so that rg is not slowed by Unicode
+        parts.append(named.sub(lambda m: "(" if m.group(1) == "code" else "(?:", for_engine(pattern.regex)))
+    regex = "|".join(f"(?:{p})" for p in parts)
+    groups = "".join(f"${{{i}}}" for i in range(1, len(parts) + 1))
+    quote = lambda text: "'" + text.replace("'", "'\\''") + "'"  # noqa: E731
+    return f"{rg} -o -r {quote(groups)} -e {quote(regex)} {quote(str(log))} | sort | uniq -c"
+
+
+def run_shell(command: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(["bash", "-c", command + " > /dev/null"], stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.02)
+    if proc.returncode != 0:
+        raise SystemExit(f"peer pipeline exited {proc.returncode}: {proc.stderr.read().decode()[-500:]}")
+    return time.perf_counter() - start, peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("log", type=Path)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--logscan", default=shutil.which("logscan") or "logscan")
+    parser.add_argument("--no-peer", action="store_true", help="time logscan alone")
     args = parser.parse_args()
     expected_path = args.log.with_name(args.log.name + ".expected.json")
     expected = json.loads(expected_path.read_text()) if expected_path.exists() else None
@@ -71,7 +108,10 @@ def main() -> None:
         size = plain.stat().st_size
     command = [args.logscan, "report", str(args.log), "--format", "json"]
     print(f"{' '.join(command)}  ({size / 1e6:,.0f} MB, {os.cpu_count()} CPUs)")
-    rates, peaks = [], []
+    peer = None if args.no_peer else peer_command(args.log)
+    if peer is None and not args.no_peer:
+        print("(no rg on PATH: apt-get install ripgrep to time the peer pipeline)")
+    rates, peaks, ratios = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         for i in range(args.runs):
@@ -82,12 +122,21 @@ def main() -> None:
             rate = size / elapsed / 1e6
             rates.append(rate)
             peaks.append(peak)
-            print(
-                f"run {i + 1}: {elapsed:6.2f} s  {rate:7.0f} MB/s  peak RSS {peak / 2**20:5.0f} MiB  {exact}"
-            )
+            line = f"run {i + 1}: logscan {elapsed:6.2f} s {rate:6.0f} MB/s  peak RSS {peak / 2**20:5.0f} MiB  {exact}"
+            if peer is not None:
+                peer_elapsed, peer_peak = run_shell(peer)
+                ratios.append(elapsed / peer_elapsed)
+                line += (
+                    f"  | rg pipeline {peer_elapsed:6.2f} s {size / peer_elapsed / 1e6:6.0f} MB/s"
+                    f"  RSS {peer_peak / 2**20:4.0f} MiB  ratio {elapsed / peer_elapsed:4.2f}"
+                )
+            print(line)
             if exact != "exact":
                 sys.exit(1)
-    print(f"median: {statistics.median(rates):.0f} MB/s, peak RSS {max(peaks) / 2**20:.0f} MiB")
+    summary = f"median: {statistics.median(rates):.0f} MB/s, peak RSS {max(peaks) / 2**20:.0f} MiB"
+    if ratios:
+        summary += f", median ratio logscan/rg {statistics.median(ratios):.2f}"
+    print(summary)
 
 
 if __name__ == "__main__":
