@@ -109,8 +109,11 @@ def keep_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     return timestamp_events(describe_events(events, matcher))
 
 
-def _start_pool(workers: int, matcher: Matcher) -> ProcessPoolExecutor:
-    """Worker processes, each with a single-threaded polars: the processes share the cores."""
+def _start_pool(workers: int, matcher: Matcher) -> tuple[ProcessPoolExecutor, list[Future]]:
+    """Worker processes, each with a single-threaded polars: the processes share the cores.
+
+    Returns the pool and one future per worker that is done once that worker is up.
+    """
     saved = os.environ.get("POLARS_MAX_THREADS")
     os.environ["POLARS_MAX_THREADS"] = "1"
     try:
@@ -120,15 +123,15 @@ def _start_pool(workers: int, matcher: Matcher) -> ProcessPoolExecutor:
             initializer=_init_worker,
             initargs=(matcher,),
         )
-        # Start the workers now, while the variable is set for them to inherit.
-        for future in [pool.submit(os.getpid) for _ in range(workers)]:
-            future.result()
+        # Start the workers now, while the variable is set for them to inherit
+        # (a process copies the environment when it starts, in submit).
+        warmup = [pool.submit(os.getpid) for _ in range(workers)]
     finally:
         if saved is None:
             os.environ.pop("POLARS_MAX_THREADS", None)
         else:
             os.environ["POLARS_MAX_THREADS"] = saved
-    return pool
+    return pool, warmup
 
 
 def default_workers() -> int:
@@ -216,6 +219,7 @@ class Engine:
         self.workers = default_workers() if workers is None else max(1, workers)
         self.block_size = block_size
         self._pool: ProcessPoolExecutor | None = None
+        self._warmup: list[Future] = []
         self._scanned = 0
 
     def __enter__(self) -> Engine:
@@ -323,19 +327,27 @@ class Engine:
     def _want_pool(self, upcoming: int) -> None:
         """Start the pool once the bytes scanned plus those known to come pass the threshold."""
         if self._pool is None and self.workers > 1 and self._scanned + upcoming > POOL_THRESHOLD:
-            self._pool = _start_pool(self.workers, self.matcher)
+            self._pool, self._warmup = _start_pool(self.workers, self.matcher)
+
+    def _pool_ready(self) -> bool:
+        """Whether the workers are up; until then this process scans blocks itself."""
+        if self._pool is None:
+            return False
+        if self._warmup and all(f.done() for f in self._warmup):
+            self._warmup = []
+        return not self._warmup
 
     def _submit(self, item: _Span | bytes, mapper: Mapper) -> Future | tuple:
         size = item.length if isinstance(item, _Span) else len(item)
         self._want_pool(size)
         self._scanned += size
-        if self._pool is None:
+        if not self._pool_ready():
             return _work(item, self.matcher, mapper)
-        return self._pool.submit(_work, item, None, mapper)
+        return self._pool.submit(_work, item, None, mapper)  # type: ignore[union-attr]
 
     def _submit_batch(self, batch: _Batch, mapper: Mapper, size: int) -> Future | tuple:
         self._want_pool(size)
         self._scanned += size
-        if self._pool is None:
+        if not self._pool_ready():
             return _work_batch(batch, self.matcher, mapper)
-        return self._pool.submit(_work_batch, batch, None, mapper)
+        return self._pool.submit(_work_batch, batch, None, mapper)  # type: ignore[union-attr]
