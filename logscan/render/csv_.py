@@ -36,8 +36,9 @@ def write_rows(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def render(report: Report) -> str:
-    rows = []
+def code_rows(report: Report) -> list[list[object]]:
+    """One row per code, in COLUMNS order (the sample flattened): the codes table as data."""
+    rows: list[list[object]] = []
     for code in report.to_dict()["codes"]:  # type: ignore[union-attr]
         sample = code["sample"]
         rows.append(
@@ -45,4 +46,8 @@ def render(report: Report) -> str:
              code["share"], code["first_seen"], code["last_seen"], ";".join(code["files"]),
              code["description"], code["cause"], sample["file"], sample["line"], sample["text"]]
         )  # fmt: skip
-    return write_rows(COLUMNS, rows)
+    return rows
+
+
+def render(report: Report) -> str:
+    return write_rows(COLUMNS, code_rows(report))

@@ -7,7 +7,7 @@ import io
 import polars as pl
 
 from logscan.render.csv_ import COLUMNS as CODE_COLUMNS
-from logscan.render.csv_ import write_rows
+from logscan.render.csv_ import code_rows, write_rows
 from logscan.report import Report
 
 VIEWS = ("code", "category", "kind", "file", "platform", "time")
@@ -16,14 +16,7 @@ VIEWS = ("code", "category", "kind", "file", "platform", "time")
 def frame(report: Report, view: str) -> pl.DataFrame:
     """The rows of one view (the codes view flattens each code's sample)."""
     if view == "code":
-        rows = []
-        for code in report.to_dict()["codes"]:  # type: ignore[union-attr]
-            sample = code["sample"]
-            rows.append(
-                [code["sdk"], code["code"], code["name"], code["category"], code["kind"], code["count"],
-                 code["share"], code["first_seen"], code["last_seen"], ";".join(code["files"]),
-                 code["description"], code["cause"], sample["file"], sample["line"], sample["text"]]
-            )  # fmt: skip
+        rows = code_rows(report)
         schema = dict.fromkeys(CODE_COLUMNS, pl.String) | {
             "code": pl.Int64, "count": pl.Int64, "share": pl.Float64, "sample_line": pl.Int64,
         }  # fmt: skip
