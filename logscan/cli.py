@@ -49,11 +49,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         [
             pattern_options,
             catalogue_option,
-            click.option(
-                "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-                help="Configuration file (default: logscan.toml or [tool.logscan] in pyproject.toml, "
-                "looked for from the current folder upward).",
-            ),
+            config_option,
             click.option(
                 "-j", "--workers", type=click.IntRange(1, 64), default=None,
                 help="Worker processes (default: CPU count).",
@@ -80,17 +76,45 @@ def prepare_scan(
     catalogue_paths: tuple[Path, ...],
 ) -> tuple[Any, Any, Any]:
     """The configuration (given or discovered), the matcher and the catalogue; options add to the file's."""
-    from logscan import config as cfg
     from logscan.catalogue import load_catalogue
-    from logscan.patterns import load_patterns
     from logscan.scan import Matcher
+
+    config, patterns = load_config_and_patterns(config_path, pattern_paths, no_builtin, check=True)
+    catalogue = load_catalogue([*config.catalogue, *catalogue_paths])
+    return config, Matcher.build(patterns), catalogue
+
+
+def load_config_and_patterns(
+    config_path: Path | None, pattern_paths: tuple[Path, ...], no_builtin: bool, *, check: bool
+) -> tuple[Any, Any]:
+    """The configuration (given or discovered) and its patterns plus ``pattern_paths``.
+
+    ``check`` runs the samples of user pattern files at load (``False`` skips them).
+    """
+    from logscan import config as cfg
+    from logscan.patterns import load_patterns
 
     config = cfg.load(config_path or cfg.discover())
     patterns = load_patterns(
-        [*config.patterns, *pattern_paths], builtin=config.builtin_patterns and not no_builtin
+        [*config.patterns, *pattern_paths],
+        builtin=config.builtin_patterns and not no_builtin,
+        check_samples=None if check else False,
     )
-    catalogue = load_catalogue([*config.catalogue, *catalogue_paths])
-    return config, Matcher.build(patterns), catalogue
+    return config, patterns
+
+
+def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        help="Configuration file (default: logscan.toml or [tool.logscan] in pyproject.toml, "
+        "looked for from the current folder upward).",
+    )(f)  # fmt: skip
+
+
+def refuse_binary_on_terminal(fmt: str, output: Path | None, binary: Any) -> None:
+    """A binary format written to a terminal is a usage error: it wants -o or a pipe."""
+    if output is None and fmt in binary and stdout_is_terminal():
+        raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE.{fmt}, or pipe it")
 
 
 def output_options(
@@ -221,8 +245,7 @@ def report(
     from logscan.report import ReportOptions, report_paths
 
     fmt = pick_format(format_, output, default="table")
-    if output is None and fmt in BINARY and stdout_is_terminal():
-        raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE.{fmt}, or pipe it")
+    refuse_binary_on_terminal(fmt, output, BINARY)
     _config, matcher, catalogue = prepare_scan(
         config_path, pattern_paths, no_builtin_patterns, catalogue_paths
     )
@@ -530,8 +553,7 @@ def events(
     for value in kind_filter:
         if value not in (*KINDS, UNKNOWN):
             raise click.BadParameter(f"{value!r} is not a kind", param_hint="--kind")
-    if output is None and fmt in exports.BINARY and stdout_is_terminal():
-        raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE.{fmt}, or pipe it")
+    refuse_binary_on_terminal(fmt, output, exports.BINARY)
     _config, matcher, catalogue = prepare_scan(
         config_path, pattern_paths, no_builtin_patterns, catalogue_paths
     )
@@ -665,22 +687,7 @@ def patterns() -> None:
 def _pattern_set(
     config_path: Path | None, pattern_paths: tuple[Path, ...], no_builtin: bool, *, check: bool
 ) -> Any:
-    from logscan import config as cfg
-    from logscan.patterns import load_patterns
-
-    config = cfg.load(config_path or cfg.discover())
-    return load_patterns(
-        [*config.patterns, *pattern_paths],
-        builtin=config.builtin_patterns and not no_builtin,
-        check_samples=None if check else False,
-    )
-
-
-def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-        help="Configuration file (default: found from the current folder upward).",
-    )(f)  # fmt: skip
+    return load_config_and_patterns(config_path, pattern_paths, no_builtin, check=check)[1]
 
 
 @patterns.command("list", context_settings=CONTEXT)
