@@ -64,7 +64,8 @@ class SampleFailure:
 
 @dataclass
 class PatternSet:
-    """Patterns in priority order: when several match a line, the first wins."""
+    """Patterns in priority order: where several match a line, the leftmost match wins, then
+    the first listed."""
 
     patterns: list[Pattern] = field(default_factory=list)
 

@@ -6,12 +6,16 @@ from datetime import datetime
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from logscan.engine import Engine, keep_events
 from logscan.inputs import iter_sources
 from logscan.patterns import load_patterns
 from logscan.report import partial_counts
-from logscan.scan import Matcher, read_lines, scan_bytes
+from logscan.scan import Matcher, match_lines, read_lines, scan_bytes
+
+from .conftest import ROOT
 
 MATCHER = Matcher.build(load_patterns())
 ERR = "E/ChatDemo(1234): Login failed! code: {} error: x"
@@ -149,3 +153,82 @@ def test_small_files_are_batched_with_exact_lines_and_stats(tmp_path, monkeypatc
     assert set(events.select("file", "line", "code").iter_rows()) == expected
     got = {s.name: (s.lines, s.bytes) for s in stats.sources}
     assert got == {**sizes, str(tmp_path / "zz-empty.log"): (0, 0)}
+
+
+def _reference_events(lines: list[str], patterns) -> list[tuple[int, int, str]]:
+    """What the engine must find, line by line with the ``regex`` package: for each line the
+    match that starts leftmost, at the same position the pattern listed first; then that
+    pattern's ``exclude`` and code 0 drop the line."""
+    import regex
+
+    compiled = [(p, regex.compile(p.regex, regex.ASCII)) for p in patterns]
+    out = []
+    for row, line in enumerate(lines):
+        found = [(m.start(), i, p, m) for i, (p, r) in enumerate(compiled) if (m := r.search(line))]
+        if not found:
+            continue
+        _start, _i, pattern, match = min(found, key=lambda f: (f[0], f[1]))
+        if pattern.exclude and regex.search(pattern.exclude, line, regex.ASCII):
+            continue
+        code = int(match.group("code"))
+        if code != 0 and -(2**63) <= code < 2**63:
+            out.append((row, code, pattern.name))
+    return out
+
+
+def _fragments() -> list[str]:
+    patterns = load_patterns()
+    pieces = [s.line for p in patterns for s in p.samples] + [c for p in patterns for c in p.counter_samples]
+    return sorted(set(pieces))
+
+
+def test_where_patterns_compete_the_leftmost_match_wins_then_the_first_listed():
+    from logscan.patterns import Pattern
+
+    def pattern(name: str, regex: str) -> Pattern:
+        return Pattern(name=name, sdk="native", platform="x", regex=regex, source="t", line=1)
+
+    late = pattern("late", r"code=(?P<code>\d+)")
+    early = pattern("early", r"err(?:or)? (?P<code>\d+)")
+    same = pattern("same", r"code=(?P<code>\d)")
+    matcher = Matcher.build([late, early, same])
+    lines = ["error 7 then code=208", "code=208 then error 7", "code=5", "nothing here"]
+    events = match_lines(lines, matcher)
+    assert events.select("row", "code", "pattern").rows() == [
+        (0, 7, "early"),  # leftmost, though listed second
+        (1, 208, "late"),  # leftmost
+        (2, 5, "late"),  # same start as "same": the first listed wins
+    ]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_fragments()), min_size=1, max_size=3),
+            st.sampled_from([" ", ", ", " | ", "", "\t", " -> "]),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_the_engine_agrees_with_a_line_by_line_reference(parts):
+    """Lines made of several patterns' samples and traps: the engine (one alternation to
+    find lines, each pattern on its own to capture) finds what the reference finds."""
+    patterns = list(load_patterns())
+    lines = [separator.join(pieces) for pieces, separator in parts]
+    events = match_lines(lines, Matcher.build(patterns))
+    assert events.select("row", "code", "pattern").rows() == _reference_events(lines, patterns)
+
+
+def test_the_engine_agrees_with_the_reference_on_every_sample_log():
+    patterns = list(load_patterns())
+    logs = sorted(p for p in (ROOT / "sample_logs").rglob("*") if p.suffix in (".log", ".txt"))
+    assert len(logs) == 12
+    total = 0
+    for log in logs:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        events = match_lines(lines, Matcher.build(patterns))
+        assert events.select("row", "code", "pattern").rows() == _reference_events(lines, patterns), log.name
+        total += events.height
+    assert total > 100
