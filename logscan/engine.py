@@ -8,17 +8,21 @@ receives each block's frame in input order with ``file`` and absolute
 
 Blocks of plain files are read by the workers themselves (offset, length), so
 no log bytes cross a process boundary; compressed files, archive members and
-stdin are decompressed here and their blocks sent over. Small inputs run in
+stdin are decompressed here and their blocks handed over in spool files in
+memory (``/dev/shm``; a pipe moves a block five times slower). Small inputs run in
 this process; a worker pool starts once the input is large enough to pay for
 it. Memory stays flat: at most ``2 * workers`` blocks are in flight.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import multiprocessing
 import os
+import shutil
 import signal
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -73,6 +77,30 @@ class _Span:
     length: int
 
 
+@dataclass(frozen=True)
+class _Spooled:
+    """A block written to a spool file for a worker, which reads and removes it."""
+
+    path: str
+    length: int
+
+    def take(self) -> bytes:
+        with open(self.path, "rb") as fh:
+            data = fh.read()
+        os.unlink(self.path)
+        return data
+
+
+def _spool_dir() -> str | None:
+    """A private directory for spool files, in memory where the system has it."""
+    shm = "/dev/shm"
+    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    try:
+        return tempfile.mkdtemp(prefix="logscan-", dir=base)
+    except OSError:
+        return None
+
+
 _WORKER_MATCHER: Matcher | None = None
 
 
@@ -84,11 +112,14 @@ def _init_worker(matcher: Matcher) -> None:
 
 
 def _work(
-    item: _Span | bytes, matcher: Matcher | None, mapper: Mapper
+    item: _Span | _Spooled | bytes, matcher: Matcher | None, mapper: Mapper
 ) -> tuple[pl.DataFrame, int, int, bool]:
     matcher = matcher or _WORKER_MATCHER
     assert matcher is not None
-    data = inputs.read_span(Path(item.path), item.offset, item.length) if isinstance(item, _Span) else item
+    if isinstance(item, _Span):
+        data = inputs.read_span(Path(item.path), item.offset, item.length)
+    else:
+        data = item.take() if isinstance(item, _Spooled) else item
     block = scan_bytes(data, matcher, describe=False, timestamps=False)
     return _detach(mapper(block.events, matcher)), block.newlines, block.nbytes, data.endswith(b"\n")
 
@@ -221,6 +252,9 @@ class Engine:
         self._pool: ProcessPoolExecutor | None = None
         self._warmup: list[Future] = []
         self._scanned = 0
+        #: Where blocks of decompressed input wait for a worker (created when first needed).
+        self._spool: str | None = None
+        self._spooled = 0
 
     def __enter__(self) -> Engine:
         return self
@@ -232,6 +266,9 @@ class Engine:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._spool is not None:
+            shutil.rmtree(self._spool, ignore_errors=True)
+            self._spool = None
 
     def run(
         self,
@@ -343,7 +380,26 @@ class Engine:
         self._scanned += size
         if not self._pool_ready():
             return _work(item, self.matcher, mapper)
+        if isinstance(item, bytes):
+            item = self._spool_block(item)
         return self._pool.submit(_work, item, None, mapper)  # type: ignore[union-attr]
+
+    def _spool_block(self, data: bytes) -> _Spooled | bytes:
+        """``data`` in a spool file, or itself where it cannot be written (it then goes by pipe)."""
+        if self._spool is None:
+            self._spool = _spool_dir() or ""
+        if not self._spool:
+            return data
+        path = os.path.join(self._spool, f"{self._spooled}.block")
+        self._spooled += 1
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError:  # e.g. a small /dev/shm in a container: the pipe still works
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return data
+        return _Spooled(path, len(data))
 
     def _submit_batch(self, batch: _Batch, mapper: Mapper, size: int) -> Future | tuple:
         self._want_pool(size)

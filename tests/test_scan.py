@@ -105,6 +105,48 @@ def test_worker_pool_gives_the_same_events(tmp_path, monkeypatch):
     assert stats.lines == 6000
 
 
+@pytest.mark.parametrize("spool", ["memory", "unwritable"])
+def test_decompressed_blocks_reach_the_workers_and_leave_no_spool_files(tmp_path, monkeypatch, spool):
+    """Blocks of a .gz go to the workers in spool files (or, where none can be written, by
+    pipe): the same events as in process, and nothing is left behind."""
+    import gzip
+
+    import logscan.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    spools = tmp_path / "spools"
+    spools.mkdir()
+    made = []
+
+    def spool_dir():
+        path = spools / f"run{len(made)}"
+        made.append(path)
+        if spool == "memory":
+            path.mkdir()
+        return str(path)  # "unwritable": the directory does not exist, every write fails
+
+    monkeypatch.setattr(engine_module, "_spool_dir", spool_dir)
+    handed = []
+    spool_block = engine_module.Engine._spool_block
+
+    def counted(self, data):
+        handed.append(type(item := spool_block(self, data)).__name__)
+        return item
+
+    monkeypatch.setattr(engine_module.Engine, "_spool_block", counted)
+    text = "".join(f"{ERR.format(201 + i % 3)}\nnoise {i}\n" for i in range(3000))
+    plain = tmp_path / "big.log"
+    plain.write_text(text, encoding="utf-8")
+    packed = tmp_path / "big.log.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    inline, _ = _lines_and_codes(plain, 4096, workers=1)
+    pooled, stats = _lines_and_codes(packed, 4096, workers=2)
+    assert pooled == inline and len(inline) == 3000
+    assert stats.lines == 6000
+    assert len(made) == 1 and list(spools.iterdir()) == []
+    assert handed and set(handed) == {"_Spooled" if spool == "memory" else "bytes"}
+
+
 def test_partial_counts_of_a_block():
     data = "\n".join(
         [
