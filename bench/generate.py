@@ -8,6 +8,7 @@ About 3 % of the lines written are error lines; of the rest, `--trap-share`
 (default 15 %) are traps and the others ordinary lines of the sample logs.
 
     python bench/generate.py 1GiB /tmp/bench.log    # also writes /tmp/bench.log.expected.json
+    python bench/generate.py 1GB /tmp/small --files 10000   # 10,000 files of 100 KB in /tmp/small/
 
 The expected file maps "sdk/code" to its number of error lines.
 """
@@ -75,8 +76,15 @@ def sample_lines() -> tuple[list[tuple[str, str]], list[str]]:
 
 
 def generate(
-    size: int, out: Path, *, seed: int = 7, error_rate: float = 0.03, trap_share: float = 0.15
+    size: int,
+    out: Path,
+    *,
+    seed: int = 7,
+    error_rate: float = 0.03,
+    trap_share: float = 0.15,
+    files: int = 0,
 ) -> Counter[str]:
+    """Write ``size`` bytes of log to ``out``; with ``files``, as that many files in the directory ``out``."""
     rng = random.Random(seed)
     patterns = load_patterns()
     errors, ordinary = sample_lines()
@@ -86,24 +94,37 @@ def generate(
     matched = set(match_lines(candidates, Matcher.build(patterns))["row"].to_list())
     traps = [line for i, line in enumerate(candidates) if i not in matched]
     counts: Counter[str] = Counter()
-    written = 0
-    with out.open("w", encoding="utf-8", newline="\n") as fh:
-        batch: list[str] = []
-        while written < size:
-            roll = rng.random()
-            if roll < error_rate:
-                text, key = rng.choice(errors)
-                counts[key] += 1
-            elif roll < error_rate + trap_share * (1 - error_rate):
-                text = rng.choice(traps)
-            else:
-                text = rng.choice(ordinary)
-            batch.append(text + "\n")
-            written += len(text.encode("utf-8")) + 1
-            if len(batch) >= 10000:
-                fh.write("".join(batch))
-                batch.clear()
-        fh.write("".join(batch))
+
+    def line() -> str:
+        roll = rng.random()
+        if roll < error_rate:
+            text, key = rng.choice(errors)
+            counts[key] += 1
+            return text
+        if roll < error_rate + trap_share * (1 - error_rate):
+            return rng.choice(traps)
+        return rng.choice(ordinary)
+
+    def write(path: Path, size: int) -> None:
+        written = 0
+        with path.open("w", encoding="utf-8", newline="\n") as fh:
+            batch: list[str] = []
+            while written < size:
+                text = line()
+                batch.append(text + "\n")
+                written += len(text.encode("utf-8")) + 1
+                if len(batch) >= 10000:
+                    fh.write("".join(batch))
+                    batch.clear()
+            fh.write("".join(batch))
+
+    if not files:
+        write(out, size)
+        return counts
+    out.mkdir(parents=True, exist_ok=True)
+    width = len(str(files - 1))
+    for i in range(files):
+        write(out / f"device-{i:0{width}d}.log", size // files)
     return counts
 
 
@@ -114,6 +135,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--error-rate", type=float, default=0.03, help="share of error lines (default 0.03)")
     parser.add_argument("--trap-share", type=float, default=0.15, help="share of traps among the other lines")
+    parser.add_argument(
+        "--files", type=int, default=0, help="write a directory of this many files of SIZE/FILES each"
+    )
     args = parser.parse_args()
     counts = generate(
         parse_size(args.size),
@@ -121,10 +145,14 @@ def main() -> None:
         seed=args.seed,
         error_rate=args.error_rate,
         trap_share=args.trap_share,
+        files=args.files,
     )
     expected = args.output.with_name(args.output.name + ".expected.json")
     expected.write_text(json.dumps(dict(sorted(counts.items())), indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.output} ({args.output.stat().st_size:,} bytes, {sum(counts.values()):,} error lines)")
+    written = (
+        sum(p.stat().st_size for p in args.output.iterdir()) if args.files else args.output.stat().st_size
+    )
+    print(f"wrote {args.output} ({written:,} bytes, {sum(counts.values()):,} error lines)")
 
 
 if __name__ == "__main__":

@@ -101,7 +101,12 @@ def main() -> None:
     args = parser.parse_args()
     expected_path = args.log.with_name(args.log.name + ".expected.json")
     expected = json.loads(expected_path.read_text()) if expected_path.exists() else None
-    size = args.log.stat().st_size
+    # A directory (generate.py --files) is measured by the sum of its files.
+    size = (
+        sum(p.stat().st_size for p in args.log.rglob("*") if p.is_file())
+        if args.log.is_dir()
+        else args.log.stat().st_size
+    )
     # A compressed input is measured against its uncompressed size, when the plain file sits beside it.
     plain = args.log.with_suffix("") if args.log.suffix in (".gz", ".bz2", ".xz", ".zst") else args.log
     if plain != args.log and plain.exists():

@@ -188,13 +188,15 @@ def _work_batch(
     """Scan several small files as one block; rows of the result carry ``_src`` (the file's index)."""
     matcher = matcher or _WORKER_MATCHER
     assert matcher is not None
-    datas = [inputs.read_span(Path(path), 0, size) for path, size in batch.files]
-    parts, starts, row = [], [], 0
+    datas = [inputs.utf8(inputs.read_span(Path(path), 0, size)) for path, size in batch.files]
+    parts, starts, shapes, row = [], [], [], 0
     for data in datas:
         starts.append(row)
-        closed = data if not data or data.endswith(b"\n") else data + b"\n"
-        parts.append(closed)
-        row += closed.count(b"\n")
+        newlines = data.count(b"\n")
+        ends = data.endswith(b"\n")
+        shapes.append((newlines, len(data), ends))
+        parts.append(data if not data or ends else data + b"\n")
+        row += newlines + (0 if not data or ends else 1)
     block = scan_bytes(b"".join(parts), matcher, describe=False, timestamps=False)
     events = block.events
     if not events.is_empty():
@@ -206,7 +208,6 @@ def _work_batch(
         )
     else:
         events = events.with_columns(pl.lit(None, dtype=pl.UInt32).alias("_src"))
-    shapes = [(data.count(b"\n"), len(data), data.endswith(b"\n")) for data in datas]
     return _detach(mapper(events, matcher)), shapes
 
 
@@ -276,11 +277,12 @@ class Engine:
         mapper: Mapper,
         *,
         progress: Callable[[int], None] | None = None,
-    ) -> Iterator[tuple[SourceStats, pl.DataFrame]]:
-        """Yield ``(stats, frame)`` per block (per file of a batch) in input order.
+    ) -> Iterator[pl.DataFrame]:
+        """Yield the mapper's frame of each block (of each batch of small files) in input order.
 
-        ``frame`` has ``file`` and ``line``. A source's stats are final once
-        its last block is yielded. Unreadable inputs are collected in :attr:`stats`.
+        Frames have ``file`` and ``line``. What was read of each source, and
+        the inputs that could not be read, are in :attr:`stats`; a source's
+        figures are final once the frame of its last block is yielded.
         """
         self.stats = RunStats()
         pending: deque[tuple[object, Future | tuple]] = deque()
@@ -288,34 +290,28 @@ class Engine:
         batch: list[_Cursor] = []
         batch_bytes = 0
 
-        def drain(limit: int) -> Iterator[tuple[SourceStats, pl.DataFrame]]:
+        def drain(limit: int) -> Iterator[pl.DataFrame]:
             while len(pending) > limit:
                 owner, head = pending.popleft()
                 result = head.result() if isinstance(head, Future) else head
-                if isinstance(owner, list):  # a batch: one result frame, split by _src
+                if isinstance(owner, list):  # a batch: one frame for its files, rows told apart by _src
                     frame, shapes = result
-                    # Whole files: lines count from each file's start; name and number them at once.
+                    for cursor, shape in zip(owner, shapes, strict=True):
+                        cursor.account(*shape)
+                    # Whole files: lines count from each file's start.
                     names = [c.stats.name for c in owner]
-                    frame = frame.with_columns(
+                    yield frame.with_columns(
                         pl.col("_src")
                         .replace_strict(list(range(len(names))), names, return_dtype=pl.String)
                         .alias("file"),
                         (pl.col("row").cast(pl.Int64) + 1).alias("line"),
-                    ).drop("row")
-                    parts = (
-                        frame.partition_by("_src", as_dict=True, include_key=False) if frame.height else {}
-                    )
-                    empty = frame.clear().drop("_src")
-                    for index, (cursor, shape) in enumerate(zip(owner, shapes, strict=True)):
-                        cursor.account(*shape)
-                        yield cursor.stats, parts.get((index,), empty)
-                        if progress is not None:
-                            progress(shape[1])
+                    ).drop("row", "_src")
+                    nbytes = sum(shape[1] for shape in shapes)
                 else:
                     frame, newlines, nbytes, ends = result
-                    yield owner.stats, owner.take(frame, newlines, nbytes, ends)  # type: ignore[attr-defined]
-                    if progress is not None:
-                        progress(nbytes)
+                    yield owner.take(frame, newlines, nbytes, ends)  # type: ignore[attr-defined]
+                if progress is not None:
+                    progress(nbytes)
 
         def flush() -> None:
             nonlocal batch, batch_bytes
@@ -330,8 +326,7 @@ class Engine:
                 continue
             cursor = _Cursor(SourceStats(item.name))
             self.stats.sources.append(cursor.stats)
-            small = item.path is not None and item.size is not None and item.size <= SMALL_FILE
-            if small and not inputs.is_utf16(item.path):  # type: ignore[arg-type]
+            if item.path is not None and item.size is not None and item.size <= SMALL_FILE:
                 cursor.path, cursor.size = item.path, item.size or 0
                 batch.append(cursor)
                 batch_bytes += cursor.size

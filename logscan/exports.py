@@ -194,7 +194,7 @@ def export_events(
     """Scan ``items`` and write every (filtered) event with ``writer``; return what was read."""
     keep = (filters or Filters()).expr()
     with Engine(matcher, workers=workers) as engine:
-        for _, frame in engine.run(items, keep_events, progress=progress):
+        for frame in engine.run(items, keep_events, progress=progress):
             if frame.is_empty():
                 continue
             rows = decode(frame, catalogue, redact=redact, redact_users=redact_users).filter(keep)

@@ -640,6 +640,13 @@ def read_span(path: Path, offset: int, length: int) -> bytes:
     return data
 
 
+def utf8(data: bytes) -> bytes:
+    """A whole file's bytes as UTF-8: UTF-16 (by its byte-order mark) transcoded, as text_stream does."""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return data.decode("utf-16", errors="replace").encode("utf-8")
+    return data
+
+
 def is_utf16(path: Path) -> bool:
     """Whether a plain file starts with a UTF-16 byte-order mark."""
     with path.open("rb") as fh:

@@ -372,7 +372,7 @@ def scan_report(
     timed = "time" in views
     mapper = functools.partial(partial_counts, every=bucket or BUCKETS[0]) if timed else partial_counts
     with Engine(matcher, workers=workers) as engine:
-        frames = [frame for _, frame in engine.run(items, mapper, progress=progress)]
+        frames = list(engine.run(items, mapper, progress=progress))
         stats = engine.stats
     return build_report(
         merge(frames), stats, catalogue, redact=redact, redact_users=redact_users, views=views, every=bucket

@@ -70,30 +70,30 @@ class Matcher:
     """Patterns prepared for the engine (picklable: sent to worker processes).
 
     ``literals``: a cheap first filter (see :mod:`logscan.literals`; None when a
-    pattern has no literal); ``combined``: every pattern as one alternation,
-    each pattern's groups renamed ``p<i>_<name>``.
+    pattern has no literal); ``codes``: every pattern as one alternation, only
+    their ``code`` groups capturing (see :func:`_only_code`), each renamed
+    ``p<i>_code``; ``singles``: each pattern alone, capturing its ``code`` only;
+    ``describers``: each pattern with its ``description`` group (None without one).
+    All as the engine runs them (:func:`logscan.dialect.for_engine`).
     """
 
     patterns: tuple[Pattern, ...]
     literals: str | None
-    combined: str
-    #: ``combined`` capturing codes only (see :func:`_only_code`): the same matches.
     codes: str
-    #: Each pattern as the engine runs it, capturing its ``code`` only.
     singles: tuple[str, ...]
+    describers: tuple[str | None, ...]
 
     @classmethod
     def build(cls, patterns: PatternSet | Sequence[Pattern]) -> Matcher:
         items = tuple(patterns)
-        literals = literal_filter([p.regex for p in items])
-
-        def combine(transform) -> str:  # type: ignore[no-untyped-def]
-            return "|".join(
-                f"(?:{_prefix_names(for_engine(transform(p.regex)), f'p{i}_')})" for i, p in enumerate(items)
-            )
-
         singles = tuple(for_engine(_only_code(p.regex)) for p in items)
-        return cls(items, literals, combine(str), combine(_only_code), singles)
+        return cls(
+            patterns=items,
+            literals=literal_filter([p.regex for p in items]),
+            codes="|".join(f"(?:{_prefix_names(s, f'p{i}_')})" for i, s in enumerate(singles)),
+            singles=singles,
+            describers=tuple(for_engine(p.regex) if p.has_description else None for p in items),
+        )
 
 
 _TAIL_DESCRIPTION = re.compile(r"\(\?P<description>(?:\.\*|\[\^(?:\\.|[^\]\\])*\]\*)\)((?:\)\??)*)$")
@@ -293,13 +293,24 @@ def _tidy(text: str) -> str | None:
 
 
 def _describe_vectorised(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    groups = events.select(pl.col("text").str.extract_groups(matcher.combined).alias("_g")).unnest("_g")
-    described = [(i, p) for i, p in enumerate(matcher.patterns) if p.has_description]
-    frame = pl.concat([events, groups.select(f"p{i}_description" for i, _ in described)], how="horizontal")
-    picks = [pl.when(pl.col("pattern") == p.name).then(pl.col(f"p{i}_description")) for i, p in described]
-    text = pl.coalesce(picks).str.replace(_TAIL.pattern, "").str.strip_chars(" \t'\",;")
-    frame = frame.with_columns(pl.when(text != "").then(text).alias("description"))
-    return frame.select(events.columns).with_columns(pl.col(c).cast(EVENT_SCHEMA[c]) for c in EVENT_SCHEMA)
+    """Descriptions captured by the engine: each pattern's regex on its own events."""
+    frame = events.with_row_index("_i")
+    found = [
+        frame.filter(pl.col("pattern") == pattern.name).select(
+            "_i", pl.col("text").str.extract_groups(regex).struct.field("description")
+        )
+        for pattern, regex in zip(matcher.patterns, matcher.describers, strict=True)
+        if regex is not None
+    ]
+    described = pl.concat(found).filter(pl.col("description").is_not_null())
+    text = pl.col("description").str.replace(_TAIL.pattern, "").str.strip_chars(" \t'\",;")
+    described = described.select("_i", pl.when(text != "").then(text).alias("description"))
+    return (
+        frame.drop("description")
+        .join(described, on="_i", how="left", maintain_order="left")
+        .select(events.columns)
+        .with_columns(pl.col(c).cast(EVENT_SCHEMA[c]) for c in EVENT_SCHEMA)
+    )
 
 
 def scan_bytes(data: bytes, matcher: Matcher, *, describe: bool = True, timestamps: bool = True) -> BlockScan:

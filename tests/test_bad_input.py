@@ -164,6 +164,15 @@ def test_utf16_with_bom(tmp_path, encoding):
     assert r.exit_code == 0 and data["events"] == 5
 
 
+def test_utf16_files_among_others_in_a_folder(tmp_path):
+    """Small files are read in batches; a UTF-16 one among them is transcoded in the batch."""
+    (tmp_path / "a.log").write_bytes(b"\xff\xfe" + ("noise\n" + ERR.format(303) * 2).encode("utf-16-le"))
+    (tmp_path / "b.log").write_bytes(("noise\n" * 3 + ERR.format(303)).encode())
+    r, data = report(tmp_path)
+    assert r.exit_code == 0 and data["events"] == 3
+    assert data["inputs"]["lines"] == 3 + 4 and data["inputs"]["files"] == 2
+
+
 def test_invalid_utf8_lines_are_replaced_and_counted(tmp_path):
     path = tmp_path / "bad8.log"
     path.write_bytes(

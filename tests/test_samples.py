@@ -24,7 +24,7 @@ CATALOGUE = load_catalogue()
 
 def _events(path) -> pl.DataFrame:
     with Engine(MATCHER, workers=1) as engine:
-        frames = [f for _, f in engine.run(iter_sources([path]), keep_events) if not f.is_empty()]
+        frames = [f for f in engine.run(iter_sources([path]), keep_events) if not f.is_empty()]
     return pl.concat(frames) if frames else pl.DataFrame()
 
 

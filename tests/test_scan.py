@@ -59,7 +59,7 @@ def test_long_lines_are_capped_in_events():
 
 def _lines_and_codes(path, block_size, workers=1):
     with Engine(MATCHER, workers=workers, block_size=block_size) as engine:
-        frames = [f for _, f in engine.run(iter_sources([path]), keep_events)]
+        frames = list(engine.run(iter_sources([path]), keep_events))
         stats = engine.stats
     events = pl.concat([f for f in frames if not f.is_empty()])
     return events.select("line", "code").rows(), stats.sources[0]
@@ -189,7 +189,7 @@ def test_small_files_are_batched_with_exact_lines_and_stats(tmp_path, monkeypatc
         sizes[str(path)] = (len(lines), len(text))
     (tmp_path / "zz-empty.log").write_text("", encoding="utf-8")
     with Engine(MATCHER, workers=2) as engine:
-        frames = [f for _, f in engine.run(iter_sources([tmp_path]), keep_events)]
+        frames = list(engine.run(iter_sources([tmp_path]), keep_events))
         stats = engine.stats
     events = pl.concat([f for f in frames if not f.is_empty()])
     assert set(events.select("file", "line", "code").iter_rows()) == expected
@@ -274,3 +274,21 @@ def test_the_engine_agrees_with_the_reference_on_every_sample_log():
         assert events.select("row", "code", "pattern").rows() == _reference_events(lines, patterns), log.name
         total += events.height
     assert total > 100
+
+
+def test_descriptions_are_the_same_line_by_line_and_vectorised(monkeypatch):
+    """Few events are described line by line in Python, many by the engine: the same text."""
+    import logscan.scan as scan_module
+
+    lines = []
+    for log in sorted(p for p in (ROOT / "sample_logs").rglob("*") if p.suffix in (".log", ".txt")):
+        lines += log.read_text(encoding="utf-8", errors="replace").splitlines()
+    events = match_lines(lines, MATCHER)
+    undescribed = events.with_columns(pl.lit(None, dtype=pl.String).alias("description"))
+    monkeypatch.setattr(scan_module, "DESCRIBE_VECTORISED", 10**9)
+    by_line = scan_module.describe_events(undescribed, MATCHER)
+    monkeypatch.setattr(scan_module, "DESCRIBE_VECTORISED", 0)
+    vectorised = scan_module.describe_events(undescribed, MATCHER)
+    assert by_line["description"].to_list() == vectorised["description"].to_list()
+    assert by_line["description"].drop_nulls().len() > 60
+    assert by_line.equals(events)
