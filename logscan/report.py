@@ -51,7 +51,8 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
 
     First and last seen are the times of a code's first and last occurrences
     (logs are written in time order), so only those lines have their time read,
-    and the first one its description. With ``every`` (a bucket such as
+    and the first one its description (in a batch of small files, the first in
+    the batch: first and last seen are per file). With ``every`` (a bucket such as
     ``5m``), every event's time is read and counted per bucket (``buckets``).
     """
     # Events of a batch of small files carry ``_src`` (which file): it is part of the key.
@@ -86,9 +87,16 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
         (pl.col("time_precision") == TIME_ONLY).sum().alias("time_only"),
     )
     counts = events.group_by(key, maintain_order=True).agg(pl.len().alias("count"))
-    firsts = describe_events(first, matcher).select(
-        *key, "row", "text", pl.col("description").alias("log_description")
-    )
+    # The log's own description of a code is read at its first occurrence in the block
+    # (in a batch of small files, not again in each file).
+    opening = first.select(pl.struct(key[len(extra) :]).is_first_distinct()).to_series()
+    described = describe_events(first.filter(opening), matcher)
+    firsts = first.join(
+        described.select(*key, pl.col("description").alias("log_description")),
+        on=key,
+        how="left",
+        maintain_order="left",
+    ).select(*key, "row", "text", "log_description")
     return (
         counts.join(firsts, on=key, how="left", maintain_order="left")
         .join(times, on=key, how="left", maintain_order="left")
