@@ -122,6 +122,8 @@ def generate(
         write(out, size)
         return counts
     out.mkdir(parents=True, exist_ok=True)
+    if any(out.iterdir()):
+        raise SystemExit(f"{out} is not empty: its files would be counted with the new ones")
     width = len(str(files - 1))
     for i in range(files):
         write(out / f"device-{i:0{width}d}.log", size // files)

@@ -1066,4 +1066,7 @@ def main() -> None:
     """Console entry point."""
     with contextlib.suppress(AttributeError, ValueError):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends quietly
+    with contextlib.suppress(AttributeError, ValueError):
+        # `kill` stops a run as Ctrl-C does: workers stopped, temporary files removed.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     cli.main()

@@ -91,14 +91,44 @@ class _Spooled:
         return data
 
 
+#: Spool directories are named ``logscan-<pid>-<random>``: one whose process is gone is removed.
+_SPOOL_PREFIX = "logscan-"
+
+
 def _spool_dir() -> str | None:
-    """A private directory for spool files, in memory where the system has it."""
+    """A private directory for spool files, in memory where the system has it.
+
+    Directories left by a run that was killed (``kill -9``, a closed pipe
+    with SIGPIPE's default action) are removed first.
+    """
     shm = "/dev/shm"
-    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else tempfile.gettempdir()
+    _remove_orphans(base)
     try:
-        return tempfile.mkdtemp(prefix="logscan-", dir=base)
+        return tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=base)
     except OSError:
         return None
+
+
+def _remove_orphans(base: str) -> None:
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(_SPOOL_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(_SPOOL_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 _WORKER_MATCHER: Matcher | None = None
@@ -253,8 +283,10 @@ class Engine:
         self._pool: ProcessPoolExecutor | None = None
         self._warmup: list[Future] = []
         self._scanned = 0
-        #: Where blocks of decompressed input wait for a worker (created when first needed).
+        #: Where blocks of decompressed input wait for a worker (created when first needed;
+        #: given up, and blocks sent by pipe, once a spool file cannot be written).
         self._spool: str | None = None
+        self._spool_failed = False
         self._spooled = 0
 
     def __enter__(self) -> Engine:
@@ -380,10 +412,11 @@ class Engine:
         return self._pool.submit(_work, item, None, mapper)  # type: ignore[union-attr]
 
     def _spool_block(self, data: bytes) -> _Spooled | bytes:
-        """``data`` in a spool file, or itself where it cannot be written (it then goes by pipe)."""
+        """``data`` in a spool file, or itself where none can be written (it then goes by pipe)."""
+        if self._spool is None and not self._spool_failed:
+            self._spool = _spool_dir()
+            self._spool_failed = self._spool is None
         if self._spool is None:
-            self._spool = _spool_dir() or ""
-        if not self._spool:
             return data
         path = os.path.join(self._spool, f"{self._spooled}.block")
         self._spooled += 1
@@ -393,6 +426,9 @@ class Engine:
         except OSError:  # e.g. a small /dev/shm in a container: the pipe still works
             with contextlib.suppress(OSError):
                 os.unlink(path)
+            self._spool_failed = True
+            shutil.rmtree(self._spool, ignore_errors=True)
+            self._spool = None
             return data
         return _Spooled(path, len(data))
 

@@ -223,7 +223,7 @@ def _expand_stream(
         elif _is_tar(_peek(raw, 512)):
             yield from _expand_tar(name, raw, limits, depth=depth)
             return
-    except (OSError, EOFError, lzma.LZMAError, ValueError, tarfile.TarError) as exc:
+    except (*DECOMPRESS_ERRORS, tarfile.TarError) as exc:
         yield Unreadable(name, _reason(exc))
         return
     once = _Once(name, stream)
@@ -417,9 +417,14 @@ class _Decompressed:
     """
 
     def __init__(
-        self, raw: BinaryIO, new_decompressor: Callable[[], object], limits: Limits | None = None
+        self,
+        raw: BinaryIO,
+        new_decompressor: Callable[[], object],
+        limits: Limits | None = None,
+        magic: bytes = b"",
     ) -> None:
         self._raw = raw
+        self._magic = magic  # how a member starts
         self._new = new_decompressor
         self._limits = limits or Limits()
         self._consumed = 0
@@ -427,6 +432,7 @@ class _Decompressed:
         self._decompressor: object = new_decompressor()
         # Decompressed pieces not read yet: a read joins them (one copy).
         self._pieces: deque[bytes] = deque()
+        self._offset = 0  # bytes of the first piece already read
         self._buffered = 0
         self._error: BaseException | None = None
         self._done = False
@@ -435,9 +441,7 @@ class _Decompressed:
         while self._buffered < wanted and not self._done and self._error is None:
             d = self._decompressor
             if d.eof:  # type: ignore[attr-defined]
-                rest = d.unused_data  # type: ignore[attr-defined]
-                if not rest:
-                    rest = self._raw.read(1 << 16)
+                rest = self._next_member(d.unused_data)  # type: ignore[attr-defined]
                 if not rest:
                     self._done = True
                     return
@@ -449,6 +453,24 @@ class _Decompressed:
                 self._error = EOFError("the compressed stream ended early")
                 return
             self._feed(chunk)
+
+    def _next_member(self, rest: bytes) -> bytes:
+        """The start of the next member after one ended (``b""``: the stream is over).
+
+        Zero bytes after the last member (tape or block padding) are skipped, as
+        gzip(1) does; anything else that does not start a member is an error.
+        """
+        while not rest.strip(b"\0"):  # nothing but padding so far
+            rest = self._raw.read(1 << 16)
+            if not rest:
+                return b""
+        rest = rest.lstrip(b"\0")  # no member starts with a zero byte
+        while len(rest) < len(self._magic) and (more := self._raw.read(1 << 16)):
+            rest += more
+        if not rest.startswith(self._magic):
+            self._error = ValueError("unexpected data after the end of the compressed stream")
+            return b""
+        return rest
 
     def _feed(self, chunk: bytes) -> None:
         try:
@@ -480,27 +502,33 @@ class _Decompressed:
         return self._take(self._buffered if size < 0 else min(size, self._buffered))
 
     def _take(self, size: int) -> bytes:
+        """The next ``size`` buffered bytes (the first piece may be partly read: ``_offset``)."""
         taken: list[bytes | memoryview] = []
         need = size
         while need:
-            piece = self._pieces.popleft()
-            if len(piece) > need:
-                view = memoryview(piece)
-                taken.append(view[:need])
-                self._pieces.appendleft(bytes(view[need:]))
+            piece = self._pieces[0]
+            rest = len(piece) - self._offset
+            if rest > need:
+                taken.append(memoryview(piece)[self._offset : self._offset + need])
+                self._offset += need
                 need = 0
             else:
-                taken.append(piece)
-                need -= len(piece)
+                taken.append(memoryview(piece)[self._offset :] if self._offset else piece)
+                self._pieces.popleft()
+                self._offset = 0
+                need -= rest
         self._buffered -= size
         return taken[0] if len(taken) == 1 and isinstance(taken[0], bytes) else b"".join(taken)
 
     def peek(self, size: int = 1) -> bytes:
         size = max(size, 1)
         self._fill(size)
-        if len(self._pieces) > 1 and len(self._pieces[0]) < size:
-            self._pieces = deque([b"".join(self._pieces)])
-        return self._pieces[0][:size] if self._pieces else b""
+        if not self._pieces:
+            return b""
+        if self._offset or (len(self._pieces) > 1 and len(self._pieces[0]) < size):
+            self._pieces = deque([self._take(self._buffered)])
+            self._buffered = len(self._pieces[0])
+        return self._pieces[0][:size]
 
     def readable(self) -> bool:
         return True
@@ -523,9 +551,9 @@ def _zstd(raw: BinaryIO) -> BinaryIO:
 
 
 _DECOMPRESSORS: dict[str, Callable[[BinaryIO, Limits], BinaryIO]] = {
-    "gzip": lambda raw, lim: _Decompressed(raw, lambda: _gzip.decompressobj(wbits=31), lim),  # type: ignore[dict-item]
-    "bzip2": lambda raw, lim: _Decompressed(raw, bz2.BZ2Decompressor, lim),  # type: ignore[dict-item]
-    "xz": lambda raw, lim: _Decompressed(raw, lzma.LZMADecompressor, lim),  # type: ignore[dict-item]
+    "gzip": lambda raw, lim: _Decompressed(raw, lambda: _gzip.decompressobj(wbits=31), lim, b"\x1f\x8b"),  # type: ignore[dict-item]
+    "bzip2": lambda raw, lim: _Decompressed(raw, bz2.BZ2Decompressor, lim, b"BZh"),  # type: ignore[dict-item]
+    "xz": lambda raw, lim: _Decompressed(raw, lzma.LZMADecompressor, lim, b"\xfd7zXZ\x00"),  # type: ignore[dict-item]
     "zstd": lambda raw, lim: _zstd(raw),
 }
 #: A stream is held to the ratio limit once it has given out this much (small files may compress well).
@@ -601,8 +629,10 @@ def iter_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[byte
                 carry = b""
             continue
         # One copy at most per block: the carried start of its first line joined to it.
-        head = memoryview(buf)[:cut] if cut < len(buf) else buf
-        yield b"".join((carry, head)) if carry else bytes(head) if cut < len(buf) else buf
+        if cut == len(buf) and not carry:
+            yield buf
+        else:
+            yield b"".join((carry, memoryview(buf)[:cut]))
         carry = buf[cut:]
 
 

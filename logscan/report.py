@@ -60,7 +60,8 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
     if events.is_empty():
         return pl.DataFrame(schema={**PARTIAL_SCHEMA, **dict.fromkeys(extra, pl.UInt32)})
     key = [*extra, "sdk", "code", "platform"]
-    events = events.sort("row")
+    # In input order: a batch's rows are numbered within each file (_src).
+    events = events.sort(*extra, "row")
     first = events.unique(key, keep="first", maintain_order=True)
     last = events.unique(key, keep="last", maintain_order=True)
     if every is not None:

@@ -61,8 +61,9 @@ def _only_code(regex: str) -> str:
     )
 
 
-def _prefix_names(regex: str, prefix: str) -> str:
-    return _NAMED_GROUP.sub(lambda m: f"{m.group(1)}(?P<{prefix}{m.group(2)}>", regex)
+def _no_names(regex: str) -> str:
+    """The pattern with its named groups made non-capturing (alternatives may share names)."""
+    return _NAMED_GROUP.sub(lambda m: f"{m.group(1)}(?:", regex)
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,11 @@ class Matcher:
     """Patterns prepared for the engine (picklable: sent to worker processes).
 
     ``literals``: a cheap first filter (see :mod:`logscan.literals`; None when a
-    pattern has no literal); ``codes``: every pattern as one alternation, only
-    their ``code`` groups capturing (see :func:`_only_code`), each renamed
-    ``p<i>_code``; ``singles``: each pattern alone, capturing its ``code`` only;
-    ``describers``: each pattern with its ``description`` group (None without one).
+    pattern has no literal); ``codes``: every pattern as one alternation, no
+    named groups (it only tells which lines some pattern matches);
+    ``singles``: each pattern alone, capturing its ``code`` only (see
+    :func:`_only_code`), wrapped in a ``MATCH_GROUP``; ``describers``: each
+    pattern with its ``description`` group (None without one).
     All as the engine runs them (:func:`logscan.dialect.for_engine`).
     """
 
@@ -86,12 +88,12 @@ class Matcher:
     @classmethod
     def build(cls, patterns: PatternSet | Sequence[Pattern]) -> Matcher:
         items = tuple(patterns)
-        singles = tuple(for_engine(_only_code(p.regex)) for p in items)
+        engine = [for_engine(_only_code(p.regex)) for p in items]
         return cls(
             patterns=items,
             literals=literal_filter([p.regex for p in items]),
-            codes="|".join(f"(?:{_prefix_names(s, f'p{i}_')})" for i, s in enumerate(singles)),
-            singles=singles,
+            codes="|".join(f"(?:{_no_names(regex)})" for regex in engine),
+            singles=tuple(f"(?P<{MATCH_GROUP}>{regex})" for regex in engine),
             describers=tuple(for_engine(p.regex) if p.has_description else None for p in items),
         )
 
@@ -138,40 +140,49 @@ def candidates(lines: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     return lines.filter(pl.col("line").str.contains(matcher.literals))
 
 
+#: The group that wraps each pattern in ``Matcher.singles``: set wherever the pattern matches.
+MATCH_GROUP = "logscan_match"
+
+
 def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     """``hits`` with ``_p`` (the winning pattern's index) and ``code``, for lines some pattern matches.
 
     Each pattern captures its code on its own; where several match one line,
     the leftmost match wins, then the pattern listed first (see the module docs).
+    A winning match whose ``code`` group took no part leaves ``code`` null.
     """
     line = pl.col("line")
     count = len(matcher.singles)
-    found = hits.with_columns(
-        line.str.extract_groups(regex).struct.field("code").alias(f"_c{i}")
-        for i, regex in enumerate(matcher.singles)
+    groups = hits.with_columns(
+        line.str.extract_groups(regex).alias(f"_g{i}") for i, regex in enumerate(matcher.singles)
     )
-    columns = [pl.col(f"_c{i}") for i in range(count)]
-    matched = pl.sum_horizontal(c.is_not_null().cast(pl.UInt16) for c in columns)
+    found = groups.select(
+        "row",
+        "line",
+        *(pl.col(f"_g{i}").struct.field(MATCH_GROUP).is_not_null().alias(f"_m{i}") for i in range(count)),
+        *(pl.col(f"_g{i}").struct.field("code").alias(f"_c{i}") for i in range(count)),
+    )
+    hit = [pl.col(f"_m{i}") for i in range(count)]
+    codes = [pl.col(f"_c{i}") for i in range(count)]
+    matched = pl.sum_horizontal(h.cast(pl.UInt16) for h in hit)
     found = found.filter(matched > 0).with_columns(matched.alias("_n"))
     single = found.filter(pl.col("_n") == 1).with_columns(
-        # One column is set: the sum of i * is-set is its index.
-        pl.sum_horizontal(c.is_not_null().cast(pl.UInt16) * i for i, c in enumerate(columns)).alias("_p"),
-        pl.coalesce(columns).alias("code"),
+        # One pattern matched: the sum of i * matched is its index, its code the only one set.
+        pl.sum_horizontal(h.cast(pl.UInt16) * i for i, h in enumerate(hit)).alias("_p"),
+        pl.coalesce(codes).alias("code"),
     )
     contested = found.filter(pl.col("_n") > 1)
     if contested.height:
-        present = [i for i in range(count) if contested[f"_c{i}"].null_count() < contested.height]
-        # Where each pattern's match starts (past any line where it does not match).
+        present = [i for i in range(count) if contested[f"_m{i}"].any()]
+        # Where each pattern's match starts (past the end of any line where it does not match).
         starts = [
-            pl.when(columns[i].is_not_null())
-            .then(line.str.find(matcher.singles[i]))
-            .otherwise(pl.lit(1 << 31))
+            pl.when(hit[i]).then(line.str.find(matcher.singles[i])).otherwise(pl.lit(1 << 31))
             for i in present
         ]
         # The first of the leftmost: arg_min takes the lowest index on a tie.
         winner = pl.concat_list(starts).list.arg_min().replace_strict(range(len(present)), present)
         contested = contested.with_columns(winner.cast(pl.UInt16).alias("_p")).with_columns(
-            pl.coalesce(pl.when(pl.col("_p") == i).then(columns[i]) for i in present).alias("code")
+            pl.coalesce(pl.when(pl.col("_p") == i).then(codes[i]) for i in present).alias("code")
         )
         single = pl.concat([single, contested])
     return single.select("row", "line", "_p", pl.col("code").cast(pl.Int64, strict=False)).sort("row")

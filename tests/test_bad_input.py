@@ -129,6 +129,22 @@ def test_truncated_compressed_files_keep_what_they_hold(tmp_path, name, pack):
     assert r.exit_code == 0
 
 
+@pytest.mark.parametrize(("name", "pack"), [("t.log.gz", gzip.compress), ("t.log.bz2", bz2.compress)])
+def test_padding_and_trailing_garbage_after_a_compressed_stream(tmp_path, name, pack):
+    """Zero bytes after the last member are padding (as gzip(1) reads them); anything else
+    is reported for what it is, after every line of the stream was counted."""
+    packed = pack(ERR.format(305).encode() * 3)
+    padded = tmp_path / name
+    padded.write_bytes(packed + bytes(700))
+    r, data = report(padded)
+    assert r.exit_code == 0 and data["events"] == 3 and data["inputs"]["unreadable"] == []
+    junk = tmp_path / ("junk-" + name)
+    junk.write_bytes(packed + b"not a member")
+    r, data = report(junk)
+    assert r.exit_code == 2 and data["events"] == 3
+    assert unreadable(data) == {str(junk): "unexpected data after the end of the compressed stream"}
+
+
 def test_corrupt_zip(tmp_path):
     path = tmp_path / "bad.zip"
     path.write_bytes(b"PK\x03\x04" + os.urandom(200))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import polars as pl
@@ -212,7 +213,7 @@ def _reference_events(lines: list[str], patterns) -> list[tuple[int, int, str]]:
         _start, _i, pattern, match = min(found, key=lambda f: (f[0], f[1]))
         if pattern.exclude and regex.search(pattern.exclude, line, regex.ASCII):
             continue
-        code = int(match.group("code"))
+        code = int(match.group("code")) if match.group("code") is not None else 0
         if code != 0 and -(2**63) <= code < 2**63:
             out.append((row, code, pattern.name))
     return out
@@ -233,13 +234,23 @@ def test_where_patterns_compete_the_leftmost_match_wins_then_the_first_listed():
     late = pattern("late", r"code=(?P<code>\d+)")
     early = pattern("early", r"err(?:or)? (?P<code>\d+)")
     same = pattern("same", r"code=(?P<code>\d)")
-    matcher = Matcher.build([late, early, same])
-    lines = ["error 7 then code=208", "code=208 then error 7", "code=5", "nothing here"]
+    # Its code is optional: where it matches first without one, the line makes no event.
+    optional = pattern("optional", r"foo(?: code (?P<code>\d+))?")
+    matcher = Matcher.build([late, early, same, optional])
+    lines = [
+        "error 7 then code=208",
+        "code=208 then error 7",
+        "code=5",
+        "nothing here",
+        "foo error 9",
+        "foo code 3",
+    ]
     events = match_lines(lines, matcher)
     assert events.select("row", "code", "pattern").rows() == [
         (0, 7, "early"),  # leftmost, though listed second
         (1, 208, "late"),  # leftmost
         (2, 5, "late"),  # same start as "same": the first listed wins
+        (5, 3, "optional"),
     ]
 
 
@@ -292,3 +303,42 @@ def test_descriptions_are_the_same_line_by_line_and_vectorised(monkeypatch):
     assert by_line["description"].to_list() == vectorised["description"].to_list()
     assert by_line["description"].drop_nulls().len() > 60
     assert by_line.equals(events)
+
+
+def test_the_sample_of_a_code_is_its_first_occurrence_across_batched_files(tmp_path):
+    """Regression: in a batch of small files rows are numbered per file; the sample (and the
+    log's description) must come from the first file, not from the lowest line number."""
+    from logscan.catalogue import load_catalogue
+    from logscan.report import scan_report
+
+    (tmp_path / "a.log").write_text(
+        "hello\n" * 9 + "E/App: login failed! code: 204 error: User not found A\n"
+    )
+    (tmp_path / "b.log").write_text("E/App: login failed! code: 204 error: User not found B\n")
+    report = scan_report(
+        iter_sources([tmp_path / "a.log", tmp_path / "b.log"]), MATCHER, load_catalogue(), workers=1
+    )
+    row = report.codes.row(0, named=True)
+    assert (row["sample_file"], row["sample_line"], row["count"]) == (str(tmp_path / "a.log"), 10, 2)
+    assert row["log_description"] == "User not found A"
+
+
+def test_spool_directories_of_runs_that_died_are_removed(tmp_path):
+    """A run killed outright (kill -9, SIGPIPE) cannot clean up: the next run removes its spool."""
+    import subprocess
+    import sys
+
+    from logscan.engine import _remove_orphans
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = tmp_path / f"logscan-{gone.stdout.strip()}-abc"
+    (dead / "sub").mkdir(parents=True)
+    (dead / "0.block").write_bytes(b"x")
+    alive = tmp_path / f"logscan-{os.getpid()}-def"
+    alive.mkdir()
+    other = tmp_path / "logscan-notapid"
+    other.mkdir()
+    _remove_orphans(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
