@@ -195,12 +195,59 @@ def _code_dict(row: dict[str, object]) -> dict[str, object]:
     }
 
 
+#: Partials are combined whenever this many have come in, so memory stays flat however long the input.
+COMBINE_EVERY = 256
+
+
 def merge(partials: Iterable[pl.DataFrame]) -> pl.DataFrame:
-    """Concatenate per-block partials (each with ``file`` and ``line``) in input order."""
-    frames = [p for p in partials if not p.is_empty()]
+    """Concatenate per-block partials (each with ``file`` and ``line``) in input order.
+
+    On the way, every COMBINE_EVERY partials are combined into one row per
+    (sdk, code, platform, file): the merge keeps what a report needs, not a
+    row per block.
+    """
+    frames: list[pl.DataFrame] = []
+    for partial in partials:
+        if partial.is_empty():
+            continue
+        frames.append(partial)
+        if len(frames) >= COMBINE_EVERY:
+            frames = [combine(pl.concat(frames, how="vertical_relaxed"))]
     if not frames:
         return pl.DataFrame(schema={**PARTIAL_SCHEMA, "file": pl.String, "line": pl.Int64}).drop("row")
     return pl.concat(frames, how="vertical_relaxed")
+
+
+def combine(partials: pl.DataFrame) -> pl.DataFrame:
+    """Partials (in input order) as one row per (sdk, code, platform, file), the same report."""
+    key = ["sdk", "code", "platform", "file"]
+    combined = partials.group_by(key, maintain_order=True).agg(
+        pl.col("count").sum().cast(pl.Int64),
+        pl.col("line").first(),
+        pl.col("text").first(),
+        pl.col("log_description").drop_nulls().first(),
+        pl.col("first_ts").min(),
+        pl.col("last_ts").max(),
+        pl.col("first_partial").min(),
+        pl.col("last_partial").max(),
+        pl.col("no_year").sum(),
+        pl.col("time_only").sum(),
+    )
+    buckets = (
+        partials.select(*key, "buckets")
+        .explode("buckets")
+        .drop_nulls("buckets")
+        .unnest("buckets")
+        .group_by(*key, "start")
+        .agg(pl.col("count").sum())
+        .sort("start")
+        .group_by(key)
+        .agg(pl.struct("start", pl.col("count").cast(pl.UInt32)).alias("buckets"))
+    )
+    combined = combined.join(buckets, on=key, how="left", maintain_order="left")
+    return combined.select(
+        pl.col(c).cast(partials.schema[c]) if c != "count" else pl.col(c) for c in partials.columns
+    )
 
 
 def build_report(
@@ -381,10 +428,10 @@ def scan_report(
     timed = "time" in views
     mapper = functools.partial(partial_counts, every=bucket or BUCKETS[0]) if timed else partial_counts
     with Engine(matcher, workers=workers) as engine:
-        frames = list(engine.run(items, mapper, progress=progress))
+        partials = merge(engine.run(items, mapper, progress=progress))
         stats = engine.stats
     return build_report(
-        merge(frames), stats, catalogue, redact=redact, redact_users=redact_users, views=views, every=bucket
+        partials, stats, catalogue, redact=redact, redact_users=redact_users, views=views, every=bucket
     )
 
 

@@ -342,3 +342,41 @@ def test_spool_directories_of_runs_that_died_are_removed(tmp_path):
     other.mkdir()
     _remove_orphans(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
+
+
+def test_combining_partials_on_the_way_gives_the_same_report(tmp_path, monkeypatch):
+    """The merge combines partials as they come (memory stays flat): the report is the same,
+    views and timeline included, where codes recur across blocks and files."""
+    import functools
+
+    import logscan.engine as engine_module
+    import logscan.report as report_module
+    from logscan.catalogue import load_catalogue
+
+    for name, minute in (("a.log", 10), ("b.log", 5)):
+        lines = []
+        for i in range(300):
+            stamp = f"2024-05-01 10:{minute + i // 40:02d}:{i % 60:02d}.000"
+            lines.append(f"{stamp} E/App: login failed! code: {200 + i % 3} error: text {i}")
+            lines.append(
+                f"05-01 10:{i % 60:02d}:00.000  11  22 E Chat: onError code: 30{i % 2} error: late {i}"
+            )
+            lines.append(f"14:03:{i % 60:02d}:5 IM SDK [error]: {{type: 16, message: 'web {i}'}}")
+        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(engine_module, "SMALL_FILE", 0)  # no batches: many small blocks
+    mapper = functools.partial(partial_counts, every="1m")
+    with Engine(MATCHER, workers=1, block_size=4096) as engine:
+        frames = list(engine.run(iter_sources([tmp_path]), mapper))
+        stats = engine.stats
+    assert len(frames) > 20
+    views = ("kind", "file", "platform", "time")
+
+    def report(every: int) -> dict:
+        monkeypatch.setattr(report_module, "COMBINE_EVERY", every)
+        built = report_module.build_report(report_module.merge(frames), stats, load_catalogue(), views=views)
+        return built.to_dict()
+
+    whole = report(10**9)
+    assert whole["events"] == 1800 and len(whole["codes"]) == 6 and whole["timeline"]
+    assert report(1) == whole
+    assert report(7) == whole
