@@ -262,9 +262,12 @@ def build_report(
 ) -> Report:
     """Merge step: combine partials of all blocks into the sorted report."""
     ordered = partials.with_row_index("_seq")
-    text = pl.col("text").str.slice(0, SAMPLE_CHARS)
-    if redact:
-        text = redact_expr(text, users=redact_users)
+
+    def shown(column: str) -> pl.Expr:
+        """A sample line as shown: cut, and redacted (applied after aggregating: one per group)."""
+        text = pl.col(column).str.slice(0, SAMPLE_CHARS)
+        return redact_expr(text, users=redact_users) if redact else text
+
     codes = (
         ordered.sort("_seq")
         .group_by("sdk", "code", maintain_order=True)
@@ -279,14 +282,14 @@ def build_report(
             pl.col("time_only").sum(),
             pl.col("file").first().alias("sample_file"),
             pl.col("line").first().alias("sample_line"),
-            text.first().alias("sample_text"),
+            pl.col("text").first().alias("sample_text"),
             pl.col("log_description").drop_nulls().first(),
             pl.col("platform").unique().sort().alias("platforms"),
         )
     )
     total = int(codes["count"].sum()) if codes.height else 0
     full = pl.col("first_ts").is_not_null()
-    codes = cat.enrich(codes, catalogue).with_columns(
+    codes = cat.enrich(codes.with_columns(shown("sample_text")), catalogue).with_columns(
         (pl.col("count") / max(total, 1)).round(4).alias("share"),
         pl.when(full)
         .then(pl.lit(FULL))
@@ -312,8 +315,9 @@ def build_report(
     by_file = (
         ordered.sort("_seq")
         .group_by("sdk", "code", "file", maintain_order=True)
-        .agg(pl.col("count").sum().cast(pl.Int64), pl.col("line").first(), text.first().alias("text"))
+        .agg(pl.col("count").sum().cast(pl.Int64), pl.col("line").first(), pl.col("text").first())
         .sort(["file", "count", "sdk", "code"], descending=[False, True, False, False])
+        .with_columns(shown("text"))
     )
     return Report(stats, codes, categories, _span(codes), by_file, tuple(views), platforms, timeline, bucket)
 
