@@ -283,7 +283,8 @@ def test_output_piped_into_head_ends_quietly(tmp_path):
     assert p.stdout.count("\n") == 1 and p.stderr == ""
 
 
-def test_ctrl_c_exits_130_without_traceback_or_partial_file(tmp_path):
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_kill_exits_130_without_traceback_or_partial_file(tmp_path, sent):
     out = tmp_path / "events.csv"
     # stdin stays open: the run is still reading when Ctrl-C comes
     proc = _logscan(
@@ -295,7 +296,7 @@ def test_ctrl_c_exits_130_without_traceback_or_partial_file(tmp_path):
     while not any(p.name.startswith(".events.csv.") for p in tmp_path.iterdir()):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sent)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert b"Traceback" not in err and err.strip().endswith(b"logscan: interrupted")
