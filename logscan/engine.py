@@ -20,9 +20,12 @@ import contextlib
 import io
 import multiprocessing
 import os
+import re
 import shutil
 import signal
+import stat
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -91,34 +94,48 @@ class _Spooled:
         return data
 
 
-#: Spool directories are named ``logscan-<pid>-<random>``: one whose process is gone is removed.
-_SPOOL_PREFIX = "logscan-"
+#: Spool directories: ``logscan-<pid>-<mkdtemp's 8 characters>``.
+_SPOOL_NAME = re.compile(r"logscan-([0-9]{1,10})-[a-z0-9_]{8}")
+#: A spool directory is left alone until it is this old, even if its pid looks dead (another
+#: PID namespace sharing /dev/shm may run it).
+_ORPHAN_AGE = 3600
 
 
 def _spool_dir() -> str | None:
-    """A private directory for spool files, in memory where the system has it.
+    """A private directory for spool files, in memory where the system has it (else in the
+    temporary directory).
 
-    Directories left by a run that was killed (``kill -9``, a closed pipe
-    with SIGPIPE's default action) are removed first.
+    Directories left by runs that were killed outright (``kill -9``, a closed
+    pipe with SIGPIPE's default action) are removed first, once an hour old.
     """
     shm = "/dev/shm"
     base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else tempfile.gettempdir()
     _remove_orphans(base)
     try:
-        return tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=base)
+        return tempfile.mkdtemp(prefix=f"logscan-{os.getpid()}-", dir=base)
     except OSError:
         return None
 
 
-def _remove_orphans(base: str) -> None:
+def _remove_orphans(base: str, *, now: float | None = None) -> None:
+    """Remove spool directories of dead runs: ours by name and owner, an hour old, pid gone."""
+    now = time.time() if now is None else now
     try:
-        names = [n for n in os.listdir(base) if n.startswith(_SPOOL_PREFIX)]
+        names = os.listdir(base)
     except OSError:
         return
     for name in names:
-        pid = name[len(_SPOOL_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+        found = _SPOOL_NAME.fullmatch(name)
+        if found is None or _alive(int(found.group(1))):
+            continue
+        path = os.path.join(base, name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        mine = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+        if mine and now - info.st_mtime > _ORPHAN_AGE:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -126,7 +143,7 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:  # another user's process: alive
+    except (OSError, OverflowError):  # another user's process (alive), or no such pid number
         return True
     return True
 
@@ -427,7 +444,7 @@ class Engine:
         if self._spool is None and not self._spool_failed:
             self._spool = _spool_dir()
             self._spool_failed = self._spool is None
-        if self._spool is None:
+        if self._spool is None or self._spool_failed:
             return data
         path = os.path.join(self._spool, f"{self._spooled}.block")
         self._spooled += 1
@@ -437,9 +454,8 @@ class Engine:
         except OSError:  # e.g. a small /dev/shm in a container: the pipe still works
             with contextlib.suppress(OSError):
                 os.unlink(path)
+            # No more spooling; blocks already spooled are still on their way (close() removes the rest).
             self._spool_failed = True
-            shutil.rmtree(self._spool, ignore_errors=True)
-            self._spool = None
             return data
         return _Spooled(path, len(data))
 

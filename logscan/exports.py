@@ -66,14 +66,15 @@ class Filters:
 def decode(
     events: pl.DataFrame, catalogue: cat.Catalogue, *, redact: bool, redact_users: bool
 ) -> pl.DataFrame:
-    """Events of one block as export rows: catalogue names joined, text redacted and capped."""
-    text = pl.col("text").str.slice(0, TEXT_CHARS)
+    """Events of one block (in input order) as export rows: catalogue names joined, text
+    redacted and capped (in that order: a secret cut in two is still recognised)."""
+    text = pl.col("text")
     description = pl.col("description")
     if redact:
         text = redact_expr(text, users=redact_users)
         description = redact_expr(description, users=redact_users)
     enriched = cat.enrich(events.with_columns(description.alias("description")), catalogue)
-    return enriched.with_columns(text.alias("text")).select(COLUMNS).sort("line")
+    return enriched.with_columns(text.str.slice(0, TEXT_CHARS).alias("text")).select(COLUMNS)
 
 
 class Writer:

@@ -207,14 +207,20 @@ def merge(partials: Iterable[pl.DataFrame]) -> pl.DataFrame:
     row per block.
     """
     frames: list[pl.DataFrame] = []
+    seen = 0
     for partial in partials:
         if partial.is_empty():
             continue
-        frames.append(partial)
+        # Where each row's description stands in the input: combining must not change which
+        # description comes first.
+        order = pl.int_range(seen, seen + partial.height, dtype=pl.Int64)
+        frames.append(partial.with_columns(order.alias("_described_at")))
+        seen += partial.height
         if len(frames) >= COMBINE_EVERY:
             frames = [combine(pl.concat(frames, how="vertical_relaxed"))]
     if not frames:
-        return pl.DataFrame(schema={**PARTIAL_SCHEMA, "file": pl.String, "line": pl.Int64}).drop("row")
+        schema = {**PARTIAL_SCHEMA, "file": pl.String, "line": pl.Int64, "_described_at": pl.Int64}
+        return pl.DataFrame(schema=schema).drop("row")
     return pl.concat(frames, how="vertical_relaxed")
 
 
@@ -226,6 +232,7 @@ def combine(partials: pl.DataFrame) -> pl.DataFrame:
         pl.col("line").first(),
         pl.col("text").first(),
         pl.col("log_description").drop_nulls().first(),
+        pl.col("_described_at").filter(pl.col("log_description").is_not_null()).first(),
         pl.col("first_ts").min(),
         pl.col("last_ts").max(),
         pl.col("first_partial").min(),
@@ -264,9 +271,11 @@ def build_report(
     ordered = partials.with_row_index("_seq")
 
     def shown(column: str) -> pl.Expr:
-        """A sample line as shown: cut, and redacted (applied after aggregating: one per group)."""
-        text = pl.col(column).str.slice(0, SAMPLE_CHARS)
-        return redact_expr(text, users=redact_users) if redact else text
+        """A sample line as shown: redacted, then cut (applied after aggregating: one per group).
+
+        Redacted before it is cut, so that a secret cut in two is still recognised."""
+        text = redact_expr(pl.col(column), users=redact_users) if redact else pl.col(column)
+        return text.str.slice(0, SAMPLE_CHARS)
 
     codes = (
         ordered.sort("_seq")
@@ -283,7 +292,8 @@ def build_report(
             pl.col("file").first().alias("sample_file"),
             pl.col("line").first().alias("sample_line"),
             pl.col("text").first().alias("sample_text"),
-            pl.col("log_description").drop_nulls().first(),
+            # The description found first in the input (rows of several platforms interleave).
+            pl.col("log_description").sort_by("_described_at", nulls_last=True).drop_nulls().first(),
             pl.col("platform").unique().sort().alias("platforms"),
         )
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -135,3 +137,18 @@ def test_a_planted_secret_survives_in_no_output_at_all(tmp_path):
     for text in outputs:
         assert SECRET not in text and "hunter2" not in text and email not in text
     assert SECRET in invoke("events", log, "--no-redact").stdout
+
+
+def test_events_of_several_small_files_come_file_by_file(tmp_path):
+    """Regression: small files are scanned in one batch; their events are exported file by
+    file, each in line order (not interleaved by line number)."""
+    for name in ("a.log", "b.log", "c.log"):
+        (tmp_path / name).write_text(
+            "".join(f"E/App: login failed! code: 20{i} error: x\n" for i in range(3))
+        )
+    r = invoke("events", tmp_path, "-f", "csv")
+    assert r.exit_code == 0 and r.stderr == ""
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [(Path(row["file"]).name, row["line"]) for row in rows] == [
+        (name, str(line)) for name in ("a.log", "b.log", "c.log") for line in (1, 2, 3)
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime
 
 import polars as pl
@@ -324,7 +325,8 @@ def test_the_sample_of_a_code_is_its_first_occurrence_across_batched_files(tmp_p
 
 
 def test_spool_directories_of_runs_that_died_are_removed(tmp_path):
-    """A run killed outright (kill -9, SIGPIPE) cannot clean up: the next run removes its spool."""
+    """A run killed outright (kill -9, SIGPIPE) cannot clean up: a later run removes its spool
+    directory once it is an hour old, and nothing that is not one."""
     import subprocess
     import sys
 
@@ -333,15 +335,57 @@ def test_spool_directories_of_runs_that_died_are_removed(tmp_path):
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
-    dead = tmp_path / f"logscan-{gone.stdout.strip()}-abc"
-    (dead / "sub").mkdir(parents=True)
-    (dead / "0.block").write_bytes(b"x")
-    alive = tmp_path / f"logscan-{os.getpid()}-def"
-    alive.mkdir()
-    other = tmp_path / "logscan-notapid"
-    other.mkdir()
-    _remove_orphans(str(tmp_path))
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, other.name])
+    dead = gone.stdout.strip()
+    names = {
+        f"logscan-{dead}-abcd_123": "removed",  # dead, an hour old
+        f"logscan-{dead}-young123": "kept",  # dead, but too recent to be sure (another PID namespace?)
+        f"logscan-{os.getpid()}-alive123": "kept",  # this process
+        "logscan-2024-05-01": "kept",  # a user's own folder
+        "logscan-99999999999999999999-abcdefgh": "kept",  # no such pid
+        "logscan-\u00b2-abcdefgh": "kept",  # not ASCII digits
+    }
+    for name in names:
+        (tmp_path / name / "sub").mkdir(parents=True)
+        (tmp_path / name / "0.block").write_bytes(b"x")
+    (tmp_path / f"logscan-{dead}-file1234").write_bytes(b"a file, not a spool")
+    now = time.time()
+    for name in names:
+        if "young" not in name:
+            os.utime(tmp_path / name, (now - 7200, now - 7200))
+    _remove_orphans(str(tmp_path), now=now)
+    left = {p.name for p in tmp_path.iterdir()}
+    assert left == {n for n, fate in names.items() if fate == "kept"} | {f"logscan-{dead}-file1234"}
+
+
+def test_a_spool_write_that_fails_loses_no_block(tmp_path, monkeypatch):
+    """Regression: when /dev/shm fills up mid-run, the blocks already spooled still reach the
+    workers; the rest go by pipe."""
+    import builtins
+    import gzip
+
+    import logscan.engine as engine_module
+
+    writes = []
+
+    def open_failing_on_the_fourth_block(path, mode="r", *args, **kwargs):
+        if mode == "wb" and str(path).endswith(".block"):
+            writes.append(path)
+            if len(writes) == 4:
+                raise OSError(28, "No space left on device")
+        return builtins.open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(engine_module, "open", open_failing_on_the_fourth_block, raising=False)
+    packed = tmp_path / "big.log.gz"
+    packed.write_bytes(
+        gzip.compress(b"".join(ERR.format(201 + i % 3).encode() + b"\n" for i in range(20000)))
+    )
+    with Engine(MATCHER, workers=2, block_size=64 << 10) as engine:
+        total = sum(
+            int(f["count"].sum()) for f in engine.run(iter_sources([packed]), partial_counts) if f.height
+        )
+        stats = engine.stats
+    assert len(writes) == 4 and total == 20000 and stats.unreadable == []
 
 
 def test_combining_partials_on_the_way_gives_the_same_report(tmp_path, monkeypatch):
@@ -380,3 +424,47 @@ def test_combining_partials_on_the_way_gives_the_same_report(tmp_path, monkeypat
     assert whole["events"] == 1800 and len(whole["codes"]) == 6 and whole["timeline"]
     assert report(1) == whole
     assert report(7) == whole
+
+
+def test_which_description_a_report_shows_does_not_depend_on_combining(tmp_path, monkeypatch):
+    """Regression: a code's description is the first found in the input, also when blocks of
+    several platforms interleave and partials are combined on the way."""
+    import logscan.engine as engine_module
+    import logscan.report as report_module
+    from logscan.catalogue import load_catalogue
+    from logscan.patterns import Pattern
+
+    patterns = [
+        Pattern(
+            "a",
+            "native",
+            "android",
+            r"A code=(?P<code>\d+)(?: desc=(?P<description>.*))?",
+            "t",
+            1,
+            has_description=True,
+        ),
+        Pattern(
+            "b",
+            "native",
+            "ios",
+            r"B code=(?P<code>\d+) desc=(?P<description>.*)",
+            "t",
+            2,
+            has_description=True,
+        ),
+    ]
+    pad = "x" * 200
+    (tmp_path / "a.log").write_text(
+        f"A code=2\n{pad}\nB code=2 desc=from ios\n{pad}\nA code=2 desc=from android\n"
+    )
+    monkeypatch.setattr(engine_module, "SMALL_FILE", 0)
+    with Engine(Matcher.build(patterns), workers=1, block_size=64) as engine:
+        frames = list(engine.run(iter_sources([tmp_path]), partial_counts))
+        stats = engine.stats
+    shown = []
+    for every in (10**9, 2, 1):
+        monkeypatch.setattr(report_module, "COMBINE_EVERY", every)
+        report = report_module.build_report(report_module.merge(frames), stats, load_catalogue())
+        shown.append(report.to_dict()["codes"][0]["log_description"])
+    assert shown == ["from ios"] * 3
