@@ -5,8 +5,9 @@ has the clause ``{Code, code}``). The filter keeps a line when it holds one
 chosen literal per pattern, so most lines are dropped by a plain literal
 search before any pattern runs. For each pattern the clause chosen is one that
 the literals already chosen for other patterns cover, if it has one (it then
-costs nothing), else its most selective one (longest literals, fewest of
-them). The analysis walks Python's parse tree of the regex (patterns are
+costs nothing), else the one that adds fewest literals to theirs
+(``[Cc]ode|CODE`` adds ``CODE``), else its most selective one (longest
+literals, fewest of them). The analysis walks Python's parse tree of the regex (patterns are
 written in the syntax Python and Rust share); when a pattern cannot be
 analysed, or has no literal of useful length, there is no literal filter at
 all rather than a risk of missing a line.
@@ -64,6 +65,12 @@ def literal_filter(regexes: list[str]) -> str | None:
             best = max(clauses, key=lambda c, o=others: (_support(c, o), _score(c)))  # type: ignore[misc]
             if _support(best, others):
                 chosen[i] = best
+                continue
+            # None is free: the clause that adds the fewest literals to the others' (``[Cc]ode|CODE``
+            # adds ``CODE`` where ``Code`` and ``code`` are there already), if it adds fewer.
+            cheapest = min(clauses, key=lambda c, o=others: (_uncovered(c, o), [-x for x in _score(c)]))  # type: ignore[misc]
+            if _uncovered(cheapest, others) < _uncovered(chosen[i], others):
+                chosen[i] = cheapest
     literals = _minimal(set().union(*chosen))
     return "|".join(f"(?i:{escape(t)})" if ci else escape(t) for t, ci in sorted(literals))
 
@@ -71,6 +78,12 @@ def literal_filter(regexes: list[str]) -> str | None:
 def _support(clause: Clause, others: list[set[Literal]]) -> int:
     """How many of the other patterns' choices cover ``clause`` (0: it is not free)."""
     return sum(all(_covered(lit, chosen) for lit in clause) for chosen in others)
+
+
+def _uncovered(clause: Clause, others: list[set[Literal]]) -> int:
+    """How many literals of ``clause`` no other pattern's choice covers."""
+    chosen = set().union(*others) if others else set()
+    return sum(not _covered(lit, chosen) for lit in clause)
 
 
 def _covered(literal: Literal, others: set[Literal]) -> bool:

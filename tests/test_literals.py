@@ -42,6 +42,15 @@ def test_a_pattern_takes_a_clause_the_others_already_cover():
     assert literal_filter([r"code=(?P<code>\d+)", r"message: x, code=(?P<code>\d+)"]) == "code="
 
 
+def test_where_no_clause_is_covered_the_one_adding_fewest_literals_is_taken():
+    # "ERROR CODE: N" needs one of Error/error/ERROR and one of Code/code/CODE; Code and code
+    # are needed anyway, so only CODE is added (not three spellings of "error").
+    literals = literal_filter(
+        [r"\b[Cc]ode\s*=(?P<code>\d+)", r"(?:[Ee]rror|ERROR)\s+(?:[Cc]ode|CODE):\s*(?P<code>\d+)"]
+    )
+    assert literals == "CODE|Code|code"
+
+
 @pytest.mark.parametrize("pattern", load_patterns().patterns, ids=lambda p: p.name)
 def test_the_bundled_filter_keeps_every_sample(pattern):
     bundled = re.compile(literal_filter([p.regex for p in load_patterns()]))
