@@ -69,6 +69,14 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
+def start_workers_early(paths: tuple[str, ...], workers: int | None) -> None:
+    """For a large scan, start the worker processes before anything is loaded: they import
+    polars while this process does."""
+    from logscan import pool
+
+    pool.prestart(paths, workers)
+
+
 def prepare_scan(
     config_path: Path | None,
     pattern_paths: tuple[Path, ...],
@@ -240,6 +248,7 @@ def report(
       logscan report ticket-4711/ --format markdown -o report.md
       adb logcat -d | logscan report -
     """
+    start_workers_early(paths, workers)
     from logscan import config as cfg
     from logscan.render import BINARY
     from logscan.report import ReportOptions, report_paths
@@ -425,6 +434,7 @@ def check(
       logscan check logs/ --baseline main.json --tolerance 20% --format sarif -o logscan.sarif
       logscan check logs/ --format github
     """
+    start_workers_early(paths, workers)
     from logscan import config as cfg
     from logscan import gate
     from logscan.report import ReportOptions, report_paths
@@ -541,6 +551,7 @@ def events(
       logscan events app.log --kind transient --since 2024-05-01 | jq .code
       logscan events logs/ --format csv -o triage.csv
     """
+    start_workers_early(paths, workers)
     from logscan import config as cfg
     from logscan import exports
     from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN

@@ -8,21 +8,19 @@ receives each block's frame in input order with ``file`` and absolute
 
 Blocks of plain files are read by the workers themselves (offset, length), so
 no log bytes cross a process boundary; compressed files, archive members and
-stdin are decompressed here and their blocks handed over in spool files in
-memory (``/dev/shm``; a pipe moves a block five times slower). Small inputs run in
-this process; a worker pool starts once the input is large enough to pay for
-it. Memory stays flat: at most ``2 * workers`` blocks are in flight.
+stdin are decompressed here and their blocks handed over in spool files
+(in ``/dev/shm`` where there is one; a pipe moves a block five times slower).
+Small inputs run in this process; a worker pool (:mod:`logscan.pool`) starts
+once the input is large enough to pay for it. Memory stays flat: at most ``2 * workers`` blocks are in flight.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import multiprocessing
 import os
 import re
 import shutil
-import signal
 import stat
 import tempfile
 import time
@@ -34,12 +32,12 @@ from pathlib import Path
 
 import polars as pl
 
-from logscan import inputs
+from logscan import inputs, pool
 from logscan.inputs import Source, Unreadable
 from logscan.scan import Matcher, describe_events, scan_bytes, timestamp_events
 
 #: Bytes scanned in-process before a worker pool is started.
-POOL_THRESHOLD = 48 << 20
+POOL_THRESHOLD = pool.POOL_THRESHOLD
 
 #: The map step applied to each block's events (undescribed: see scan.describe_events).
 Mapper = Callable[[pl.DataFrame, Matcher], pl.DataFrame]
@@ -148,21 +146,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-_WORKER_MATCHER: Matcher | None = None
-
-
-def _init_worker(matcher: Matcher) -> None:
-    global _WORKER_MATCHER
-    _WORKER_MATCHER = matcher
-    # Ctrl-C is the main process's to handle (it stops the pool): no traceback from workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _work(
-    item: _Span | _Spooled | bytes, matcher: Matcher | None, mapper: Mapper
+    item: _Span | _Spooled | bytes, matcher: Matcher, mapper: Mapper
 ) -> tuple[pl.DataFrame, int, int, bool]:
-    matcher = matcher or _WORKER_MATCHER
-    assert matcher is not None
     if isinstance(item, _Span):
         data = inputs.read_span(Path(item.path), item.offset, item.length)
     else:
@@ -187,46 +173,6 @@ def keep_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     return timestamp_events(describe_events(events, matcher))
 
 
-#: The environment worker processes start with: a single-threaded polars (the processes
-#: share the cores), and an allocator (polars' jemalloc) that hands freed memory back to
-#: the system within 20 ms, in a background thread, rather than after polars' 0.5-1 s
-#: (a worker's resident memory is a fifth lower, at the same speed).
-WORKER_ENVIRONMENT = {
-    "POLARS_MAX_THREADS": "1",
-    "_RJEM_MALLOC_CONF": "background_thread:true,dirty_decay_ms:20,muzzy_decay_ms:0",
-}
-
-
-def _start_pool(workers: int, matcher: Matcher) -> tuple[ProcessPoolExecutor, list[Future]]:
-    """Worker processes in WORKER_ENVIRONMENT.
-
-    Returns the pool and one future per worker that is done once that worker is up.
-    """
-    saved = {name: os.environ.get(name) for name in WORKER_ENVIRONMENT}
-    os.environ.update(WORKER_ENVIRONMENT)
-    try:
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(matcher,),
-        )
-        # Start the workers now, while the variables are set for them to inherit
-        # (a process copies the environment when it starts, in submit).
-        warmup = [pool.submit(os.getpid) for _ in range(workers)]
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    return pool, warmup
-
-
-def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
 @dataclass(frozen=True)
 class _Batch:
     """Small plain files scanned as one block (per-block costs are paid once)."""
@@ -241,11 +187,9 @@ BATCH_FILES = 1024
 
 
 def _work_batch(
-    batch: _Batch, matcher: Matcher | None, mapper: Mapper
+    batch: _Batch, matcher: Matcher, mapper: Mapper
 ) -> tuple[pl.DataFrame, list[tuple[int, int, bool]]]:
     """Scan several small files as one block; rows of the result carry ``_src`` (the file's index)."""
-    matcher = matcher or _WORKER_MATCHER
-    assert matcher is not None
     datas = [inputs.utf8(inputs.read_span(Path(path), 0, size)) for path, size in batch.files]
     parts, starts, shapes, row = [], [], [], 0
     for data in datas:
@@ -306,7 +250,7 @@ class Engine:
         self, matcher: Matcher, *, workers: int | None = None, block_size: int = inputs.BLOCK_SIZE
     ) -> None:
         self.matcher = matcher
-        self.workers = default_workers() if workers is None else max(1, workers)
+        self.workers = pool.default_workers() if workers is None else max(1, workers)
         self.block_size = block_size
         self._pool: ProcessPoolExecutor | None = None
         self._warmup: list[Future] = []
@@ -419,7 +363,7 @@ class Engine:
     def _want_pool(self, upcoming: int) -> None:
         """Start the pool once the bytes scanned plus those known to come pass the threshold."""
         if self._pool is None and self.workers > 1 and self._scanned + upcoming > POOL_THRESHOLD:
-            self._pool, self._warmup = _start_pool(self.workers, self.matcher)
+            self._pool, self._warmup = pool.take(self.workers)
 
     def _pool_ready(self) -> bool:
         """Whether the workers are up; until then this process scans blocks itself."""
@@ -437,7 +381,7 @@ class Engine:
             return _work(item, self.matcher, mapper)
         if isinstance(item, bytes):
             item = self._spool_block(item)
-        return self._pool.submit(_work, item, None, mapper)  # type: ignore[union-attr]
+        return self._pool.submit(_work, item, self.matcher, mapper)  # type: ignore[union-attr]
 
     def _spool_block(self, data: bytes) -> _Spooled | bytes:
         """``data`` in a spool file, or itself where none can be written (it then goes by pipe)."""
@@ -464,4 +408,4 @@ class Engine:
         self._scanned += size
         if not self._pool_ready():
             return _work_batch(batch, self.matcher, mapper)
-        return self._pool.submit(_work_batch, batch, None, mapper)  # type: ignore[union-attr]
+        return self._pool.submit(_work_batch, batch, self.matcher, mapper)  # type: ignore[union-attr]

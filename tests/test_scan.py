@@ -468,3 +468,24 @@ def test_which_description_a_report_shows_does_not_depend_on_combining(tmp_path,
         report = report_module.build_report(report_module.merge(frames), stats, load_catalogue())
         shown.append(report.to_dict()["codes"][0]["log_description"])
     assert shown == ["from ios"] * 3
+
+
+def test_workers_started_early_are_adopted_by_the_engine(tmp_path, monkeypatch):
+    """A large scan starts its workers before the patterns are loaded; the engine then uses
+    those, and a small one (or a folder, or a missing path) starts none."""
+    import logscan.engine as engine_module
+    from logscan import pool
+
+    path = tmp_path / "big.log"
+    path.write_text("".join(f"{ERR.format(201 + i % 3)}\nnoise {i}\n" for i in range(3000)), encoding="utf-8")
+    monkeypatch.setattr(pool, "POOL_THRESHOLD", path.stat().st_size - 1)
+    pool.prestart([tmp_path, tmp_path / "missing.log"], 2)
+    assert pool._prestarted == {}
+    pool.prestart([path], 2)
+    early = pool._prestarted[2][0]
+    monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    with Engine(MATCHER, workers=2, block_size=4096) as engine:
+        frames = list(engine.run(iter_sources([path]), keep_events))
+        assert engine._pool is early
+    assert pool._prestarted == {}
+    assert sum(f.height for f in frames) == 3000
