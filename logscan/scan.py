@@ -189,15 +189,13 @@ def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
 
 
 def _drop_excluded(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Drop the rows whose winning pattern's ``exclude`` matches (tested on those rows only)."""
-    for i, pattern in enumerate(matcher.patterns):
-        if pattern.exclude:
-            rows = events.filter(pl.col("_p") == i)
-            if rows.height:
-                hit = rows.filter(pl.col("line").str.contains(for_engine(pattern.exclude)))["row"]
-                if hit.len():
-                    events = events.filter(pl.col("row").is_in(hit.implode()).not_())
-    return events
+    """Drop the rows whose winning pattern's ``exclude`` matches."""
+    excluded = [
+        (pl.col("_p") == i) & pl.col("line").str.contains(for_engine(pattern.exclude))
+        for i, pattern in enumerate(matcher.patterns)
+        if pattern.exclude
+    ]
+    return events.filter(pl.any_horizontal(excluded).not_()) if excluded else events
 
 
 def match_frame(
@@ -320,7 +318,7 @@ def _describe_vectorised(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame
         frame.drop("description")
         .join(described, on="_i", how="left", maintain_order="left")
         .select(events.columns)
-        .with_columns(pl.col(c).cast(EVENT_SCHEMA[c]) for c in EVENT_SCHEMA)
+        .with_columns(pl.col(c).cast(EVENT_SCHEMA[c]) for c in EVENT_SCHEMA if c in events.columns)
     )
 
 

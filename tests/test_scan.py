@@ -388,7 +388,8 @@ def test_a_spool_write_that_fails_loses_no_block(tmp_path, monkeypatch):
     assert len(writes) == 4 and total == 20000 and stats.unreadable == []
 
 
-def test_combining_partials_on_the_way_gives_the_same_report(tmp_path, monkeypatch):
+@pytest.mark.parametrize("timeline", [True, False])
+def test_combining_partials_on_the_way_gives_the_same_report(tmp_path, monkeypatch, timeline):
     """The merge combines partials as they come (memory stays flat): the report is the same,
     views and timeline included, where codes recur across blocks and files."""
     import functools
@@ -408,12 +409,12 @@ def test_combining_partials_on_the_way_gives_the_same_report(tmp_path, monkeypat
             lines.append(f"14:03:{i % 60:02d}:5 IM SDK [error]: {{type: 16, message: 'web {i}'}}")
         (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(engine_module, "SMALL_FILE", 0)  # no batches: many small blocks
-    mapper = functools.partial(partial_counts, every="1m")
+    mapper = functools.partial(partial_counts, every="1m") if timeline else partial_counts
     with Engine(MATCHER, workers=1, block_size=4096) as engine:
         frames = list(engine.run(iter_sources([tmp_path]), mapper))
         stats = engine.stats
     assert len(frames) > 20
-    views = ("kind", "file", "platform", "time")
+    views = ("kind", "file", "platform", "time") if timeline else ("kind", "file", "platform")
 
     def report(every: int) -> dict:
         monkeypatch.setattr(report_module, "COMBINE_EVERY", every)
@@ -421,7 +422,11 @@ def test_combining_partials_on_the_way_gives_the_same_report(tmp_path, monkeypat
         return built.to_dict()
 
     whole = report(10**9)
-    assert whole["events"] == 1800 and len(whole["codes"]) == 6 and whole["timeline"]
+    assert whole["events"] == 1800 and len(whole["codes"]) == 6 and bool(whole.get("timeline")) is timeline
+    seen = {(c["code"], c["first_seen"], c["last_seen"]) for c in whole["codes"]}
+    assert (200, "2024-05-01T10:05:00.000", "2024-05-01T10:17:57.000") in seen
+    assert (16, "14:03:00.005", "14:03:59.005") in seen
+    assert (301, "--05-01T10:01:00.000", "--05-01T10:59:00.000") in seen
     assert report(1) == whole
     assert report(7) == whole
 
