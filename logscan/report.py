@@ -43,6 +43,8 @@ PARTIAL_SCHEMA = {
     #: The line of the last occurrence, while the times are not read yet (see :func:`merge`).
     "last_text": pl.String,
 }
+#: A block's partial counts with at least this many rows have their times read in the map step.
+READ_TIMES_HERE = 1000
 #: Candidate time buckets, finest first; the timeline takes the finest giving at most MAX_BUCKETS.
 BUCKETS = ("1m", "5m", "15m", "1h", "6h", "1d", "1w")
 MAX_BUCKETS = 240
@@ -102,13 +104,18 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
             .join(buckets, on=key, how="left", maintain_order="left")
             .with_columns(pl.lit(None, dtype=pl.String).alias("last_text"))  # times read
         )
-    return grouped.select(
+    grouped = grouped.select(
         *extra,
         *(
             (pl.col(k) if k in grouped.columns else pl.lit(None)).cast(v).alias(k)
             for k, v in PARTIAL_SCHEMA.items()
         ),
     )
+    # Many rows (a batch of small files: a row per code and file): read their times here, in
+    # parallel, rather than in the merge; few: the merge reads them for many blocks at once.
+    if grouped.height >= READ_TIMES_HERE:
+        grouped = read_times(grouped).with_columns(pl.lit(None, dtype=pl.String).alias("last_text"))
+    return grouped
 
 
 def _earliest(a: pl.Expr, b: pl.Expr, *, latest: bool = False) -> pl.Expr:

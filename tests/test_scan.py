@@ -388,8 +388,10 @@ def test_a_spool_write_that_fails_loses_no_block(tmp_path, monkeypatch):
     assert len(writes) == 4 and total == 20000 and stats.unreadable == []
 
 
-@pytest.mark.parametrize("timeline", [True, False])
-def test_combining_partials_on_the_way_gives_the_same_report(tmp_path, monkeypatch, timeline):
+@pytest.mark.parametrize(("timeline", "times_read_in_map"), [(True, False), (False, False), (False, True)])
+def test_combining_partials_on_the_way_gives_the_same_report(
+    tmp_path, monkeypatch, timeline, times_read_in_map
+):
     """The merge combines partials as they come (memory stays flat): the report is the same,
     views and timeline included, where codes recur across blocks and files."""
     import functools
@@ -409,6 +411,7 @@ def test_combining_partials_on_the_way_gives_the_same_report(tmp_path, monkeypat
             lines.append(f"14:03:{i % 60:02d}:5 IM SDK [error]: {{type: 16, message: 'web {i}'}}")
         (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr(engine_module, "SMALL_FILE", 0)  # no batches: many small blocks
+    monkeypatch.setattr(report_module, "READ_TIMES_HERE", 1 if times_read_in_map else 10**9)
     mapper = functools.partial(partial_counts, every="1m") if timeline else partial_counts
     with Engine(MATCHER, workers=1, block_size=4096) as engine:
         frames = list(engine.run(iter_sources([tmp_path]), mapper))
