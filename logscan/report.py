@@ -289,6 +289,18 @@ def merge(partials: Iterable[pl.DataFrame]) -> pl.DataFrame:
     return read_times(pl.concat(frames, how="diagonal_relaxed"))
 
 
+def _times_of_partials() -> list[pl.Expr]:
+    """How the time columns of several partial rows of one code combine."""
+    return [
+        pl.col("first_ts").min(),
+        pl.col("last_ts").max(),
+        pl.col("first_partial").min(),
+        pl.col("last_partial").max(),
+        pl.col("no_year").sum(),
+        pl.col("time_only").sum(),
+    ]
+
+
 def combine(partials: pl.DataFrame) -> pl.DataFrame:
     """Partials (in input order) as one row per (sdk, code, platform, file), the same report."""
     key = ["sdk", "code", "platform", "file"]
@@ -298,12 +310,7 @@ def combine(partials: pl.DataFrame) -> pl.DataFrame:
         pl.col("text").first(),
         pl.col("log_description").drop_nulls().first(),
         pl.col("_described_at").filter(pl.col("log_description").is_not_null()).first(),
-        pl.col("first_ts").min(),
-        pl.col("last_ts").max(),
-        pl.col("first_partial").min(),
-        pl.col("last_partial").max(),
-        pl.col("no_year").sum(),
-        pl.col("time_only").sum(),
+        *_times_of_partials(),
     )
     buckets = (
         partials.select(*key, "buckets")
@@ -348,12 +355,7 @@ def build_report(
         .agg(
             pl.col("count").sum().cast(pl.Int64),
             pl.col("file").unique().sort().alias("files"),
-            pl.col("first_ts").min(),
-            pl.col("last_ts").max(),
-            pl.col("first_partial").min(),
-            pl.col("last_partial").max(),
-            pl.col("no_year").sum(),
-            pl.col("time_only").sum(),
+            *_times_of_partials(),
             pl.col("file").first().alias("sample_file"),
             pl.col("line").first().alias("sample_line"),
             pl.col("text").first().alias("sample_text"),
