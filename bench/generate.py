@@ -123,7 +123,7 @@ def generate(
         return counts
     out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()):
-        raise SystemExit(f"{out} is not empty: its files would be counted with the new ones")
+        raise ValueError(f"{out} is not empty: its files would be counted with the new ones")
     width = len(str(files - 1))
     for i in range(files):
         write(out / f"device-{i:0{width}d}.log", size // files)
@@ -141,14 +141,17 @@ def main() -> None:
         "--files", type=int, default=0, help="write a directory of this many files of SIZE/FILES each"
     )
     args = parser.parse_args()
-    counts = generate(
-        parse_size(args.size),
-        args.output,
-        seed=args.seed,
-        error_rate=args.error_rate,
-        trap_share=args.trap_share,
-        files=args.files,
-    )
+    try:
+        counts = generate(
+            parse_size(args.size),
+            args.output,
+            seed=args.seed,
+            error_rate=args.error_rate,
+            trap_share=args.trap_share,
+            files=args.files,
+        )
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     expected = args.output.with_name(args.output.name + ".expected.json")
     expected.write_text(json.dumps(dict(sorted(counts.items())), indent=1) + "\n", encoding="utf-8")
     written = (

@@ -88,7 +88,7 @@ def peer_command(log: Path) -> str | None:
     regex = "|".join(f"(?:{p})" for p in parts)
     groups = "".join(f"${{{i}}}" for i in range(1, len(parts) + 1))
     quote = lambda text: "'" + text.replace("'", "'\\''") + "'"  # noqa: E731
-    return f"{rg} -o -r {quote(groups)} -e {quote(regex)} {quote(str(log))} | sort | uniq -c"
+    return f"{rg} -o --no-filename -r {quote(groups)} -e {quote(regex)} {quote(str(log))} | sort | uniq -c"
 
 
 def run_shell(command: str) -> tuple[float, int]:

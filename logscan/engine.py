@@ -83,7 +83,6 @@ class _Spooled:
     """A block written to a spool file for a worker, which reads and removes it."""
 
     path: str
-    length: int
 
     def take(self) -> bytes:
         with open(self.path, "rb") as fh:
@@ -401,7 +400,7 @@ class Engine:
             # No more spooling; blocks already spooled are still on their way (close() removes the rest).
             self._spool_failed = True
             return data
-        return _Spooled(path, len(data))
+        return _Spooled(path)
 
     def _submit_batch(self, batch: _Batch, mapper: Mapper, size: int) -> Future | tuple:
         self._want_pool(size)

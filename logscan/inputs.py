@@ -40,6 +40,7 @@ _MAGIC = {
     b"\x28\xb5\x2f\xfd": "zstd",
 }
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _GLOB_CHARS = set("*?[")
 #: A zip that is not a file on disk (stdin, a member) is buffered up to this size.
 _MAX_ZIP_IN_MEMORY = 256 << 20
@@ -258,7 +259,7 @@ def _expand_tar(name: str, stream: BinaryIO, limits: Limits, *, depth: int) -> I
             if fh is None:
                 continue
             yield from _expand_member(member_name, fh, member.size, limits, depth=depth + 1)
-    except (OSError, EOFError, tarfile.TarError, lzma.LZMAError, *_GZIP_ERRORS) as exc:
+    except READ_ERRORS as exc:
         yield Unreadable(name, _reason(exc))
 
 
@@ -328,7 +329,7 @@ def text_stream(fh: BinaryIO) -> BinaryIO:
     if head.startswith(codecs.BOM_UTF8):
         buffered.read(3)
         return buffered
-    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+    if head[:2] in UTF16_BOMS:
         return _Transcoder(buffered, "utf-16")
     return buffered
 
@@ -591,15 +592,7 @@ def read_error_reason(exc: BaseException) -> str:
 
 
 #: Exceptions that mean "this source is damaged", caught while reading blocks.
-READ_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    EOFError,
-    *_GZIP_ERRORS,
-    lzma.LZMAError,
-    tarfile.TarError,
-    zipfile.BadZipFile,
-    ValueError,
-)
+READ_ERRORS: tuple[type[BaseException], ...] = (*DECOMPRESS_ERRORS, tarfile.TarError, zipfile.BadZipFile)
 
 
 def iter_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
@@ -672,7 +665,7 @@ def read_span(path: Path, offset: int, length: int) -> bytes:
 
 def utf8(data: bytes) -> bytes:
     """A whole file's bytes as UTF-8: UTF-16 (by its byte-order mark) transcoded, as text_stream does."""
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if data[:2] in UTF16_BOMS:
         return data.decode("utf-16", errors="replace").encode("utf-8")
     return data
 
@@ -681,4 +674,4 @@ def is_utf16(path: Path) -> bool:
     """Whether a plain file starts with a UTF-16 byte-order mark."""
     with path.open("rb") as fh:
         head = fh.read(2)
-    return head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    return head in UTF16_BOMS

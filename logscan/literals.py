@@ -68,7 +68,7 @@ def literal_filter(regexes: list[str]) -> str | None:
                 continue
             # None is free: the clause that adds the fewest literals to the others' (``[Cc]ode|CODE``
             # adds ``CODE`` where ``Code`` and ``code`` are there already), if it adds fewer.
-            cheapest = min(clauses, key=lambda c, o=others: (_uncovered(c, o), [-x for x in _score(c)]))  # type: ignore[misc]
+            cheapest = min(clauses, key=lambda c, o=others: (_uncovered(c, o), *(-x for x in _score(c))))  # type: ignore[misc]
             if _uncovered(cheapest, others) < _uncovered(chosen[i], others):
                 chosen[i] = cheapest
     literals = _minimal(set().union(*chosen))

@@ -1,10 +1,12 @@
 """Aggregations: events -> partial counts (map) -> a report (merge).
 
 The map step (:func:`partial_counts`) runs next to the scan, on each block's
-events, and keeps one row per (sdk, code): its count, first occurrence,
-time range and a sample. The merge step (:func:`build_report`) combines those
-rows from every block of every file, joins the catalogue, and sorts every
-aggregate by count descending, then sdk, then code.
+events, and keeps one row per (sdk, code, platform) — and file, in a batch
+of small files: its count, the lines of its first and last occurrences and
+the description of the first. The merge (:func:`merge`, then
+:func:`build_report`) reads the times of those lines, combines the rows of
+every block of every file, joins the catalogue, and sorts every aggregate by
+count descending, then sdk, then code.
 """
 
 from __future__ import annotations
@@ -75,10 +77,20 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
         pl.col("pattern").first(),
         pl.col("text").last().alias("last_text"),
     )
-    # The log's own description of a code is read at its first occurrence in the block.
-    opening = grouped.select(pl.struct(key[len(extra) :]).is_first_distinct()).to_series()
-    firsts = grouped.filter(opening).with_columns(pl.lit(None, dtype=pl.String).alias("description"))
-    described = describe_events(firsts, matcher).select(*key, pl.col("description").alias("log_description"))
+    # The log's own description of a code is read at its first occurrence in the block; in a
+    # batch of small files, at its first occurrence in the next files too while none is found.
+    code_key = key[len(extra) :]
+    opening = pl.struct(code_key).is_first_distinct()
+    firsts = grouped.with_columns(pl.lit(None, dtype=pl.String).alias("description"))
+    described = describe_events(firsts.filter(opening), matcher)
+    if extra:
+        found = described.filter(pl.col("description").is_not_null()).select(code_key)
+        can_describe = [p.name for p in matcher.patterns if p.has_description]
+        rest = firsts.filter(opening.not_() & pl.col("pattern").is_in(can_describe))
+        rest = rest.join(found, on=code_key, how="anti", maintain_order="left")
+        if rest.height:
+            described = pl.concat([described, describe_events(rest, matcher)])
+    described = described.select(*key, pl.col("description").alias("log_description"))
     grouped = grouped.join(described, on=key, how="left", maintain_order="left")
     if every is not None:
         timed = timestamp_events(events)
@@ -118,12 +130,6 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
     return grouped
 
 
-def _earliest(a: pl.Expr, b: pl.Expr, *, latest: bool = False) -> pl.Expr:
-    """The smaller (``latest``: larger) of two values, either of which may be null."""
-    pick_a = (a < b) if not latest else (a > b)
-    return pl.when(b.is_null()).then(a).when(a.is_null()).then(b).when(pick_a).then(a).otherwise(b)
-
-
 def read_times(partials: pl.DataFrame) -> pl.DataFrame:
     """Fill the times of the rows whose first and last lines are not read yet (``last_text``).
 
@@ -159,10 +165,10 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
         first["time_precision"].alias("_fp"),
         last["time_precision"].alias("_lp"),
     ).with_columns(
-        _earliest(pl.col("_ft"), pl.col("_lt")).alias("first_ts"),
-        _earliest(pl.col("_ft"), pl.col("_lt"), latest=True).alias("last_ts"),
-        _earliest(pl.col("_fx"), pl.col("_lx")).alias("first_partial"),
-        _earliest(pl.col("_fx"), pl.col("_lx"), latest=True).alias("last_partial"),
+        pl.min_horizontal("_ft", "_lt").alias("first_ts"),
+        pl.max_horizontal("_ft", "_lt").alias("last_ts"),
+        pl.min_horizontal("_fx", "_lx").alias("first_partial"),
+        pl.max_horizontal("_fx", "_lx").alias("last_partial"),
         count(NO_YEAR).alias("no_year"),
         count(TIME_ONLY).alias("time_only"),
     )
@@ -349,20 +355,16 @@ def build_report(
         text = redact_expr(pl.col(column), users=redact_users) if redact else pl.col(column)
         return text.str.slice(0, SAMPLE_CHARS)
 
-    codes = (
-        ordered.sort("_seq")
-        .group_by("sdk", "code", maintain_order=True)
-        .agg(
-            pl.col("count").sum().cast(pl.Int64),
-            pl.col("file").unique().sort().alias("files"),
-            *_times_of_partials(),
-            pl.col("file").first().alias("sample_file"),
-            pl.col("line").first().alias("sample_line"),
-            pl.col("text").first().alias("sample_text"),
-            # The description found first in the input (rows of several platforms interleave).
-            pl.col("log_description").sort_by("_described_at", nulls_last=True).drop_nulls().first(),
-            pl.col("platform").unique().sort().alias("platforms"),
-        )
+    codes = ordered.group_by("sdk", "code", maintain_order=True).agg(
+        pl.col("count").sum().cast(pl.Int64),
+        pl.col("file").unique().sort().alias("files"),
+        *_times_of_partials(),
+        pl.col("file").first().alias("sample_file"),
+        pl.col("line").first().alias("sample_line"),
+        pl.col("text").first().alias("sample_text"),
+        # The description found first in the input (rows of several platforms interleave).
+        pl.col("log_description").sort_by("_described_at", nulls_last=True).drop_nulls().first(),
+        pl.col("platform").unique().sort().alias("platforms"),
     )
     total = int(codes["count"].sum()) if codes.height else 0
     full = pl.col("first_ts").is_not_null()
@@ -390,8 +392,7 @@ def build_report(
     if "time" in views:
         timeline, bucket = _timeline(ordered, codes.select("sdk", "code", "category"), every)
     by_file = (
-        ordered.sort("_seq")
-        .group_by("sdk", "code", "file", maintain_order=True)
+        ordered.group_by("sdk", "code", "file", maintain_order=True)
         .agg(pl.col("count").sum().cast(pl.Int64), pl.col("line").first(), pl.col("text").first())
         .sort(["file", "count", "sdk", "code"], descending=[False, True, False, False])
         .with_columns(shown("text"))

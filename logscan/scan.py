@@ -49,6 +49,10 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
     "time_precision": pl.String(),
 }
 
+#: The group that wraps each pattern in ``Matcher.singles``: set wherever the pattern matches.
+MATCH_GROUP = "logscan_match"
+
+
 #: A named group opening, not escaped: an even run of backslashes (or none) before the "(".
 _NAMED_GROUP = re.compile(r"(?<!\\)((?:\\\\)*)\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>")
 
@@ -75,7 +79,8 @@ class Matcher:
     named groups (it only tells which lines some pattern matches);
     ``singles``: each pattern alone, capturing its ``code`` only (see
     :func:`_only_code`), wrapped in a ``MATCH_GROUP``; ``describers``: each
-    pattern with its ``description`` group (None without one).
+    pattern with its ``description`` group (None without one); ``excludes``:
+    each pattern's ``exclude`` (None without one).
     All as the engine runs them (:func:`logscan.dialect.for_engine`).
     """
 
@@ -84,6 +89,7 @@ class Matcher:
     codes: str
     singles: tuple[str, ...]
     describers: tuple[str | None, ...]
+    excludes: tuple[str | None, ...]
 
     @classmethod
     def build(cls, patterns: PatternSet | Sequence[Pattern]) -> Matcher:
@@ -95,6 +101,7 @@ class Matcher:
             codes="|".join(f"(?:{_no_names(regex)})" for regex in engine),
             singles=tuple(f"(?P<{MATCH_GROUP}>{regex})" for regex in engine),
             describers=tuple(for_engine(p.regex) if p.has_description else None for p in items),
+            excludes=tuple(for_engine(p.exclude) if p.exclude else None for p in items),
         )
 
 
@@ -140,8 +147,11 @@ def candidates(lines: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     return lines.filter(pl.col("line").str.contains(matcher.literals))
 
 
-#: The group that wraps each pattern in ``Matcher.singles``: set wherever the pattern matches.
-MATCH_GROUP = "logscan_match"
+def _compact(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``frame`` with ``column``'s strings copied together. After a filter they are views
+    scattered over the whole block; each later pass over compact strings reads them from
+    cache (3x faster)."""
+    return frame.with_columns(pl.concat_str(pl.col(column), pl.lit("")).alias(column))
 
 
 def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
@@ -191,9 +201,9 @@ def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
 def _drop_excluded(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     """Drop the rows whose winning pattern's ``exclude`` matches."""
     excluded = [
-        (pl.col("_p") == i) & pl.col("line").str.contains(for_engine(pattern.exclude))
-        for i, pattern in enumerate(matcher.patterns)
-        if pattern.exclude
+        (pl.col("_p") == i) & pl.col("line").str.contains(regex)
+        for i, regex in enumerate(matcher.excludes)
+        if regex is not None
     ]
     return events.filter(pl.any_horizontal(excluded).not_()) if excluded else events
 
@@ -218,9 +228,7 @@ def match_frame(
     hits = found.rechunk().filter(line.str.contains(matcher.codes))
     if hits.is_empty():
         return empty_events()
-    # The hits' strings are views scattered over the whole block: copied together, the
-    # passes of each pattern below read them from cache (3x faster).
-    hits = hits.with_columns(pl.concat_str(line, pl.lit("")))
+    hits = _compact(hits, "line")
     events = _drop_excluded(
         _codes(hits, matcher)
         # Code 0 is success in both numberings (EM_NO_ERROR, REQUEST_SUCCESS): a result, not an error.

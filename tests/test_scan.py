@@ -67,6 +67,21 @@ def _lines_and_codes(path, block_size, workers=1):
     return events.select("line", "code").rows(), stats.sources[0]
 
 
+def _pool_from_the_start(monkeypatch) -> None:
+    """Every block goes to the worker pool: it starts at once, and blocks wait for it to be up
+    (otherwise this process scans blocks itself while the workers start: how many depends on
+    the machine's speed)."""
+    import logscan.engine as engine_module
+
+    def ready(self) -> bool:
+        for future in self._warmup:
+            future.result()
+        return self._pool is not None
+
+    monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(engine_module.Engine, "_pool_ready", ready)
+
+
 def test_line_numbers_are_exact_across_block_boundaries(tmp_path):
     lines = []
     expected = []
@@ -96,9 +111,8 @@ def test_tiny_blocks_and_a_line_longer_than_a_block(tmp_path):
 
 
 def test_worker_pool_gives_the_same_events(tmp_path, monkeypatch):
-    import logscan.engine as engine_module
 
-    monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    _pool_from_the_start(monkeypatch)
     path = tmp_path / "big.log"
     path.write_text("".join(f"{ERR.format(201 + i % 3)}\nnoise {i}\n" for i in range(3000)), encoding="utf-8")
     inline, _ = _lines_and_codes(path, 4096, workers=1)
@@ -115,7 +129,7 @@ def test_decompressed_blocks_reach_the_workers_and_leave_no_spool_files(tmp_path
 
     import logscan.engine as engine_module
 
-    monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    _pool_from_the_start(monkeypatch)
     spools = tmp_path / "spools"
     spools.mkdir()
     made = []
@@ -178,7 +192,7 @@ def test_small_files_are_batched_with_exact_lines_and_stats(tmp_path, monkeypatc
     import logscan.engine as engine_module
 
     if pooled:
-        monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+        _pool_from_the_start(monkeypatch)
     monkeypatch.setattr(engine_module, "BATCH_FILES", 7)  # several batches
     expected, sizes = set(), {}
     for i in range(20):
@@ -374,7 +388,7 @@ def test_a_spool_write_that_fails_loses_no_block(tmp_path, monkeypatch):
                 raise OSError(28, "No space left on device")
         return builtins.open(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    _pool_from_the_start(monkeypatch)
     monkeypatch.setattr(engine_module, "open", open_failing_on_the_fourth_block, raising=False)
     packed = tmp_path / "big.log.gz"
     packed.write_bytes(
@@ -497,3 +511,30 @@ def test_workers_started_early_are_adopted_by_the_engine(tmp_path, monkeypatch):
         assert engine._pool is early
     assert pool._prestarted == {}
     assert sum(f.height for f in frames) == 3000
+
+
+def test_a_description_found_in_a_later_small_file_is_kept(tmp_path, monkeypatch):
+    """Regression: in a batch of small files, a code's first occurrence without a description
+    does not hide the description of its occurrence in a later file; batched or not, the same."""
+    import logscan.engine as engine_module
+    from logscan.catalogue import load_catalogue
+    from logscan.patterns import Pattern
+    from logscan.report import scan_report
+
+    optional = Pattern(
+        "a",
+        "native",
+        "android",
+        r"A code=(?P<code>\d+)(?: desc=(?P<description>.*))?",
+        "t",
+        1,
+        has_description=True,
+    )
+    (tmp_path / "a.log").write_text("A code=2\n")
+    (tmp_path / "b.log").write_text("A code=2 desc=from b\n")
+    shown = []
+    for small in (engine_module.SMALL_FILE, 0):
+        monkeypatch.setattr(engine_module, "SMALL_FILE", small)
+        report = scan_report(iter_sources([tmp_path]), Matcher.build([optional]), load_catalogue(), workers=1)
+        shown.append(report.to_dict()["codes"][0]["log_description"])
+    assert shown == ["from b", "from b"]
