@@ -82,6 +82,21 @@ def _pool_from_the_start(monkeypatch) -> None:
     monkeypatch.setattr(engine_module.Engine, "_pool_ready", ready)
 
 
+def _optional_description():
+    """A pattern whose description may be missing from a line."""
+    from logscan.patterns import Pattern
+
+    return Pattern(
+        "a",
+        "native",
+        "android",
+        r"A code=(?P<code>\d+)(?: desc=(?P<description>.*))?",
+        "t",
+        1,
+        has_description=True,
+    )
+
+
 def test_line_numbers_are_exact_across_block_boundaries(tmp_path):
     lines = []
     expected = []
@@ -457,15 +472,7 @@ def test_which_description_a_report_shows_does_not_depend_on_combining(tmp_path,
     from logscan.patterns import Pattern
 
     patterns = [
-        Pattern(
-            "a",
-            "native",
-            "android",
-            r"A code=(?P<code>\d+)(?: desc=(?P<description>.*))?",
-            "t",
-            1,
-            has_description=True,
-        ),
+        _optional_description(),
         Pattern(
             "b",
             "native",
@@ -518,18 +525,9 @@ def test_a_description_found_in_a_later_small_file_is_kept(tmp_path, monkeypatch
     does not hide the description of its occurrence in a later file; batched or not, the same."""
     import logscan.engine as engine_module
     from logscan.catalogue import load_catalogue
-    from logscan.patterns import Pattern
     from logscan.report import scan_report
 
-    optional = Pattern(
-        "a",
-        "native",
-        "android",
-        r"A code=(?P<code>\d+)(?: desc=(?P<description>.*))?",
-        "t",
-        1,
-        has_description=True,
-    )
+    optional = _optional_description()
     (tmp_path / "a.log").write_text("A code=2\n")
     (tmp_path / "b.log").write_text("A code=2 desc=from b\n")
     shown = []
