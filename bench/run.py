@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
 def tree_rss(pid: int) -> int:
@@ -55,20 +56,23 @@ def warm(path: Path) -> None:
                     pass
 
 
-def run_once(command: list[str], out: Path) -> tuple[float, int]:
+def timed(argv: list[str], stdout: Any, ok: tuple[int, ...], name: str) -> tuple[float, int]:
+    """Run ``argv``: its wall time and the peak resident memory of its process tree."""
     start = time.perf_counter()
-    with out.open("wb") as fh:
-        proc = subprocess.Popen(command, stdout=fh, stderr=subprocess.PIPE)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, tree_rss(proc.pid))
-            time.sleep(0.02)
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.02)
     elapsed = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(
-            f"{' '.join(command)} exited {proc.returncode}: {proc.stderr.read().decode()[-500:]}"
-        )
+    if proc.returncode not in ok:
+        raise SystemExit(f"{name} exited {proc.returncode}: {proc.stderr.read().decode()[-500:]}")
     return elapsed, peak
+
+
+def run_once(command: list[str], out: Path) -> tuple[float, int]:
+    with out.open("wb") as fh:
+        return timed(command, fh, (0, 1), " ".join(command))
 
 
 def peer_command(log: Path) -> str | None:
@@ -92,15 +96,7 @@ def peer_command(log: Path) -> str | None:
 
 
 def run_shell(command: str) -> tuple[float, int]:
-    start = time.perf_counter()
-    proc = subprocess.Popen(["bash", "-c", command + " > /dev/null"], stderr=subprocess.PIPE)
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
-        time.sleep(0.02)
-    if proc.returncode != 0:
-        raise SystemExit(f"peer pipeline exited {proc.returncode}: {proc.stderr.read().decode()[-500:]}")
-    return time.perf_counter() - start, peak
+    return timed(["bash", "-c", command + " > /dev/null"], None, (0,), "peer pipeline")
 
 
 def main() -> None:

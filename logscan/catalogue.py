@@ -9,14 +9,13 @@ an earlier entry with the same (sdk, code), and the entry remembers its
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from logscan.errors import CatalogueError, located
+from logscan.errors import CatalogueError, located, read_toml
 
 if TYPE_CHECKING:
     import polars as pl
@@ -151,14 +150,7 @@ def load_catalogue(extra: Sequence[Path] = ()) -> Catalogue:
 
 def load_file(path: Path, *, origin: str = "builtin") -> list[Entry]:
     """Parse and validate one catalogue file; every problem is reported with file:line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogueError(f"{path}: cannot read catalogue file: {exc}") from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"{path}: invalid TOML: {exc}") from None
+    text, doc = read_toml(path, CatalogueError, "catalogue file")
     tables = doc.get("entry")
     if set(doc) - {"entry"} or not isinstance(tables, list):
         raise CatalogueError(f"{path}: expected only [[entry]] tables")

@@ -22,11 +22,10 @@ key or a bad value is an error naming the file, the line and the key.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from logscan.errors import ConfigError, located
+from logscan.errors import ConfigError, located, read_toml
 
 NAMES = ("logscan.toml", "pyproject.toml")
 
@@ -103,14 +102,7 @@ def load(path: Path | None) -> Config:
     """Parse and validate a configuration file (``None``: no file, the defaults)."""
     if path is None:
         return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the configuration file: {exc}") from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    text, doc = read_toml(path, ConfigError, "the configuration file")
     prefix = ""
     if path.name == "pyproject.toml":
         doc = doc.get("tool", {}).get("logscan", {})

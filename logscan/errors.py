@@ -6,6 +6,10 @@ codes. Every message says what went wrong, where, and what to do.
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+from typing import Any
+
 
 class LogscanError(Exception):
     """Base class of every error logscan reports to the user (exit 2)."""
@@ -37,3 +41,16 @@ def located(path: object, line: int | None, message: str) -> str:
     """Format ``message`` with a ``path:line`` prefix (line omitted when unknown)."""
     where = f"{path}:{line}" if line else f"{path}"
     return f"{where}: {message}"
+
+
+def read_toml(path: Path, error: type[LogscanError], what: str) -> tuple[str, dict[str, Any]]:
+    """The text of the data file ``path`` (``what`` it is, for messages) and its TOML, parsed;
+    a file that cannot be read or parsed raises ``error`` naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read {what}: {exc}") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: invalid TOML: {exc}") from None

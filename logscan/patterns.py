@@ -19,7 +19,6 @@ a line that matches it is never an event of this pattern) and ``note``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from logscan.errors import PatternError, located
+from logscan.errors import PatternError, located, read_toml
 
 SDKS = ("native", "web")
 
@@ -141,14 +140,7 @@ def load_patterns(
 
 def load_file(path: Path) -> list[Pattern]:
     """Parse and validate one pattern file; raise :class:`PatternError` on any problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PatternError(f"{path}: cannot read pattern file: {exc}") from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PatternError(f"{path}: invalid TOML: {exc}") from None
+    text, doc = read_toml(path, PatternError, "pattern file")
     unknown = set(doc) - {"pattern"}
     if unknown:
         key = sorted(unknown)[0]
