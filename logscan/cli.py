@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import os
 import re
 import signal
@@ -10,6 +12,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +46,61 @@ def catalogue_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What a command that scans logs was given: PATHS and the options of :func:`scan_options`."""
+
+    paths: tuple[str, ...]
+    pattern_paths: tuple[Path, ...]
+    no_builtin_patterns: bool
+    catalogue_paths: tuple[Path, ...]
+    config_path: Path | None
+    workers: int | None
+    keep_going: bool
+    no_redact: bool
+    redact_users: bool
+    quiet: bool
+
+    def prepare(self) -> tuple[Any, Any, Any]:
+        """The configuration (given or discovered), the matcher and the catalogue; the options
+        add to what the configuration file says."""
+        from logscan.catalogue import load_catalogue
+        from logscan.scan import Matcher
+
+        config, patterns = load_config_and_patterns(
+            self.config_path, self.pattern_paths, self.no_builtin_patterns, check=True
+        )
+        catalogue = load_catalogue([*config.catalogue, *self.catalogue_paths])
+        return config, Matcher.build(patterns), catalogue
+
+    def report_options(self, config: Any, **extra: Any) -> Any:
+        from logscan import config as cfg
+        from logscan.report import ReportOptions
+
+        return ReportOptions(
+            paths=self.paths,
+            workers=self.workers,
+            redact=not self.no_redact,
+            redact_users=self.redact_users,
+            limits=cfg.limits_of(config),
+            **extra,
+        )
+
+
 def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Options every command that scans logs takes."""
+    """Options every command that scans logs takes; the command receives them, with PATHS, as
+    one ``scan`` (:class:`Scan`). For a large scan, the workers start first (before anything is
+    loaded, they import polars while this process does)."""
+    names = [field.name for field in dataclasses.fields(Scan)]
+
+    @functools.wraps(f)
+    def command(**kwargs: Any) -> Any:
+        scan = Scan(**{name: kwargs.pop(name) for name in names})
+        from logscan import pool
+
+        pool.prestart(scan.paths, scan.workers)
+        return f(scan=scan, **kwargs)
+
     for deco in reversed(
         [
             pattern_options,
@@ -65,31 +121,8 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             click.option("-q", "--quiet", is_flag=True, help="No progress or warnings on stderr."),
         ]
     ):  # fmt: skip
-        f = deco(f)
-    return f
-
-
-def start_workers_early(paths: tuple[str, ...], workers: int | None) -> None:
-    """For a large scan, start the worker processes before anything is loaded: they import
-    polars while this process does."""
-    from logscan import pool
-
-    pool.prestart(paths, workers)
-
-
-def prepare_scan(
-    config_path: Path | None,
-    pattern_paths: tuple[Path, ...],
-    no_builtin: bool,
-    catalogue_paths: tuple[Path, ...],
-) -> tuple[Any, Any, Any]:
-    """The configuration (given or discovered), the matcher and the catalogue; options add to the file's."""
-    from logscan.catalogue import load_catalogue
-    from logscan.scan import Matcher
-
-    config, patterns = load_config_and_patterns(config_path, pattern_paths, no_builtin, check=True)
-    catalogue = load_catalogue([*config.catalogue, *catalogue_paths])
-    return config, Matcher.build(patterns), catalogue
+        command = deco(command)
+    return command
 
 
 def load_config_and_patterns(
@@ -217,20 +250,11 @@ def cli(debug: bool) -> None:
 )
 @scan_options
 def report(
-    paths: tuple[str, ...],
     views: tuple[str, ...],
     bucket: str | None,
     format_: str | None,
     output: Path | None,
-    pattern_paths: tuple[Path, ...],
-    no_builtin_patterns: bool,
-    catalogue_paths: tuple[Path, ...],
-    config_path: Path | None,
-    workers: int | None,
-    keep_going: bool,
-    no_redact: bool,
-    redact_users: bool,
-    quiet: bool,
+    scan: Scan,
 ) -> None:
     """Report which SDK errors occur in PATHS, how often, when, where and what to do.
 
@@ -248,35 +272,23 @@ def report(
       logscan report ticket-4711/ --format markdown -o report.md
       adb logcat -d | logscan report -
     """
-    start_workers_early(paths, workers)
-    from logscan import config as cfg
     from logscan.render import BINARY
-    from logscan.report import ReportOptions, report_paths
+    from logscan.report import report_paths
 
     fmt = pick_format(format_, output, default="table")
     refuse_binary_on_terminal(fmt, output, BINARY)
-    _config, matcher, catalogue = prepare_scan(
-        config_path, pattern_paths, no_builtin_patterns, catalogue_paths
-    )
+    config, matcher, catalogue = scan.prepare()
     wanted = tuple(dict.fromkeys(views)) or ("code",)
     extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
     if fmt == "html" or (bucket and "time" not in extra):
         extra = tuple(dict.fromkeys((*extra, "time")))
-    options = ReportOptions(
-        paths=paths,
-        workers=workers,
-        redact=not no_redact,
-        redact_users=redact_users,
-        views=extra,
-        bucket=bucket,
-        limits=cfg.limits_of(_config),
-    )
-    with progress_bar(paths, quiet=quiet) as progress:
+    options = scan.report_options(config, views=extra, bucket=bucket)
+    with progress_bar(scan.paths, quiet=scan.quiet) as progress:
         result = report_paths(options, matcher, catalogue, progress=progress)
     finish_scan(
         result.stats,
-        keep_going=keep_going,
-        quiet=quiet,
+        keep_going=scan.keep_going,
+        quiet=scan.quiet,
         render=lambda: emit(fmt, output, lambda f: render_report(result, f, wanted[0])),
     )
 
@@ -398,7 +410,6 @@ CHECK_EXTENSIONS = {".sarif": "sarif", ".xml": "junit", ".json": "json", ".txt":
 @output_options(("text", "github", "sarif", "junit", "json"), "text")
 @scan_options
 def check(
-    paths: tuple[str, ...],
     fail_on: tuple[str, ...],
     allow: tuple[str, ...],
     max_total: int | None,
@@ -407,15 +418,7 @@ def check(
     exit_zero: bool,
     format_: str | None,
     output: Path | None,
-    pattern_paths: tuple[Path, ...],
-    no_builtin_patterns: bool,
-    catalogue_paths: tuple[Path, ...],
-    config_path: Path | None,
-    workers: int | None,
-    keep_going: bool,
-    no_redact: bool,
-    redact_users: bool,
-    quiet: bool,
+    scan: Scan,
 ) -> None:
     """Gate a CI job on SDK errors in PATHS (crash or test-run logs).
 
@@ -434,15 +437,11 @@ def check(
       logscan check logs/ --baseline main.json --tolerance 20% --format sarif -o logscan.sarif
       logscan check logs/ --format github
     """
-    start_workers_early(paths, workers)
-    from logscan import config as cfg
     from logscan import gate
-    from logscan.report import ReportOptions, report_paths
+    from logscan.report import report_paths
 
     fmt = pick_format(format_, output, default="text", extensions=CHECK_EXTENSIONS)
-    config, matcher, catalogue = prepare_scan(
-        config_path, pattern_paths, no_builtin_patterns, catalogue_paths
-    )
+    config, matcher, catalogue = scan.prepare()
 
     def where(key: str) -> str:
         return f"{config.path}:{config.lines.get(key, 0)} check.{key}" if config.path else "config"
@@ -463,20 +462,14 @@ def check(
         tol = gate.parse_tolerance(tolerance)
     else:
         tol = gate.parse_tolerance(config.check.tolerance, source=where("tolerance"))
-    options = ReportOptions(
-        paths=paths,
-        workers=workers,
-        redact=not no_redact,
-        redact_users=redact_users,
-        limits=cfg.limits_of(config),
-    )
-    with progress_bar(paths, quiet=quiet) as progress:
+    options = scan.report_options(config)
+    with progress_bar(scan.paths, quiet=scan.quiet) as progress:
         result = report_paths(options, matcher, catalogue, progress=progress)
     verdict = gate.evaluate(result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol)
     finish_scan(
         result.stats,
-        keep_going=keep_going,
-        quiet=quiet,
+        keep_going=scan.keep_going,
+        quiet=scan.quiet,
         render=lambda: emit(fmt, output, lambda f: render_verdict(verdict, f)),
     )
     if verdict.failed and not exit_zero:
@@ -519,7 +512,6 @@ def render_verdict(verdict: Any, fmt: str) -> str:
 @output_options(("ndjson", "csv", "json", "parquet"), "ndjson")
 @scan_options
 def events(
-    paths: tuple[str, ...],
     sdk_filter: tuple[str, ...],
     code_filter: tuple[int, ...],
     category_filter: tuple[str, ...],
@@ -528,15 +520,7 @@ def events(
     until: Any,
     format_: str | None,
     output: Path | None,
-    pattern_paths: tuple[Path, ...],
-    no_builtin_patterns: bool,
-    catalogue_paths: tuple[Path, ...],
-    config_path: Path | None,
-    workers: int | None,
-    keep_going: bool,
-    no_redact: bool,
-    redact_users: bool,
-    quiet: bool,
+    scan: Scan,
 ) -> None:
     """Export every SDK error line of PATHS: file, line, time, code and its meaning.
 
@@ -551,7 +535,6 @@ def events(
       logscan events app.log --kind transient --since 2024-05-01 | jq .code
       logscan events logs/ --format csv -o triage.csv
     """
-    start_workers_early(paths, workers)
     from logscan import config as cfg
     from logscan import exports
     from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN
@@ -565,20 +548,18 @@ def events(
         if value not in (*KINDS, UNKNOWN):
             raise click.BadParameter(f"{value!r} is not a kind", param_hint="--kind")
     refuse_binary_on_terminal(fmt, output, exports.BINARY)
-    _config, matcher, catalogue = prepare_scan(
-        config_path, pattern_paths, no_builtin_patterns, catalogue_paths
-    )
+    config, matcher, catalogue = scan.prepare()
     filters = exports.Filters(
         sdk=list(sdk_filter), code=list(code_filter), category=list(category_filter), kind=list(kind_filter),
         since=since, until=until,
     )  # fmt: skip
-    items = iter_sources(paths, limits=cfg.limits_of(_config))
+    items = iter_sources(scan.paths, limits=cfg.limits_of(config))
 
     def run(out: Any) -> Any:
         writer = exports.WRITERS[fmt](out)
         return exports.export_events(
-            items, matcher, catalogue, writer, filters=filters, workers=workers,
-            redact=not no_redact, redact_users=redact_users,
+            items, matcher, catalogue, writer, filters=filters, workers=scan.workers,
+            redact=not scan.no_redact, redact_users=scan.redact_users,
         )  # fmt: skip
 
     if output is None:
@@ -586,7 +567,7 @@ def events(
         sys.stdout.flush()
     else:
         stats = write_atomic_with(output, run)
-    finish_scan(stats, keep_going=keep_going, quiet=quiet, render=lambda: None)
+    finish_scan(stats, keep_going=scan.keep_going, quiet=scan.quiet, render=lambda: None)
 
 
 @cli.command(context_settings=CONTEXT)
