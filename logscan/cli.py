@@ -89,7 +89,8 @@ class Scan:
 
 def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options every command that scans logs takes; the command receives them, with PATHS, as
-    one ``scan`` (:class:`Scan`). For a large scan, the workers start first (before anything is
+    one ``scan`` (:class:`Scan`). This process scans too, so it takes the workers' settings
+    (before polars is loaded); for a large scan, the workers start first (before anything is
     loaded, they import polars while this process does)."""
     names = [field.name for field in dataclasses.fields(Scan)]
 
@@ -98,6 +99,8 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         scan = Scan(**{name: kwargs.pop(name) for name in names})
         from logscan import pool
 
+        if scan.workers != 1:
+            pool.scan_here_too()
         pool.prestart(scan.paths, scan.workers)
         return f(scan=scan, **kwargs)
 

@@ -10,8 +10,12 @@ Blocks of plain files are read by the workers themselves (offset, length), so
 no log bytes cross a process boundary; compressed files, archive members and
 stdin are decompressed here and their blocks handed over in spool files
 (in ``/dev/shm`` where there is one; a pipe moves a block five times slower).
-Small inputs run in this process; a worker pool (:mod:`logscan.pool`) starts
-once the input is large enough to pay for it. Memory stays flat: at most ``2 * workers`` blocks are in flight.
+Small inputs run in this process; once the input is large enough to pay for
+it, a pool (:mod:`logscan.pool`) of ``workers - 1`` processes starts, and this
+process stays one of the scanners: it scans a block itself whenever the pool
+has QUEUE_PER_WORKER blocks per process queued (rather than wait for them; one
+process fewer holds polars and a block). Memory stays flat: at most ``2 *
+workers`` blocks are in flight.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ from logscan.scan import Matcher, describe_events, scan_bytes, timestamp_events
 
 #: Bytes scanned in-process before a worker pool is started.
 POOL_THRESHOLD = pool.POOL_THRESHOLD
+
+#: Blocks queued per pool process: beyond that, this process scans the next block itself.
+QUEUE_PER_WORKER = 2
 
 #: The map step applied to each block's events (undescribed: see scan.describe_events).
 Mapper = Callable[[pl.DataFrame, Matcher], pl.DataFrame]
@@ -253,6 +260,8 @@ class Engine:
         self.block_size = block_size
         self._pool: ProcessPoolExecutor | None = None
         self._warmup: list[Future] = []
+        #: Blocks handed to the pool and not known to be done.
+        self._queued: list[Future] = []
         self._scanned = 0
         #: Where blocks of decompressed input wait for a worker (created when first needed;
         #: given up, and blocks sent by pipe, once a spool file cannot be written).
@@ -362,7 +371,7 @@ class Engine:
     def _want_pool(self, upcoming: int) -> None:
         """Start the pool once the bytes scanned plus those known to come pass the threshold."""
         if self._pool is None and self.workers > 1 and self._scanned + upcoming > POOL_THRESHOLD:
-            self._pool, self._warmup = pool.take(self.workers)
+            self._pool, self._warmup = pool.take(self.workers - 1)
 
     def _pool_ready(self) -> bool:
         """Whether the workers are up; until then this process scans blocks itself."""
@@ -372,15 +381,27 @@ class Engine:
             self._warmup = []
         return not self._warmup
 
+    def _to_pool(self) -> bool:
+        """Whether the next block goes to the pool: it is up and has room in its queue
+        (otherwise this process scans the block itself, rather than wait)."""
+        if not self._pool_ready():
+            return False
+        self._queued = [f for f in self._queued if not f.done()]
+        return len(self._queued) < QUEUE_PER_WORKER * (self.workers - 1)
+
+    def _queue(self, future: Future) -> Future:
+        self._queued.append(future)
+        return future
+
     def _submit(self, item: _Span | bytes, mapper: Mapper) -> Future | tuple:
         size = item.length if isinstance(item, _Span) else len(item)
         self._want_pool(size)
         self._scanned += size
-        if not self._pool_ready():
+        if not self._to_pool():
             return _work(item, self.matcher, mapper)
         if isinstance(item, bytes):
             item = self._spool_block(item)
-        return self._pool.submit(_work, item, self.matcher, mapper)  # type: ignore[union-attr]
+        return self._queue(self._pool.submit(_work, item, self.matcher, mapper))  # type: ignore[union-attr]
 
     def _spool_block(self, data: bytes) -> _Spooled | bytes:
         """``data`` in a spool file, or itself where none can be written (it then goes by pipe)."""
@@ -405,6 +426,6 @@ class Engine:
     def _submit_batch(self, batch: _Batch, mapper: Mapper, size: int) -> Future | tuple:
         self._want_pool(size)
         self._scanned += size
-        if not self._pool_ready():
+        if not self._to_pool():
             return _work_batch(batch, self.matcher, mapper)
-        return self._pool.submit(_work_batch, batch, self.matcher, mapper)  # type: ignore[union-attr]
+        return self._queue(self._pool.submit(_work_batch, batch, self.matcher, mapper))  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ import importlib
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -33,6 +34,16 @@ WORKER_ENVIRONMENT = {
 Pool = tuple[ProcessPoolExecutor, list[Future]]
 
 _prestarted: dict[int, Pool] = {}
+
+
+def scan_here_too() -> None:
+    """Give this process the workers' settings, as it scans blocks beside them (one polars
+    thread per process), if polars is not loaded yet (it reads them when it loads); a
+    setting already in the environment is kept."""
+    if "polars" in sys.modules:
+        return
+    for name, value in WORKER_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
 
 
 def default_workers() -> int:
@@ -69,22 +80,45 @@ def start(workers: int) -> Pool:
 
 
 def prestart(paths: Iterable[str | Path], workers: int | None = None) -> None:
-    """Start the workers now if the plain files among ``paths`` are large enough to use them."""
-    count = default_workers() if workers is None else workers
-    if count < 2 or count in _prestarted:
+    """Start the pool now if the plain files among ``paths`` are large enough to use it.
+
+    ``workers`` counts the scanning processes, this one included (the pool has one fewer).
+    """
+    count = (default_workers() if workers is None else workers) - 1
+    if count < 1 or count in _prestarted:
         return
-    total = 0
-    for path in paths:
-        try:
-            total += os.stat(path).st_size if os.path.isfile(path) else 0
-        except (OSError, ValueError):
-            continue
-    if total > POOL_THRESHOLD:
+    if plain_bytes(paths, POOL_THRESHOLD) > POOL_THRESHOLD:
         _prestarted[count] = start(count)
 
 
+#: How many paths :func:`plain_bytes` looks at, at most (it must stay cheap).
+_MAX_LOOKS = 20_000
+
+
+def plain_bytes(paths: Iterable[str | Path], enough: int) -> int:
+    """The size of the files among ``paths`` and in the folders among them, counted until
+    it passes ``enough`` (a folder of many logs is walked only that far, and links to
+    folders inside it are not followed)."""
+    total, looked = 0, 0
+    todo = [os.fspath(p) for p in reversed(list(paths))]
+    while todo and total <= enough and looked < _MAX_LOOKS:
+        path = todo.pop()
+        looked += 1
+        try:
+            if os.path.isdir(path):
+                with os.scandir(path) as entries:
+                    todo.extend(e.path for e in entries if not (e.is_symlink() and e.is_dir()))
+            elif os.path.isfile(path):
+                total += os.stat(path).st_size
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def take(workers: int) -> Pool:
-    """A pool of ``workers`` processes: the one started early if there is one, else a new one."""
+    """A pool of ``workers`` processes: the one started early if there is one, else a new one.
+
+    (The process that takes it scans too: see :mod:`logscan.engine`.)"""
     return _prestarted.pop(workers, None) or start(workers)
 
 

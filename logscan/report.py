@@ -12,7 +12,7 @@ count descending, then sdk, then code.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -185,8 +185,9 @@ class Report:
     codes: pl.DataFrame
     categories: pl.DataFrame
     span: dict[str, object] = field(default_factory=dict)
-    #: One row per (sdk, code, file): count, first line and its text (for per-file views).
-    by_file: pl.DataFrame = field(default_factory=pl.DataFrame)
+    #: Builds :attr:`by_file` (a row per code and file: with 10,000 files, costly to build and
+    #: to hold, so only built for the views that need it).
+    by_file_rows: Callable[[], pl.DataFrame] = field(default=pl.DataFrame, repr=False)
     #: Extra views asked for (``--by``): "kind", "file", "platform", "time".
     views: tuple[str, ...] = ()
     #: Per platform: count and share.
@@ -194,6 +195,11 @@ class Report:
     #: Per time bucket and category: ``start`` (ISO), ``category``, ``count``; empty buckets included.
     timeline: pl.DataFrame = field(default_factory=pl.DataFrame)
     bucket: str | None = None
+
+    @functools.cached_property
+    def by_file(self) -> pl.DataFrame:
+        """One row per (sdk, code, file): count, first line and its text (redacted, cut)."""
+        return self.by_file_rows()
 
     def kinds(self) -> pl.DataFrame:
         """Per kind: count, share and codes."""
@@ -391,12 +397,15 @@ def build_report(
     timeline, bucket = pl.DataFrame(), None
     if "time" in views:
         timeline, bucket = _timeline(ordered, codes.select("sdk", "code", "category"), every)
-    by_file = (
-        ordered.group_by("sdk", "code", "file", maintain_order=True)
-        .agg(pl.col("count").sum().cast(pl.Int64), pl.col("line").first(), pl.col("text").first())
-        .sort(["file", "count", "sdk", "code"], descending=[False, True, False, False])
-        .with_columns(shown("text"))
-    )
+
+    def by_file() -> pl.DataFrame:
+        return (
+            ordered.group_by("sdk", "code", "file", maintain_order=True)
+            .agg(pl.col("count").sum().cast(pl.Int64), pl.col("line").first(), pl.col("text").first())
+            .sort(["file", "count", "sdk", "code"], descending=[False, True, False, False])
+            .with_columns(shown("text"))
+        )
+
     return Report(stats, codes, categories, _span(codes), by_file, tuple(views), platforms, timeline, bucket)
 
 

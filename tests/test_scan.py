@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logscan.engine import Engine, keep_events
-from logscan.inputs import iter_sources
+from logscan.inputs import iter_sources, plain_block_spans
 from logscan.patterns import load_patterns
 from logscan.report import partial_counts
 from logscan.scan import Matcher, match_lines, read_lines, scan_bytes
@@ -68,9 +68,9 @@ def _lines_and_codes(path, block_size, workers=1):
 
 
 def _pool_from_the_start(monkeypatch) -> None:
-    """Every block goes to the worker pool: it starts at once, and blocks wait for it to be up
-    (otherwise this process scans blocks itself while the workers start: how many depends on
-    the machine's speed)."""
+    """Every block goes to the worker pool: it starts at once, blocks wait for it to be up, and
+    its queue has room for every block in flight (otherwise this process scans blocks itself
+    while the workers start, or while they are busy: how many depends on the machine's speed)."""
     import logscan.engine as engine_module
 
     def ready(self) -> bool:
@@ -79,6 +79,7 @@ def _pool_from_the_start(monkeypatch) -> None:
         return self._pool is not None
 
     monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(engine_module, "QUEUE_PER_WORKER", 1 << 20)
     monkeypatch.setattr(engine_module.Engine, "_pool_ready", ready)
 
 
@@ -134,6 +135,28 @@ def test_worker_pool_gives_the_same_events(tmp_path, monkeypatch):
     pooled, stats = _lines_and_codes(path, 4096, workers=2)
     assert pooled == inline and len(inline) == 3000
     assert stats.lines == 6000
+
+
+@pytest.mark.parametrize("room", [False, True])
+def test_this_process_scans_the_blocks_the_pool_has_no_room_for(tmp_path, monkeypatch, room):
+    """The main process is one of the scanners: a block goes to the pool only while fewer than
+    QUEUE_PER_WORKER blocks per worker wait there; the others it scans itself. Same events."""
+    import logscan.engine as engine_module
+
+    _pool_from_the_start(monkeypatch)
+    monkeypatch.setattr(engine_module, "QUEUE_PER_WORKER", 1 << 20 if room else 0)
+    monkeypatch.setattr(engine_module, "SMALL_FILE", 0)  # blocks, not a batch
+    submitted = []
+    monkeypatch.setattr(
+        engine_module.Engine, "_queue", lambda self, future: submitted.append(future) or future
+    )
+    path = tmp_path / "big.log"
+    path.write_text("".join(f"{ERR.format(201 + i % 3)}\nnoise {i}\n" for i in range(3000)), encoding="utf-8")
+    inline, _ = _lines_and_codes(path, 4096, workers=1)
+    shared, stats = _lines_and_codes(path, 4096, workers=2)
+    assert shared == inline and len(inline) == 3000 and stats.lines == 6000
+    blocks = len(list(plain_block_spans(path, path.stat().st_size, 4096)))
+    assert blocks == 45 and len(submitted) == (blocks if room else 0)
 
 
 @pytest.mark.parametrize("spool", ["memory", "unwritable"])
@@ -500,24 +523,58 @@ def test_which_description_a_report_shows_does_not_depend_on_combining(tmp_path,
 
 
 def test_workers_started_early_are_adopted_by_the_engine(tmp_path, monkeypatch):
-    """A large scan starts its workers before the patterns are loaded; the engine then uses
-    those, and a small one (or a folder, or a missing path) starts none."""
+    """A large scan (a file, or a folder of files) starts its workers before the patterns are
+    loaded; the engine then uses those, and a small one (or a missing path) starts none."""
     import logscan.engine as engine_module
     from logscan import pool
 
-    path = tmp_path / "big.log"
+    logs = tmp_path / "logs"
+    (logs / "small").mkdir(parents=True)
+    (logs / "small" / "a.log").write_text("noise\n", encoding="utf-8")
+    path = logs / "big.log"
     path.write_text("".join(f"{ERR.format(201 + i % 3)}\nnoise {i}\n" for i in range(3000)), encoding="utf-8")
     monkeypatch.setattr(pool, "POOL_THRESHOLD", path.stat().st_size - 1)
-    pool.prestart([tmp_path, tmp_path / "missing.log"], 2)
+    pool.prestart([logs / "small", tmp_path / "missing.log"], 2)
     assert pool._prestarted == {}
-    pool.prestart([path], 2)
-    early = pool._prestarted[2][0]
+    pool.prestart([tmp_path], 2)
+    early = pool._prestarted[1][0]  # this process scans too: one worker
     monkeypatch.setattr(engine_module, "POOL_THRESHOLD", 0)
     with Engine(MATCHER, workers=2, block_size=4096) as engine:
         frames = list(engine.run(iter_sources([path]), keep_events))
         assert engine._pool is early
     assert pool._prestarted == {}
     assert sum(f.height for f in frames) == 3000
+
+
+def test_the_main_process_takes_the_workers_settings_before_polars_loads(monkeypatch):
+    """It scans beside the workers: one polars thread each, memory handed back early; a value
+    the user set is kept, and once polars is loaded nothing changes (it would be too late)."""
+    import sys
+
+    from logscan import pool
+
+    monkeypatch.setenv("POLARS_MAX_THREADS", "3")
+    monkeypatch.delenv("_RJEM_MALLOC_CONF", raising=False)
+    pool.scan_here_too()  # polars is loaded in this process
+    assert "_RJEM_MALLOC_CONF" not in os.environ
+    monkeypatch.delitem(sys.modules, "polars")
+    pool.scan_here_too()
+    assert os.environ["POLARS_MAX_THREADS"] == "3"
+    assert os.environ["_RJEM_MALLOC_CONF"] == pool.WORKER_ENVIRONMENT["_RJEM_MALLOC_CONF"]
+
+
+def test_plain_bytes_walks_folders_only_as_far_as_needed(tmp_path):
+    """The size that decides an early start: files and folders' files, the walk stopped once
+    the threshold is passed; a link to a folder is not followed (no loop, no double count)."""
+    from logscan import pool
+
+    for name in ("a", "b", "c"):
+        (tmp_path / "d" / name).mkdir(parents=True)
+        (tmp_path / "d" / name / "x.log").write_bytes(b"x" * 100)
+    (tmp_path / "d" / "a" / "loop").symlink_to(tmp_path / "d", target_is_directory=True)
+    (tmp_path / "one.log").write_bytes(b"y" * 10)
+    assert pool.plain_bytes([tmp_path / "d", tmp_path / "one.log", tmp_path / "gone"], 10_000) == 310
+    assert pool.plain_bytes([tmp_path / "d", tmp_path / "one.log"], 150) == 200
 
 
 def test_a_description_found_in_a_later_small_file_is_kept(tmp_path, monkeypatch):
