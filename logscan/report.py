@@ -23,6 +23,7 @@ from logscan.inputs import Limits, Source, Unreadable, iter_sources
 from logscan.redact import redact_expr
 from logscan.scan import Matcher, describe_events, timestamp_events
 from logscan.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time, with_timestamps
+from logscan.timestamps import SCHEMA as TIME_COLUMNS
 
 #: Longest sample line shown in a report.
 SAMPLE_CHARS = 300
@@ -143,8 +144,14 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
         return partials.drop("last_text")
     indexed = partials.with_row_index("_i")
     todo = indexed.filter(pending)
-    first = with_timestamps(todo.select("text"), "text")
-    last = with_timestamps(todo.select(pl.col("last_text").alias("text")), "text")
+    # One pass over the first lines and those last lines that are other lines (a code seen
+    # once in a block has one line: in a batch of small files, most rows).
+    again = (todo["count"] > 1).arg_true()
+    both = with_timestamps(
+        pl.concat([todo.select("text"), todo[again].select(pl.col("last_text").alias("text"))]), "text"
+    )
+    first = both.head(todo.height)
+    last = first.with_columns(first[name].scatter(again, both[name].tail(len(again))) for name in TIME_COLUMNS)
     partial = [NO_YEAR, TIME_ONLY]
 
     def shown_partial(frame: pl.DataFrame) -> pl.Series:

@@ -101,3 +101,35 @@ def test_empty_frame_gets_the_columns():
             "time_precision": pl.String,
         }
     )
+
+
+def test_read_times_reads_a_row_s_last_line_only_where_it_is_another_line():
+    """The merge reads the times of each partial row's first and last lines; a row counted
+    once has one line (read once), the others two, of any precision; rows keep their order."""
+    from logscan.report import PARTIAL_SCHEMA, read_times
+
+    rows = [
+        (1, "2024-05-01 10:00:00.000 a", "2024-05-01 10:00:00.000 a"),
+        (3, "09-02 10:50:35.972 b", "2024-05-01 11:00:00.500 b"),
+        (2, "[2017/3/1 9:59:52:664]: c", "14:03:07:5 IM SDK c"),
+        (1, "no time here", "no time here"),
+        (2, "2024-05-01 12:00:00 d", None),  # times already read (another block)
+    ]
+    partials = pl.DataFrame(
+        {"count": [r[0] for r in rows], "text": [r[1] for r in rows], "last_text": [r[2] for r in rows]},
+        schema_overrides={"count": pl.UInt32},
+    ).with_columns(
+        pl.lit(None, dtype=PARTIAL_SCHEMA[name]).alias(name)
+        for name in ("first_ts", "last_ts", "first_partial", "last_partial", "no_year", "time_only")
+    )
+    read = read_times(partials)
+    assert "last_text" not in read.columns
+    assert read.select("first_ts", "last_ts", "first_partial", "last_partial", "no_year", "time_only").rows() == [
+        (datetime(2024, 5, 1, 10), datetime(2024, 5, 1, 10), None, None, 0, 0),
+        (datetime(2024, 5, 1, 11, 0, 0, 500000), datetime(2024, 5, 1, 11, 0, 0, 500000),
+         "--09-02T10:50:35.972", "--09-02T10:50:35.972", 1, 0),
+        (datetime(2017, 3, 1, 9, 59, 52, 664000), datetime(2017, 3, 1, 9, 59, 52, 664000),
+         "14:03:07.005", "14:03:07.005", 0, 1),
+        (None, None, None, None, 0, 0),
+        (None, None, None, None, None, None),
+    ]  # fmt: skip
