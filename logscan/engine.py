@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import re
 import shutil
@@ -38,7 +39,7 @@ import polars as pl
 
 from logscan import inputs, pool
 from logscan.inputs import Source, Unreadable
-from logscan.scan import Matcher, describe_events, scan_bytes, timestamp_events
+from logscan.scan import Matcher, describe_events, match_frame, read_lines, scan_bytes, timestamp_events
 
 #: Bytes scanned in-process before a worker pool is started.
 POOL_THRESHOLD = pool.POOL_THRESHOLD
@@ -197,16 +198,18 @@ def _work_batch(
 ) -> tuple[pl.DataFrame, list[tuple[int, int, bool]]]:
     """Scan several small files as one block; rows of the result carry ``_src`` (the file's index)."""
     datas = [inputs.utf8(inputs.read_span(Path(path), 0, size)) for path, size in batch.files]
-    parts, starts, shapes, row = [], [], [], 0
-    for data in datas:
-        starts.append(row)
-        newlines = data.count(b"\n")
-        ends = data.endswith(b"\n")
-        shapes.append((newlines, len(data), ends))
-        parts.append(data if not data or ends else data + b"\n")
-        row += newlines + (0 if not data or ends else 1)
-    block = scan_bytes(b"".join(parts), matcher, describe=False, timestamps=False)
-    events = block.events
+    # Every file ends with a newline in the block (its last line is its own).
+    parts = [data if not data or data.endswith(b"\n") else data + b"\n" for data in datas]
+    joined = b"".join(parts)
+    lines = read_lines(joined)
+    starts = _first_rows(lines, joined, [len(part) for part in parts])
+    rows = [b - a for a, b in itertools.pairwise([*starts, lines.height])]
+    shapes = [
+        (count - (len(part) - len(data)), len(data), len(part) == len(data))
+        for data, part, count in zip(datas, parts, rows, strict=True)
+    ]
+    del datas, parts, joined
+    events = match_frame(lines, matcher, describe=False, timestamps=False)
     if not events.is_empty():
         first_rows = pl.Series(starts, dtype=pl.UInt32)
         src = (first_rows.search_sorted(events["row"], side="right") - 1).cast(pl.UInt32).alias("_src")
@@ -217,6 +220,27 @@ def _work_batch(
     else:
         events = events.with_columns(pl.lit(None, dtype=pl.UInt32).alias("_src"))
     return _detach(mapper(events, matcher)), shapes
+
+
+def _first_rows(lines: pl.DataFrame, data: bytes, sizes: list[int]) -> list[int]:
+    """The row where each of several files joined in ``data`` starts (each ends with a newline).
+
+    From the lines' byte lengths, where they add up to the data: ~10x cheaper than counting
+    newlines. They do not where read_lines replaced bad UTF-8 (a longer line) or took a
+    ``\\r`` off (a shorter one: with both, lengths could add up by chance; so only without any
+    ``\\r``); otherwise newlines are counted.
+    """
+    width = pl.col("line").str.len_bytes() + 1
+    if b"\r" not in data and lines.select(width.sum()).item() == len(data):
+        ends = lines.select(width.cum_sum()).to_series()
+        offsets = list(itertools.accumulate(sizes, initial=0))[:-1]
+        return ends.search_sorted(pl.Series(offsets, dtype=ends.dtype), side="right").to_list()
+    starts, offset, row = [], 0, 0
+    for size in sizes:
+        starts.append(row)
+        row += data.count(b"\n", offset, offset + size)
+        offset += size
+    return starts
 
 
 @dataclass

@@ -151,7 +151,9 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
         pl.concat([todo.select("text"), todo[again].select(pl.col("last_text").alias("text"))]), "text"
     )
     first = both.head(todo.height)
-    last = first.with_columns(first[name].scatter(again, both[name].tail(len(again))) for name in TIME_COLUMNS)
+    last = first.with_columns(
+        first[name].scatter(again, both[name].tail(len(again))) for name in TIME_COLUMNS
+    )
     partial = [NO_YEAR, TIME_ONLY]
 
     def shown_partial(frame: pl.DataFrame) -> pl.Series:

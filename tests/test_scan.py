@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -249,6 +250,47 @@ def test_small_files_are_batched_with_exact_lines_and_stats(tmp_path, monkeypatc
     assert set(events.select("file", "line", "code").iter_rows()) == expected
     got = {s.name: (s.lines, s.bytes) for s in stats.sources}
     assert got == {**sizes, str(tmp_path / "zz-empty.log"): (0, 0)}
+
+
+def test_a_batch_of_small_files_keeps_line_numbers_whatever_their_line_ends_and_bytes(tmp_path):
+    """Regression for the batch's row-to-file mapping (from line lengths where they add up):
+    CRLF, bad UTF-8 (replaced: longer lines), both in one file (lengths that could add up by
+    chance), empty files and a missing final newline; lines and stats exact."""
+    err = ERR.format(201).encode()
+    files = {
+        "a.log": b"x\r\n" + err + b"\r\nend\r\n",
+        "b.log": b"bad \xe2\x82 byte\n" + err,
+        "c.log": b"",
+        "d.log": b"crlf\r\n" + err + b"\nbad \xe2\x82\n",
+        "e.log": b"one\ntwo\n" + err + b"\n",
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    with Engine(MATCHER, workers=1) as engine:
+        frames = list(engine.run(iter_sources([tmp_path]), keep_events))
+        stats = engine.stats
+    events = pl.concat([f for f in frames if not f.is_empty()])
+    assert sorted(events.select(pl.col("file").str.extract(r"(\w)\.log$"), "line").rows()) == [
+        ("a", 2), ("b", 2), ("d", 2), ("e", 3)
+    ]  # fmt: skip
+    lines = {"a.log": 3, "b.log": 2, "c.log": 0, "d.log": 3, "e.log": 3}
+    assert [(Path(s.name).name, s.lines, s.bytes) for s in stats.sources] == [
+        (name, lines[name], len(data)) for name, data in files.items()
+    ]
+
+
+def test_first_rows_of_joined_files_where_line_lengths_mislead():
+    """A CR taken off one file's line and bad UTF-8 made longer in another's can add up to the
+    block's length while the rows in between are shifted: such blocks are counted instead."""
+    from logscan.engine import _first_rows
+
+    parts = [b"a\r\n", b"\n", b"\xe2\x82\n", b"z\n"]
+    data = b"".join(parts)
+    lines = read_lines(data)
+    assert lines.select(pl.col("line").str.len_bytes().sum() + pl.len()).item() == len(data)
+    assert _first_rows(lines, data, [len(p) for p in parts]) == [0, 1, 2, 3]
+    plain = [b"a\n", b"", b"bb\n\n", b"c\n"]
+    assert _first_rows(read_lines(b"".join(plain)), b"".join(plain), [len(p) for p in plain]) == [0, 1, 1, 3]
 
 
 def _reference_events(lines: list[str], patterns) -> list[tuple[int, int, str]]:
