@@ -111,7 +111,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             config_option,
             click.option(
                 "-j", "--workers", type=click.IntRange(1, 64), default=None,
-                help="Worker processes (default: CPU count).",
+                help="Processes that scan, this one included (default: CPU count).",
             ),
             click.option(
                 "--keep-going", is_flag=True,
