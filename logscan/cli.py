@@ -181,8 +181,18 @@ def output_options(
 # --------------------------------------------------------------------------- the group
 
 
+class _PipeClosed(Exception):
+    """The reader of stdout went away (click would turn a BrokenPipeError into exit status 1)."""
+
+
 class LogscanGroup(click.Group):
     """The command group; its ``main`` is the one place errors become messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as exc:
+            raise _PipeClosed from exc
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         argv = list(sys.argv[1:] if args is None else args)
@@ -197,7 +207,7 @@ class LogscanGroup(click.Group):
         except (click.exceptions.Abort, KeyboardInterrupt):
             click.echo("logscan: interrupted", err=True)
             code = EXIT_INTERRUPTED
-        except BrokenPipeError:
+        except (BrokenPipeError, _PipeClosed):
             code = _quiet_broken_pipe()
         except LogscanError as exc:
             if debug:
@@ -1059,8 +1069,8 @@ def warn(message: str, *, quiet: bool) -> None:
 
 def main() -> None:
     """Console entry point."""
-    with contextlib.suppress(AttributeError, ValueError):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends quietly
+    # A closed pipe (`| head`) is a BrokenPipeError, not SIGPIPE's default action: the run stops
+    # quietly and still stops its workers and removes its temporary files.
     with contextlib.suppress(AttributeError, ValueError):
         # `kill` stops a run as Ctrl-C does: workers stopped, temporary files removed.
         signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -110,8 +110,8 @@ def _spool_dir() -> str | None:
     """A private directory for spool files, in memory where the system has it (else in the
     temporary directory).
 
-    Directories left by runs that were killed outright (``kill -9``, a closed
-    pipe with SIGPIPE's default action) are removed first, once an hour old.
+    Directories left by runs that were killed outright (``kill -9``, out of
+    memory) are removed first, once an hour old.
     """
     shm = "/dev/shm"
     base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else tempfile.gettempdir()

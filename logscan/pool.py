@@ -15,6 +15,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -50,10 +52,25 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+#: How often a worker looks whether the process that started it is still there (seconds).
+ORPHAN_CHECK = 1.0
+
+
 def _init_worker() -> None:
     # Ctrl-C is the main process's to handle (it stops the pool): no traceback from workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True, name="orphan-check").start()
     importlib.import_module("logscan.engine")  # polars and the engine, before the first block
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once its parent is gone (killed outright: ``kill -9``, out of memory).
+
+    A pool's worker waits for work on a pipe it holds both ends of, so it would
+    not notice and would wait forever."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK)
+    os._exit(0)
 
 
 def start(workers: int) -> Pool:

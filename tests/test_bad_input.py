@@ -281,6 +281,11 @@ def test_output_piped_into_head_ends_quietly(tmp_path):
         f"{sys.executable} -m logscan events {log} | head -1", shell=True, capture_output=True, text=True
     )
     assert p.stdout.count("\n") == 1 and p.stderr == ""
+    status = subprocess.run(
+        f"{sys.executable} -m logscan events {log} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", capture_output=True, text=True,
+    )  # fmt: skip
+    assert status.stdout == "0\n"  # not 1 (findings), as click would have it
 
 
 @pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM])
@@ -301,6 +306,63 @@ def test_ctrl_c_or_kill_exits_130_without_traceback_or_partial_file(tmp_path, se
     assert proc.returncode == 130, err
     assert b"Traceback" not in err and err.strip().endswith(b"logscan: interrupted")
     assert list(tmp_path.iterdir()) == []
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(c) for c in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (exited, not yet reaped by its new parent)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_until_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + 60
+    while alive := [pid for pid in pids if _running(pid)]:
+        assert time.monotonic() < deadline, f"still running: {alive}"
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads processes from /proc")
+def test_a_closed_pipe_stops_the_workers_too(tmp_path):
+    """Regression: `logscan events big.log | head` died of SIGPIPE and left its worker process
+    waiting for work forever; now it ends quietly (exit 0) and stops its workers."""
+    log = tmp_path / "big.log"
+    with log.open("w", encoding="utf-8") as fh:
+        for _ in range(70):  # > 48 MiB: the workers start at once
+            fh.write(ERR.format(311) * 10_000)
+    with _logscan("events", str(log), stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout.readline().startswith(b'{"file"')
+        workers = _children(proc.pid)
+        assert workers  # the pool (and multiprocessing's resource tracker)
+        proc.stdout.close()
+        err = proc.stderr.read()
+        assert proc.wait(timeout=120) == 0 and err == b""
+    _wait_until_gone(workers)  # the pool's workers are joined; the resource tracker follows
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads processes from /proc")
+def test_workers_of_a_process_killed_outright_end_too(tmp_path):
+    """A worker waits for work on a pipe it holds both ends of: when the process that started it
+    is killed (kill -9), it would wait forever; it notices its parent is gone and ends."""
+    script = "from logscan import pool; p, up = pool.start(1); print(up[0].result(), flush=True); input()"
+    with subprocess.Popen(
+        [sys.executable, "-W", "ignore", "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as parent:
+        worker = int(parent.stdout.readline())
+        assert _running(worker)
+        parent.kill()
+        parent.wait(timeout=60)
+    _wait_until_gone([worker])  # it looks every second
 
 
 def test_only_debug_shows_a_traceback(tmp_path):

@@ -419,7 +419,7 @@ def test_the_sample_of_a_code_is_its_first_occurrence_across_batched_files(tmp_p
 
 
 def test_spool_directories_of_runs_that_died_are_removed(tmp_path):
-    """A run killed outright (kill -9, SIGPIPE) cannot clean up: a later run removes its spool
+    """A run killed outright (kill -9, out of memory) cannot clean up: a later run removes its spool
     directory once it is an hour old, and nothing that is not one."""
     import subprocess
     import sys
