@@ -20,9 +20,12 @@ import click
 
 from logscan import __version__
 from logscan.errors import LogscanError, OutputError
+from logscan.outputs import write_all
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: The reader of the output went away: the status of a process killed by SIGPIPE.
+EXIT_PIPE_CLOSED = 128 + 13
 
 
 # --------------------------------------------------------------------------- shared options
@@ -89,9 +92,9 @@ class Scan:
 
 def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """Options every command that scans logs takes; the command receives them, with PATHS, as
-    one ``scan`` (:class:`Scan`). This process scans too, so it takes the workers' settings
-    (before polars is loaded); for a large scan, the workers start first (before anything is
-    loaded, they import polars while this process does)."""
+    one ``scan`` (:class:`Scan`). For a large scan, the workers start first (before anything is
+    loaded, they import polars while this process does) and this process, which scans
+    beside them, takes their settings."""
     names = [field.name for field in dataclasses.fields(Scan)]
 
     @functools.wraps(f)
@@ -99,8 +102,6 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         scan = Scan(**{name: kwargs.pop(name) for name in names})
         from logscan import pool
 
-        if scan.workers != 1:
-            pool.scan_here_too()
         pool.prestart(scan.paths, scan.workers)
         return f(scan=scan, **kwargs)
 
@@ -111,7 +112,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             config_option,
             click.option(
                 "-j", "--workers", type=click.IntRange(1, 64), default=None,
-                help="Processes that scan, this one included (default: CPU count).",
+                help="Processes that scan, this one included (default: CPU count, at most 8).",
             ),
             click.option(
                 "--keep-going", is_flag=True,
@@ -182,7 +183,7 @@ def output_options(
 
 
 class _PipeClosed(Exception):
-    """The reader of stdout went away (click would turn a BrokenPipeError into exit status 1)."""
+    """The reader of the output went away (click would turn a BrokenPipeError into status 1)."""
 
 
 class LogscanGroup(click.Group):
@@ -227,11 +228,12 @@ class LogscanGroup(click.Group):
 
 
 def _quiet_broken_pipe() -> int:
-    """The reader went away (``| head``): stop quietly, without a traceback at exit."""
+    """The reader went away (``| head``): stop quietly, without a traceback at exit, with
+    the status of a process SIGPIPE killed (output was cut: not a success)."""
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    return EXIT_OK
+    return EXIT_PIPE_CLOSED
 
 
 @click.group(name="logscan", cls=LogscanGroup, context_settings=CONTEXT)
@@ -1014,7 +1016,7 @@ def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -
     data = produce(fmt)
     if output is None:
         if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
+            write_all(sys.stdout.buffer, data)
             sys.stdout.flush()
         else:
             click.echo(data, nl=False)

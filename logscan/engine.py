@@ -14,8 +14,9 @@ Small inputs run in this process; once the input is large enough to pay for
 it, a pool (:mod:`logscan.pool`) of ``workers - 1`` processes starts, and this
 process stays one of the scanners: it scans a block itself whenever the pool
 has QUEUE_PER_WORKER blocks per process queued (rather than wait for them; one
-process fewer holds polars and a block). Memory stays flat: at most ``2 *
-workers`` blocks are in flight.
+process fewer holds polars and a block). Memory stays flat: at most
+QUEUE_PER_WORKER blocks per worker wait in the pool, and at most ``4 *
+workers`` results (a few rows each, for a report) wait to be merged in order.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ POOL_THRESHOLD = pool.POOL_THRESHOLD
 
 #: Blocks queued per pool process: beyond that, this process scans the next block itself.
 QUEUE_PER_WORKER = 2
+#: Blocks (their results, once scanned) in flight per scanning process.
+WINDOW_PER_WORKER = 4
 
 #: The map step applied to each block's events (undescribed: see scan.describe_events).
 Mapper = Callable[[pl.DataFrame, Matcher], pl.DataFrame]
@@ -273,8 +276,10 @@ class _Cursor:
 class Engine:
     """Runs a :class:`Matcher` over sources, in process or on a worker pool.
 
-    Work is pipelined across sources: up to ``2 * workers`` blocks (or batches
-    of small files) are in flight, and results come back in input order.
+    Work is pipelined across sources: up to ``4 * workers`` blocks (or batches
+    of small files) are in flight, and results come back in input order. (Enough
+    that this process, scanning blocks too, seldom waits for the oldest block
+    of the pool while the results of its own ones pile up behind it.)
     """
 
     def __init__(
@@ -323,7 +328,7 @@ class Engine:
         """
         self.stats = RunStats()
         pending: deque[tuple[object, Future | tuple]] = deque()
-        window = 2 * self.workers
+        window = WINDOW_PER_WORKER * self.workers
         batch: list[_Cursor] = []
         batch_bytes = 0
 

@@ -21,6 +21,7 @@ import polars as pl
 from logscan import catalogue as cat
 from logscan.engine import Engine, RunStats, keep_events
 from logscan.inputs import Source, Unreadable
+from logscan.outputs import write_all
 from logscan.redact import redact_expr
 from logscan.render.csv_ import safe_cell
 from logscan.scan import Matcher
@@ -98,7 +99,7 @@ class Writer:
 class NdjsonWriter(Writer):
     def _write(self, frame: pl.DataFrame) -> None:
         if frame.height:
-            self.out.write(_iso(frame).write_ndjson().encode("utf-8"))
+            write_all(self.out, _iso(frame).write_ndjson().encode("utf-8"))
 
 
 class JsonWriter(Writer):
@@ -106,16 +107,16 @@ class JsonWriter(Writer):
 
     def __init__(self, out: BinaryIO) -> None:
         super().__init__(out)
-        self.out.write(b"[")
+        write_all(self.out, b"[")
         self.first = True
 
     def _write(self, frame: pl.DataFrame) -> None:
         for line in _iso(frame).write_ndjson().splitlines():
-            self.out.write(("\n" if self.first else ",\n").encode() + line.encode("utf-8"))
+            write_all(self.out, ("\n" if self.first else ",\n").encode() + line.encode("utf-8"))
             self.first = False
 
     def close(self) -> None:
-        self.out.write(b"\n]\n")
+        write_all(self.out, b"\n]\n")
 
 
 class CsvWriter(Writer):
@@ -157,7 +158,7 @@ class ParquetWriter(Writer):
             typed.sink_parquet(buffer)
             with buffer.open("rb") as fh:
                 while chunk := fh.read(1 << 20):
-                    self.out.write(chunk)
+                    write_all(self.out, chunk)
         finally:
             self.tmp.cleanup()
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import atexit
 import importlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -39,9 +39,10 @@ _prestarted: dict[int, Pool] = {}
 
 
 def scan_here_too() -> None:
-    """Give this process the workers' settings, as it scans blocks beside them (one polars
-    thread per process), if polars is not loaded yet (it reads them when it loads); a
-    setting already in the environment is kept."""
+    """Give this process the workers' settings, as it will scan blocks beside them (one
+    polars thread per process), if polars is not loaded yet (it reads them when it loads);
+    a setting already in the environment is kept. (A pool started later, once polars is
+    loaded, shares the cores with this process's threads.)"""
     if "polars" in sys.modules:
         return
     for name, value in WORKER_ENVIRONMENT.items():
@@ -52,24 +53,22 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-#: How often a worker looks whether the process that started it is still there (seconds).
-ORPHAN_CHECK = 1.0
-
-
 def _init_worker() -> None:
     # Ctrl-C is the main process's to handle (it stops the pool): no traceback from workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True, name="orphan-check").start()
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
     importlib.import_module("logscan.engine")  # polars and the engine, before the first block
 
 
-def _exit_with(parent: int) -> None:
+def _exit_with(sentinel: int) -> None:
     """End this worker once its parent is gone (killed outright: ``kill -9``, out of memory).
 
     A pool's worker waits for work on a pipe it holds both ends of, so it would
-    not notice and would wait forever."""
-    while os.getppid() == parent:
-        time.sleep(ORPHAN_CHECK)
+    not notice and would wait forever. The sentinel is ready once the parent has
+    exited (already, if it died before this worker was up)."""
+    multiprocessing.connection.wait([sentinel])
     os._exit(0)
 
 
@@ -105,6 +104,7 @@ def prestart(paths: Iterable[str | Path], workers: int | None = None) -> None:
     if count < 1 or count in _prestarted:
         return
     if plain_bytes(paths, POOL_THRESHOLD) > POOL_THRESHOLD:
+        scan_here_too()
         _prestarted[count] = start(count)
 
 

@@ -285,7 +285,7 @@ def test_output_piped_into_head_ends_quietly(tmp_path):
         f"{sys.executable} -m logscan events {log} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
         shell=True, executable="/bin/bash", capture_output=True, text=True,
     )  # fmt: skip
-    assert status.stdout == "0\n"  # not 1 (findings), as click would have it
+    assert status.stdout == "141\n"  # as if SIGPIPE killed it; not 1 (findings), as click would have it
 
 
 @pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM])
@@ -335,7 +335,7 @@ def _wait_until_gone(pids: list[int]) -> None:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads processes from /proc")
 def test_a_closed_pipe_stops_the_workers_too(tmp_path):
     """Regression: `logscan events big.log | head` died of SIGPIPE and left its worker process
-    waiting for work forever; now it ends quietly (exit 0) and stops its workers."""
+    waiting for work forever; now it ends quietly (141, as SIGPIPE would) and stops its workers."""
     log = tmp_path / "big.log"
     with log.open("w", encoding="utf-8") as fh:
         for _ in range(70):  # > 48 MiB: the workers start at once
@@ -346,7 +346,7 @@ def test_a_closed_pipe_stops_the_workers_too(tmp_path):
         assert workers  # the pool (and multiprocessing's resource tracker)
         proc.stdout.close()
         err = proc.stderr.read()
-        assert proc.wait(timeout=120) == 0 and err == b""
+        assert proc.wait(timeout=120) == 141 and err == b""
     _wait_until_gone(workers)  # the pool's workers are joined; the resource tracker follows
 
 

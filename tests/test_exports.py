@@ -152,3 +152,27 @@ def test_events_of_several_small_files_come_file_by_file(tmp_path):
     assert [(Path(row["file"]).name, row["line"]) for row in rows] == [
         (name, str(line)) for name in ("a.log", "b.log", "c.log") for line in (1, 2, 3)
     ]
+
+
+def test_a_write_cut_short_is_finished_or_fails_loudly():
+    """Regression: a buffered stream wrote 64 KiB of a large export when the reader of the pipe
+    went away and said so only in its return value; the rest was lost and the run exited 0.
+    write_all writes the rest, so the closed pipe surfaces as BrokenPipeError."""
+    from logscan.outputs import write_all
+
+    class Partial:
+        def __init__(self, fail_after: int | None) -> None:
+            self.got, self.fail_after = b"", fail_after
+
+        def write(self, data: memoryview) -> int:
+            if self.fail_after is not None and len(self.got) >= self.fail_after:
+                raise BrokenPipeError(32, "Broken pipe")
+            chunk = bytes(data[:7])
+            self.got += chunk
+            return len(chunk)
+
+    whole = Partial(None)
+    write_all(whole, b"0123456789" * 5)
+    assert whole.got == b"0123456789" * 5
+    with pytest.raises(BrokenPipeError):
+        write_all(Partial(14), b"0123456789" * 5)
