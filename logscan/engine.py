@@ -167,6 +167,18 @@ def _work(
     return mapper(block.events, matcher), block.newlines, block.nbytes, data.endswith(b"\n")
 
 
+def _here(work: Callable[..., tuple], *args: object) -> Future:
+    """``work`` done in this process, its result detached (see :func:`_detach`), as a done future
+    (a read error is kept in it, as a worker's would be, for the block it belongs to)."""
+    future: Future = Future()
+    try:
+        frame, *rest = work(*args)
+        future.set_result((_detach(frame), *rest))
+    except inputs.READ_ERRORS as exc:
+        future.set_exception(exc)
+    return future
+
+
 def _detach(frame: pl.DataFrame) -> pl.DataFrame:
     """A compact copy: polars strings may be views into the whole block's buffer, which
     would keep every block alive in memory. For blocks scanned in this process: a worker's
@@ -199,19 +211,29 @@ BATCH_FILES = 1024
 
 def _work_batch(
     batch: _Batch, matcher: Matcher, mapper: Mapper
-) -> tuple[pl.DataFrame, list[tuple[int, int, bool]]]:
-    """Scan several small files as one block; rows of the result carry ``_src`` (the file's index)."""
-    datas = [inputs.utf8(inputs.read_span(Path(path), 0, size)) for path, size in batch.files]
+) -> tuple[pl.DataFrame, list[tuple[int, int, bool, str | None]]]:
+    """Scan several small files as one block; rows of the result carry ``_src`` (the file's index).
+
+    Each file's shape is (newlines, bytes, ends with a newline, why it could not be read or None).
+    """
+    datas, errors = [], []
+    for path, size in batch.files:
+        try:
+            datas.append(inputs.utf8(inputs.read_span(Path(path), 0, size)))
+            errors.append(None)
+        except OSError as exc:  # gone, or unreadable, since it was listed
+            datas.append(b"")
+            errors.append(inputs.read_error_reason(exc))
     # Every file ends with a newline in the block (its last line is its own).
     parts = [data if not data or data.endswith(b"\n") else data + b"\n" for data in datas]
     joined = b"".join(parts)
     lines = read_lines(joined)
     starts = _first_rows(lines, joined, [len(part) for part in parts])
     rows = [b - a for a, b in itertools.pairwise([*starts, lines.height])]
-    shapes = [
-        (count - (len(part) - len(data)), len(data), len(part) == len(data))
-        for data, part, count in zip(datas, parts, rows, strict=True)
-    ]
+    shapes = []
+    for data, part, count, error in zip(datas, parts, rows, errors, strict=True):
+        added = len(part) - len(data)  # the newline given to a last line without one
+        shapes.append((count - added, len(data), added == 0, error))
     del datas, parts, joined
     events = match_frame(lines, matcher, describe=False, timestamps=False)
     if not events.is_empty():
@@ -253,6 +275,8 @@ class _Cursor:
 
     stats: SourceStats
     base: int = 0
+    #: A block could not be read: the source's later blocks are dropped.
+    broken: bool = False
     #: For a small plain file waiting in a batch: its path and size.
     path: Path | None = None
     size: int = 0
@@ -327,7 +351,7 @@ class Engine:
         figures are final once the frame of its last block is yielded.
         """
         self.stats = RunStats()
-        pending: deque[tuple[object, Future | tuple]] = deque()
+        pending: deque[tuple[_Cursor | list[_Cursor], Future]] = deque()
         window = WINDOW_PER_WORKER * self.workers
         batch: list[_Cursor] = []
         batch_bytes = 0
@@ -335,11 +359,18 @@ class Engine:
         def drain(limit: int) -> Iterator[pl.DataFrame]:
             while len(pending) > limit:
                 owner, head = pending.popleft()
-                result = head.result() if isinstance(head, Future) else head
+                try:
+                    result = head.result()
+                except inputs.READ_ERRORS as exc:  # a block of a file changed since it was listed
+                    self._broken(owner, inputs.read_error_reason(exc))
+                    continue
                 if isinstance(owner, list):  # a batch: one frame for its files, rows told apart by _src
                     frame, shapes = result
-                    for cursor, shape in zip(owner, shapes, strict=True):
-                        cursor.account(*shape)
+                    for cursor, (*shape, error) in zip(owner, shapes, strict=True):
+                        if error is None:
+                            cursor.account(*shape)
+                        else:
+                            self._broken(cursor, error)
                     # Whole files: lines count from each file's start.
                     names = [c.stats.name for c in owner]
                     yield frame.with_columns(
@@ -349,9 +380,11 @@ class Engine:
                         (pl.col("row").cast(pl.Int64) + 1).alias("line"),
                     ).drop("row", "_src")
                     nbytes = sum(shape[1] for shape in shapes)
-                else:
+                elif not owner.broken:
                     frame, newlines, nbytes, ends = result
-                    yield owner.take(frame, newlines, nbytes, ends)  # type: ignore[attr-defined]
+                    yield owner.take(frame, newlines, nbytes, ends)
+                else:  # after a block that could not be read, line numbers are unknown
+                    continue
                 if progress is not None:
                     progress(nbytes)
 
@@ -382,9 +415,8 @@ class Engine:
                 for block in self._blocks(item):
                     pending.append((cursor, self._submit(block, mapper)))
                     yield from drain(window)
-            except inputs.READ_ERRORS as exc:
-                cursor.stats.error = inputs.read_error_reason(exc)
-                self.stats.unreadable.append(Unreadable(item.name, cursor.stats.error))
+            except inputs.READ_ERRORS as exc:  # the blocks read before the damage still count
+                self._unreadable(cursor, inputs.read_error_reason(exc))
             yield from drain(window)
         flush()
         yield from drain(0)
@@ -423,13 +455,23 @@ class Engine:
         self._queued.append(future)
         return future
 
-    def _submit(self, item: _Span | bytes, mapper: Mapper) -> Future | tuple:
+    def _unreadable(self, cursor: _Cursor, reason: str) -> None:
+        if cursor.stats.error is None:
+            cursor.stats.error = reason
+            self.stats.unreadable.append(Unreadable(cursor.stats.name, reason))
+
+    def _broken(self, owner: _Cursor | list[_Cursor], reason: str) -> None:
+        """A block (or a batch) could not be read: its source(s) are unreadable from there on."""
+        for cursor in owner if isinstance(owner, list) else [owner]:
+            cursor.broken = True
+            self._unreadable(cursor, reason)
+
+    def _submit(self, item: _Span | bytes, mapper: Mapper) -> Future:
         size = item.length if isinstance(item, _Span) else len(item)
         self._want_pool(size)
         self._scanned += size
         if not self._to_pool():
-            frame, *rest = _work(item, self.matcher, mapper)
-            return (_detach(frame), *rest)
+            return _here(_work, item, self.matcher, mapper)
         if isinstance(item, bytes):
             item = self._spool_block(item)
         return self._queue(self._pool.submit(_work, item, self.matcher, mapper))  # type: ignore[union-attr]
@@ -454,10 +496,9 @@ class Engine:
             return data
         return _Spooled(path)
 
-    def _submit_batch(self, batch: _Batch, mapper: Mapper, size: int) -> Future | tuple:
+    def _submit_batch(self, batch: _Batch, mapper: Mapper, size: int) -> Future:
         self._want_pool(size)
         self._scanned += size
         if not self._to_pool():
-            frame, shapes = _work_batch(batch, self.matcher, mapper)
-            return _detach(frame), shapes
+            return _here(_work_batch, batch, self.matcher, mapper)
         return self._queue(self._pool.submit(_work_batch, batch, self.matcher, mapper))  # type: ignore[union-attr]

@@ -279,6 +279,46 @@ def test_a_batch_of_small_files_keeps_line_numbers_whatever_their_line_ends_and_
     ]
 
 
+@pytest.mark.parametrize("small", [False, True])
+def test_a_file_that_cannot_be_read_any_more_is_named_and_the_others_are_whole(tmp_path, monkeypatch, small):
+    """Regression: a block of A that failed to read (A rotated away after it was listed) was
+    blamed on B, which was then cut short, or crashed the run. Now A is unreadable from that
+    block on (what was read before it counts), B is whole; blocks or a batch of small files."""
+    import logscan.engine as engine_module
+    from logscan import inputs
+
+    if not small:
+        monkeypatch.setattr(engine_module, "SMALL_FILE", 0)
+    lines = [ERR.format(201 + i % 3) for i in range(300)]
+    for name in ("a.log", "b.log", "c.log"):
+        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    real = inputs.read_span
+
+    def rotated(path, offset, length):
+        if path.name == "b.log" and offset >= (0 if small else 4096):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real(path, offset, length)
+
+    monkeypatch.setattr(inputs, "read_span", rotated)
+    with Engine(MATCHER, workers=1, block_size=4096) as engine:
+        events = pl.concat(engine.run(iter_sources([tmp_path]), keep_events), how="diagonal_relaxed")
+        stats = engine.stats
+    assert [(Path(u.name).name, u.reason) for u in stats.unreadable] == [
+        ("b.log", "no such file or directory")
+    ]
+    got = {Path(s.name).name: s.lines for s in stats.sources}
+    counts = events.group_by(pl.col("file").str.extract(r"(\w)\.log$")).len().sort("file").rows()
+    if small:
+        assert got == {"a.log": 300, "b.log": 0, "c.log": 300}
+        assert counts == [("a", 300), ("c", 300)]
+    else:  # b's first block was read (it counts), then b was gone
+        b = tmp_path / "b.log"
+        _, length = next(plain_block_spans(b, b.stat().st_size, 4096))
+        first = real(b, 0, length).count(b"\n")
+        assert got == {"a.log": 300, "b.log": first, "c.log": 300} and 0 < first < 300
+        assert counts == [("a", 300), ("b", first), ("c", 300)]
+
+
 def test_first_rows_of_joined_files_where_line_lengths_mislead():
     """A CR taken off one file's line and bad UTF-8 made longer in another's can add up to the
     block's length while the rows in between are shifted: such blocks are counted instead."""
