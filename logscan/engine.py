@@ -300,6 +300,9 @@ class _Cursor:
 class Engine:
     """Runs a :class:`Matcher` over sources, in process or on a worker pool.
 
+    ``workers`` counts the processes that scan, this one included: the pool
+    has ``workers - 1`` (none for 1).
+
     Work is pipelined across sources: up to ``4 * workers`` blocks (or batches
     of small files) are in flight, and results come back in input order. (Enough
     that this process, scanning blocks too, seldom waits for the oldest block
