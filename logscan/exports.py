@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -124,17 +124,16 @@ class CsvWriter(Writer):
 
     def __init__(self, out: BinaryIO) -> None:
         super().__init__(out)
-        self.text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        self.csv = csv.writer(self.text, lineterminator="\n")
-        self.csv.writerow(COLUMNS)
+        self._emit([COLUMNS])
 
     def _write(self, frame: pl.DataFrame) -> None:
-        for row in _iso(frame).iter_rows():
-            self.csv.writerow([safe_cell(v) for v in row])
+        self._emit([safe_cell(v) for v in row] for row in _iso(frame).iter_rows())
 
-    def close(self) -> None:
-        self.text.flush()
-        self.text.detach()
+    def _emit(self, rows: Iterable[Sequence[object]]) -> None:
+        """A frame's rows in one write (all of it, or an error: see write_all)."""
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(rows)
+        write_all(self.out, text.getvalue().encode("utf-8"))
 
 
 class ParquetWriter(Writer):
