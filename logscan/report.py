@@ -23,7 +23,6 @@ from logscan.inputs import Limits, Source, Unreadable, iter_sources
 from logscan.redact import redact_expr
 from logscan.scan import Matcher, describe_events, timestamp_events
 from logscan.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time, with_timestamps
-from logscan.timestamps import SCHEMA as TIME_COLUMNS
 
 #: Longest sample line shown in a report.
 SAMPLE_CHARS = 300
@@ -103,15 +102,7 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
             .group_by(key)
             .agg(pl.struct("start", "count").alias("buckets"))
         )
-        partial = pl.col("time_precision").is_in([NO_YEAR, TIME_ONLY])
-        times = timed.group_by(key).agg(
-            pl.col("timestamp").min().alias("first_ts"),
-            pl.col("timestamp").max().alias("last_ts"),
-            pl.col("time_text").filter(partial).min().alias("first_partial"),
-            pl.col("time_text").filter(partial).max().alias("last_partial"),
-            (pl.col("time_precision") == NO_YEAR).sum().alias("no_year"),
-            (pl.col("time_precision") == TIME_ONLY).sum().alias("time_only"),
-        )
+        times = timed.group_by(key).agg(_times_of_lines())
         grouped = (
             grouped.join(times, on=key, how="left", maintain_order="left")
             .join(buckets, on=key, how="left", maintain_order="left")
@@ -146,44 +137,30 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
     todo = indexed.filter(pending)
     # One pass over the first lines and those last lines that are other lines (a code seen
     # once in a block has one line: in a batch of small files, most rows).
-    again = (todo["count"] > 1).arg_true()
-    both = with_timestamps(
-        pl.concat([todo.select("text"), todo[again].select(pl.col("last_text").alias("text"))]), "text"
+    lines = pl.concat(
+        [
+            todo.select("_i", "text"),
+            todo.filter(pl.col("count") > 1).select("_i", pl.col("last_text").alias("text")),
+        ]
     )
-    first = both.head(todo.height)
-    last = first.with_columns(
-        first[name].scatter(again, both[name].tail(len(again))) for name in TIME_COLUMNS
-    )
-    partial = [NO_YEAR, TIME_ONLY]
-
-    def shown_partial(frame: pl.DataFrame) -> pl.Series:
-        return frame.select(
-            pl.when(pl.col("time_precision").is_in(partial)).then(pl.col("time_text"))
-        ).to_series()
-
-    def count(precision: str) -> pl.Expr:
-        return ((pl.col("_fp") == precision).fill_null(False).cast(pl.UInt32)) + (
-            (pl.col("_lp") == precision).fill_null(False).cast(pl.UInt32)
-        )
-
-    read = todo.with_columns(
-        first["timestamp"].alias("_ft"),
-        last["timestamp"].alias("_lt"),
-        shown_partial(first).alias("_fx"),
-        shown_partial(last).alias("_lx"),
-        first["time_precision"].alias("_fp"),
-        last["time_precision"].alias("_lp"),
-    ).with_columns(
-        pl.min_horizontal("_ft", "_lt").alias("first_ts"),
-        pl.max_horizontal("_ft", "_lt").alias("last_ts"),
-        pl.min_horizontal("_fx", "_lx").alias("first_partial"),
-        pl.max_horizontal("_fx", "_lx").alias("last_partial"),
-        count(NO_YEAR).alias("no_year"),
-        count(TIME_ONLY).alias("time_only"),
-    )
+    times = with_timestamps(lines, "text").group_by("_i").agg(_times_of_lines())
     columns = indexed.columns
+    read = todo.drop(times.columns[1:]).join(times, on="_i", how="left")
     read = read.select(pl.col(c).cast(indexed.schema[c]) for c in columns)
     return pl.concat([indexed.filter(pending.not_()), read]).sort("_i").drop("_i", "last_text")
+
+
+def _times_of_lines() -> list[pl.Expr]:
+    """A code's time columns from the times of its lines (every line, or the first and last)."""
+    partial = pl.col("time_precision").is_in([NO_YEAR, TIME_ONLY])
+    return [
+        pl.col("timestamp").min().alias("first_ts"),
+        pl.col("timestamp").max().alias("last_ts"),
+        pl.col("time_text").filter(partial).min().alias("first_partial"),
+        pl.col("time_text").filter(partial).max().alias("last_partial"),
+        (pl.col("time_precision") == NO_YEAR).sum().alias("no_year"),
+        (pl.col("time_precision") == TIME_ONLY).sum().alias("time_only"),
+    ]
 
 
 @dataclass
