@@ -544,18 +544,36 @@ class _Decompressed:
         self.close()
 
 
-def _zstd(raw: BinaryIO) -> BinaryIO:
-    import zstandard
+class _ZstdFrame:
+    """zstandard's decompressor as zlib's reads: one frame (``eof``, ``unused_data``), damage
+    raised as ValueError, so that :class:`_Decompressed` treats zstd like the other formats."""
 
-    reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-    return io.BufferedReader(reader, buffer_size=1 << 16)  # type: ignore[arg-type]
+    def __init__(self) -> None:
+        import zstandard
+
+        self._damage = zstandard.ZstdError
+        self._frame = zstandard.ZstdDecompressor().decompressobj()
+
+    def decompress(self, data: bytes) -> bytes:
+        try:
+            return self._frame.decompress(data)
+        except self._damage as exc:
+            raise ValueError(f"invalid zstd data ({exc})") from None
+
+    @property
+    def eof(self) -> bool:
+        return self._frame.eof
+
+    @property
+    def unused_data(self) -> bytes:
+        return self._frame.unused_data
 
 
 _DECOMPRESSORS: dict[str, Callable[[BinaryIO, Limits], BinaryIO]] = {
     "gzip": lambda raw, lim: _Decompressed(raw, lambda: _gzip.decompressobj(wbits=31), lim, b"\x1f\x8b"),  # type: ignore[dict-item]
     "bzip2": lambda raw, lim: _Decompressed(raw, bz2.BZ2Decompressor, lim, b"BZh"),  # type: ignore[dict-item]
     "xz": lambda raw, lim: _Decompressed(raw, lzma.LZMADecompressor, lim, b"\xfd7zXZ\x00"),  # type: ignore[dict-item]
-    "zstd": lambda raw, lim: _zstd(raw),
+    "zstd": lambda raw, lim: _Decompressed(raw, _ZstdFrame, lim, b"\x28\xb5\x2f\xfd"),  # type: ignore[dict-item]
 }
 #: A stream is held to the ratio limit once it has given out this much (small files may compress well).
 _RATIO_FROM = 64 << 20

@@ -21,6 +21,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -110,7 +111,13 @@ def test_a_100_mb_line_without_newline(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "pack"), [("t.log.gz", gzip.compress), ("t.log.xz", lzma.compress), ("t.log.bz2", bz2.compress)]
+    ("name", "pack"),
+    [
+        ("t.log.gz", gzip.compress),
+        ("t.log.xz", lzma.compress),
+        ("t.log.bz2", bz2.compress),
+        ("t.log.zst", lambda b: zstandard.ZstdCompressor().compress(b)),
+    ],
 )
 def test_truncated_compressed_files_keep_what_they_hold(tmp_path, name, pack):
     text = "".join(ERR.format(300).replace("x", f"x{i * 7919 % 10007}") for i in range(60000)).encode()
@@ -222,6 +229,39 @@ def test_gzip_bomb_is_bounded_and_limits_are_configurable(tmp_path):
     )
     r, data = report(path, "--config", tmp_path / "logscan.toml")
     assert r.exit_code == 0 and data["events"] == 1
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_a_truncated_zstd_frame_is_reported(tmp_path, streamed):
+    """A cut .zst (one frame with its size, or a streamed one) is named unreadable, as a cut .gz is
+    (it used to pass as whole, exit 0, with a seventh of its lines)."""
+    text = "".join(ERR.format(303).replace("x", f"x{i * 7919 % 10007}") for i in range(60000)).encode()
+    packed = zstandard.ZstdCompressor().compress(text)
+    if streamed:
+        compressor = zstandard.ZstdCompressor().compressobj()
+        packed = compressor.compress(text) + compressor.flush()
+    path = tmp_path / "t.log.zst"
+    path.write_bytes(packed[: len(packed) // 2])
+    r, data = report(path)
+    assert r.exit_code == 2 and 0 < data["events"] < 60000
+    assert unreadable(data) == {str(path): "truncated: the compressed stream ended early"}
+
+
+def test_zstd_is_held_to_the_limits(tmp_path):
+    path = tmp_path / "bomb.log.zst"
+    path.write_bytes(zstandard.ZstdCompressor().compress(ERR.format(306).encode() + b"\n" * (80 << 20)))
+    r, data = report(path)
+    assert r.exit_code == 2 and data["events"] == 1
+    assert "times its compressed size" in unreadable(data)[str(path)]
+    two = tmp_path / "two-frames.log.zst"
+    two.write_bytes(b"".join(zstandard.ZstdCompressor().compress(ERR.format(c).encode()) for c in (204, 205)))
+    (tmp_path / "logscan.toml").write_text('[limits]\nmax_expanded = "1KB"\n', encoding="utf-8")
+    big = tmp_path / "big.log.zst"
+    big.write_bytes(zstandard.ZstdCompressor().compress(ERR.format(307).encode() * 200))
+    r, data = report(big, "--config", tmp_path / "logscan.toml")
+    assert r.exit_code == 2 and "limit" in unreadable(data)[str(big)]
+    r, data = report(two)
+    assert r.exit_code == 0 and {c["code"]: c["count"] for c in data["codes"]} == {204: 1, 205: 1}
 
 
 def test_member_over_the_size_limit(tmp_path):
