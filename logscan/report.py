@@ -48,8 +48,11 @@ PARTIAL_SCHEMA = {
 #: A block's partial counts with at least this many rows have their times read in the map step.
 READ_TIMES_HERE = 1000
 #: Candidate time buckets, finest first; the timeline takes the finest giving at most MAX_BUCKETS.
-BUCKETS = ("1m", "5m", "15m", "1h", "6h", "1d", "1w")
+BUCKETS = ("1m", "5m", "15m", "1h", "6h", "1d", "1w", "1mo", "1y")
 MAX_BUCKETS = 240
+#: A timeline of more buckets than this (``--bucket 1s`` over years, or dates of year 1 and
+#: 9999) lists the buckets that have lines only: the empty ones would not fit in memory.
+MAX_GRID = 100_000
 
 
 def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = None) -> pl.DataFrame:
@@ -435,21 +438,22 @@ def _timeline(
         )
     rows = rows.with_columns(pl.col("start").dt.truncate(every))
     counts = rows.group_by("start", "category").agg(pl.col("count").sum().cast(pl.Int64))
-    starts = pl.datetime_range(
-        rows["start"].min(), rows["start"].max(), interval=every, eager=True, time_unit="us"
-    ).alias("start")
-    grid = pl.DataFrame(starts).join(counts.select("category").unique(), how="cross")
-    full = (
-        grid.join(counts, on=["start", "category"], how="left")
-        .with_columns(pl.col("count").fill_null(0))
-        .sort(["start", "category"])
-        .with_columns(_iso(pl.col("start")).alias("start"))
-    )
+    first, last = rows["start"].min(), rows["start"].max()
+    if (last - first) / pl.select(pl.duration(**_duration(every))).item() < MAX_GRID:  # type: ignore[operator]
+        starts = pl.datetime_range(first, last, interval=every, eager=True, time_unit="us").alias("start")
+        grid = pl.DataFrame(starts).join(counts.select("category").unique(), how="cross")
+        counts = grid.join(counts, on=["start", "category"], how="left").with_columns(
+            pl.col("count").fill_null(0)
+        )
+    full = counts.sort(["start", "category"]).with_columns(_iso(pl.col("start")).alias("start"))
     return full.select(list(schema)), every
 
 
 def _duration(bucket: str) -> dict[str, int]:
-    number, unit = int(bucket[:-1]), bucket[-1]
+    """A bucket's length (a month and a year at their shortest: the count of buckets is at most)."""
+    number, unit = int(bucket.rstrip("smhdwoy")), bucket.lstrip("0123456789")
+    if unit in ("mo", "y"):
+        return {"days": number * (28 if unit == "mo" else 365)}
     return {{"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "s": "seconds"}[unit]: number}
 
 

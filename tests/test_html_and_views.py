@@ -63,6 +63,34 @@ def test_bucket_option_and_its_validation():
     assert r.exit_code == 2 and "--bucket" in r.stderr
 
 
+def _timeline_of(tmp_path, dates, *options):
+    log = tmp_path / "span.log"
+    log.write_text("".join(f"[{d}:000]: onDisconnect303\n" for d in dates), encoding="utf-8")
+    r = invoke("report", log, "--by", "time", "-f", "json", *options)
+    assert r.exit_code == 0 and r.stderr == ""
+    return r.json()["timeline"]
+
+
+def test_a_timeline_over_years_stays_small(tmp_path):
+    """Regression: --bucket 1s over seven years built a grid of 240 million buckets (OOM), and
+    dates of year 1 and 9999 one of a million weeks; the default bucket grows to months and years."""
+    seven_years = ["2017/3/1 9:59:52", "2024/10/16 10:00:00"]
+    timeline = _timeline_of(tmp_path, seven_years, "--bucket", "1s")
+    assert timeline == {
+        "bucket": "1s",
+        "rows": [
+            {"start": "2017-03-01T09:59:52.000", "category": "server", "count": 1},
+            {"start": "2024-10-16T10:00:00.000", "category": "server", "count": 1},
+        ],
+    }
+    timeline = _timeline_of(tmp_path, seven_years)
+    assert timeline["bucket"] == "1mo" and len(timeline["rows"]) == 92
+    assert timeline["rows"][1] == {"start": "2017-04-01T00:00:00.000", "category": "server", "count": 0}
+    timeline = _timeline_of(tmp_path, ["0001/1/1 0:00:00", "9999/12/31 10:00:00", "1970/1/1 0:0:0"])
+    assert timeline["bucket"] == "1y" and len(timeline["rows"]) == 9999
+    assert sum(row["count"] for row in timeline["rows"]) == 3
+
+
 def test_table_and_markdown_show_the_views():
     r = invoke("report", "sample_logs/ticket-4711", "--by", "kind", "--by", "time")
     assert r.exit_code == 0 and "By kind" in r.stdout and "Timeline (5m buckets)" in r.stdout
