@@ -353,15 +353,26 @@ def _walk_files(paths: tuple[str, ...]) -> Any:
 
 
 def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[], None]) -> None:
-    """Render unless nothing at all could be read; name every unreadable input; pick the exit code."""
-    if stats.sources or not stats.unreadable:
+    """Render, name every unreadable input, pick the exit code.
+
+    When nothing at all could be read there is no report, except with --keep-going (it lists
+    the inputs and why: a CI job keeps its SARIF or JUnit file); either way that is an error:
+    --keep-going accepts some unreadable inputs, and a gate must not pass on logs it never read.
+    """
+    nothing_read = bool(stats.unreadable) and not stats.sources
+    if keep_going or not nothing_read:
         render()
-    fatal = bool(stats.unreadable) and not keep_going
+    fatal = bool(stats.unreadable) and (nothing_read or not keep_going)
     for bad in stats.unreadable if fatal or not quiet else ():
         level = "error" if fatal else "warning"
         click.echo(f"logscan: {level}: cannot read {bad.name}: {bad.reason}", err=True)
     if fatal:
-        if stats.sources:
+        if nothing_read and keep_going:
+            click.echo(
+                "logscan: error: no input could be read (--keep-going accepts some, not all)",
+                err=True,
+            )
+        elif not nothing_read:
             click.echo(
                 "logscan: error: the report above is incomplete; pass --keep-going to accept that", err=True
             )

@@ -285,6 +285,50 @@ def test_unreadable_log_is_never_a_silent_pass(log, tmp_path):
     assert r.exit_code == 2
 
 
+def test_keep_going_names_what_it_could_not_read_and_never_passes_on_nothing(log, tmp_path):
+    """Regression: with --keep-going and no input readable, check printed no verdict, wrote no
+    file and exited 0; SARIF and GitHub output did not say an input was skipped."""
+    missing = tmp_path / "missing.log"
+    out = tmp_path / "r.sarif"
+    r = invoke("check", missing, "--keep-going", "--fail-on", "code=987654", "-o", out)
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr.splitlines() == [
+        f"logscan: error: cannot read {missing}: no such file or directory",
+        "logscan: error: no input could be read (--keep-going accepts some, not all)",
+    ]
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    SARIF.validate(doc)
+    assert doc["runs"][0]["invocations"] == [
+        {
+            "executionSuccessful": False,
+            "toolExecutionNotifications": [
+                {
+                    "level": "error",
+                    "message": {"text": f"cannot read {missing}: no such file or directory"},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": str(missing)}}}],
+                }
+            ],
+        }
+    ]
+    r = invoke("check", log, missing, "--keep-going", "--fail-on", "code=987654", "-f", "sarif")
+    assert r.exit_code == 0
+    invocation = json.loads(r.stdout)["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is True
+    assert [n["level"] for n in invocation["toolExecutionNotifications"]] == ["warning"]
+    r = invoke("check", log, missing, "--keep-going", "--fail-on", "code=987654", "-f", "github")
+    assert r.exit_code == 0
+    assert r.stdout.splitlines() == [
+        f"::warning file={missing}::cannot read: no such file or directory",
+        "logscan check: passed",
+    ]
+    r = invoke("check", log, "--fail-on", "code=987654", "-f", "sarif")
+    assert json.loads(r.stdout)["runs"][0]["invocations"] == [{"executionSuccessful": True}]
+    r = invoke("report", missing, "--keep-going", "-f", "json")
+    assert r.exit_code == 2 and r.json()["inputs"]["unreadable"] == [
+        {"name": str(missing), "reason": "no such file or directory"}
+    ]
+
+
 def test_library_rules_and_tolerance():
     assert parse_rule("category=server>10").threshold == 10
     assert parse_rule("code=web/16").sdk == "web"

@@ -1,4 +1,5 @@
-"""GitHub Actions workflow commands: one ``::error`` annotation per violating code.
+"""GitHub Actions workflow commands: one ``::error`` annotation per violating code, a
+``::warning`` per input that could not be read (accepted with --keep-going).
 
 GitHub shows at most 10 error annotations per step: the 10 most frequent
 codes are annotated and a ``::notice`` says how many more there are. Values
@@ -41,6 +42,9 @@ def render(verdict: Verdict) -> str:
         lines.append(
             f"::notice::{more} more violating codes are not annotated (GitHub shows 10); see the job summary"
         )
+    for bad in verdict.report.stats.unreadable:  # accepted with --keep-going, still worth a look
+        message = escape_data(f"cannot read: {bad.reason}")
+        lines.append(f"::warning file={escape_property(bad.name)}::{message}")
     verdict_line = "FAILED" if verdict.failed else "passed"
     lines.append(f"logscan check: {verdict_line}")
     return "\n".join(lines) + "\n"

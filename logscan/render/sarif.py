@@ -68,8 +68,27 @@ def render(verdict: Verdict) -> str:
             {
                 "tool": {"driver": {"name": "logscan", "version": __version__, "rules": rules}},
                 "results": results,
+                "invocations": [_invocation(verdict)],
                 "columnKind": "unicodeCodePoints",
             }
         ],
     }
     return json_.dumps(doc)
+
+
+def _invocation(verdict: Verdict) -> dict[str, object]:
+    """The run itself: whether it read anything, and every input it could not read (with
+    --keep-going the verdict stands without them; the notifications say which)."""
+    stats = verdict.report.stats
+    notifications = [
+        {
+            "level": "warning" if stats.sources else "error",
+            "message": {"text": f"cannot read {bad.name}: {bad.reason}"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(bad.name, safe="/")}}}],
+        }
+        for bad in stats.unreadable
+    ]
+    invocation: dict[str, object] = {"executionSuccessful": bool(stats.sources) or not stats.unreadable}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return invocation
