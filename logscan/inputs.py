@@ -149,14 +149,19 @@ def _walk_dir(root: Path, walk: _Walk, limits: Limits) -> Iterator[Source | Unre
         if is_dir:
             yield from _walk_dir(p, walk, limits)
         else:
-            yield from _expand_file(p, str(p), limits, walk)
+            yield from _expand_file(p, str(p), limits, walk, in_folder=True)
 
 
 def _expand_file(
-    path: Path, name: str, limits: Limits, walk: _Walk | None = None
+    path: Path, name: str, limits: Limits, walk: _Walk | None = None, *, in_folder: bool = False
 ) -> Iterator[Source | Unreadable]:
+    """The sources of one file. Found in a folder, anything but a regular file (a named pipe,
+    a device, a socket) is skipped, as ``grep -r`` does: reading a pipe nobody writes to would
+    wait for ever. Named on its own, a pipe or a character device is read as a stream."""
     try:
         st = path.stat()
+        if in_folder and not stat.S_ISREG(st.st_mode):
+            return
         if walk is not None:
             key = (st.st_dev, st.st_ino)
             if key in walk.seen_files:  # the same file named twice (or through a link): read once

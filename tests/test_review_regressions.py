@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import xml.etree.ElementTree as ET
@@ -112,6 +113,30 @@ def test_a_fifo_is_read_as_a_stream(tmp_path):
     r = invoke("report", fifo, "-f", "json")
     writer.join()
     assert r.exit_code == 0 and r.json()["events"] == 3
+
+
+def test_pipes_devices_and_sockets_in_a_folder_are_skipped(tmp_path):
+    """Regression: a named pipe inside a scanned folder was opened and waited on for ever."""
+    import socket
+    import subprocess
+    import sys
+
+    (tmp_path / "app.log").write_text(ERR.format(205) * 2, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp_path / "sock"))
+    try:
+        r = subprocess.run(
+            [sys.executable, "-m", "logscan", "report", str(tmp_path), "-f", "json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.close()
+    assert (r.returncode, r.stderr) == (0, "")
+    data = json.loads(r.stdout)
+    assert data["events"] == 2 and data["inputs"]["files"] == 1 and data["inputs"]["unreadable"] == []
 
 
 def test_a_config_path_with_braces(tmp_path, monkeypatch):
