@@ -17,13 +17,47 @@ _SECRET_KEYS = (
     r"app_?secret|client_?secret|secret|api_?key|app_?token"
 )
 
+#: A key's own closing quote (plain or backslash-escaped) and its ``:``/``=``.
+_SEP = r"(?:\\?[\"'])?\s*[:=]\s*"
+
+#: Quoted values, one alternative per quote style (no backreferences in polars'
+#: engine): (opening quote, content). The content runs to the closing quote
+#: whatever it holds (spaces, commas, escaped quotes), or to the end of the text
+#: when the quote is never closed (a description captured up to the line's end).
+_QUOTES: tuple[tuple[str, str], ...] = (
+    # \"...\" (a JSON string inside a string): an escaped quote inside is \\\"
+    (r'\\"', r'\\\\\\["\\]|\\\\[^"\\]|\\[^"\\]|[^"\\]'),
+    (r"\\'", r"\\\\\\['\\]|\\\\[^'\\]|\\[^'\\]|[^'\\]"),
+    (r'"', r'\\.|[^"\\]'),
+    (r"'", r"\\.|[^'\\]"),
+)
+
+
+def _value_rule(key: str, unquoted: str, scheme: str = "") -> tuple[str, str]:
+    """(regex, replacement) masking the value after ``key``: a quoted value up to
+    its closing quote (which is kept), an unquoted one up to ``unquoted``'s end.
+    ``scheme`` (optional, e.g. ``Bearer ``) is kept in front of the mask."""
+    scheme_group = f"({scheme})?" if scheme else "()"
+    alternatives, opens, closes = [], [], []
+    group = 2
+    for quote, content in _QUOTES:
+        alternatives.append(f"({quote}){scheme_group}(?:{content})+(?:({quote})|\\\\?$)")
+        opens.append(f"${{{group}}}${{{group + 1}}}")
+        closes.append(f"${{{group + 2}}}")
+        group += 3
+    alternatives.append(f"{scheme_group}{unquoted}")
+    opens.append(f"${{{group}}}")
+    pattern = f"(?i)({key}{_SEP})(?:{'|'.join(alternatives)})"
+    return pattern, f"${{1}}{''.join(opens)}{MASK}{''.join(closes)}"
+
+
 #: (regex, replacement) pairs, applied in order.
 DEFAULT_RULES: tuple[tuple[str, str], ...] = (
-    # Authorization: Bearer xxx / Authorization=xxx
-    (r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic)\s+)?[^\s,;'\"}]+", f"${{1}}${{2}} {MASK}"),
+    # Authorization: Bearer xxx / Authorization=xxx / "Authorization": "Basic xxx"
+    _value_rule(r"authorization", r"[^\s,;'\"}]+", scheme=r"(?:bearer|basic)\s+"),
     (r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+", f"${{1}} {MASK}"),
-    # key=value, key: value, "key": "value"
-    (rf"(?i)\b({_SECRET_KEYS})([\"']?\s*[:=]\s*[\"']?)[^\s,;'\"&}}\])]+", f"${{1}}${{2}}{MASK}"),
+    # key=value, key: value, "key": "value", key='value', key=\"value\"
+    _value_rule(rf"\b(?:{_SECRET_KEYS})", r"[^\s,;'\"&}\])]+"),
     # JSON Web Tokens and Agora / Easemob token strings wherever they stand
     (r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*", MASK),
     (r"\b(?:YWMt|007eJ|006[0-9a-f]{8})[A-Za-z0-9+/=_-]{16,}", MASK),
