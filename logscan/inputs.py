@@ -260,7 +260,17 @@ def _expand_tar(name: str, stream: BinaryIO, limits: Limits, *, depth: int) -> I
             if member.size > limits.max_member_bytes:
                 yield Unreadable(member_name, f"member expands to {member.size} bytes, over the limit")
                 continue
-            fh = tar.extractfile(member)
+            fh: BinaryIO | None
+            if member.issparse():  # its map of holes is tarfile's to read
+                fh = tar.extractfile(member)
+            else:
+                stored = _TarMember(tar.fileobj, member.size)  # type: ignore[arg-type]
+                fh = _Decompressed(  # type: ignore[assignment]
+                    stored,
+                    lambda stored=stored: stored,
+                    limits,
+                    ends_early="the archive ends inside this member",
+                )
             if fh is None:
                 continue
             yield from _expand_member(member_name, fh, member.size, limits, depth=depth + 1)
@@ -428,8 +438,10 @@ class _Decompressed:
         new_decompressor: Callable[[], object],
         limits: Limits | None = None,
         magic: bytes = b"",
+        ends_early: str = "the compressed stream ended early",
     ) -> None:
         self._raw = raw
+        self._ends_early = ends_early  # what a stream that ends before its end is
         self._magic = magic  # how a member starts
         self._new = new_decompressor
         self._limits = limits or Limits()
@@ -454,9 +466,13 @@ class _Decompressed:
                 self._decompressor = d = self._new()
                 self._feed(rest)
                 continue
-            chunk = self._raw.read(1 << 16)
+            try:
+                chunk = self._raw.read(1 << 16)
+            except READ_ERRORS as exc:  # given out after what was read before it
+                self._error = exc
+                return
             if not chunk:
-                self._error = EOFError("the compressed stream ended early")
+                self._error = EOFError(self._ends_early)
                 return
             self._feed(chunk)
 
@@ -549,6 +565,32 @@ class _Decompressed:
         self.close()
 
 
+class _TarMember:
+    """A tar member's bytes as a "decompressor" of what is stored as is, for :class:`_Decompressed`
+    (which gives out every byte before damage: a member cut short keeps its lines). Reads the
+    tar stream directly, never past the member's end; tarfile skips what is left of it."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self._stream = stream
+        self._left = size
+        self.unused_data = b""
+
+    def read(self, size: int) -> bytes:
+        data = self._stream.read(min(size, self._left))
+        self._left -= len(data)
+        return data
+
+    def decompress(self, data: bytes) -> bytes:
+        return data
+
+    @property
+    def eof(self) -> bool:
+        return self._left <= 0
+
+    def close(self) -> None:
+        """Nothing to close: the tar stream is the archive's."""
+
+
 class _ZstdFrame:
     """zstandard's decompressor as zlib's reads: one frame (``eof``, ``unused_data``), damage
     raised as ValueError, so that :class:`_Decompressed` treats zstd like the other formats."""
@@ -600,7 +642,7 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, IsADirectoryError):
         return "is a directory"
     if isinstance(exc, EOFError):
-        return "truncated: the compressed stream ended early"
+        return f"truncated: {exc or 'the compressed stream ended early'}"
     if isinstance(exc, LimitError):
         return str(exc)
     if isinstance(exc, OSError) and exc.strerror:

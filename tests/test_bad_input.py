@@ -160,6 +160,38 @@ def test_corrupt_zip(tmp_path):
     assert r.exit_code == 2 and str(path) in unreadable(data) and data["events"] == 1
 
 
+def _tar_of(name, data):
+    body = io.BytesIO()
+    with tarfile.open(fileobj=body, mode="w") as tf:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+    return body.getvalue()
+
+
+@pytest.mark.parametrize("pack", [lambda b: b, gzip.compress])
+def test_a_tar_cut_inside_a_member_keeps_the_member_s_lines(tmp_path, pack):
+    """Regression: the lines of a tar member before the cut were lost (tarfile raises for the
+    whole read); now they count, as a cut .gz's do, and the member is named."""
+    line = ERR.format(201)
+    whole = len(line) * 50 + 10  # fifty lines and a piece of the next
+    path = tmp_path / "cut.tar"
+    path.write_bytes(pack(_tar_of("big.log", (line * 200).encode())[: 512 + whole]))
+    r, data = report(path)
+    assert r.exit_code == 2 and data["events"] == 50 and data["inputs"]["lines"] == 51
+    assert unreadable(data)[f"{path}:big.log"] == "truncated: the archive ends inside this member"
+
+
+def test_a_tar_gz_cut_keeps_what_it_holds(tmp_path):
+    text = "".join(ERR.format(202).replace("x", f"x{i * 7919 % 10007}") for i in range(60000)).encode()
+    packed = gzip.compress(_tar_of("big.log", text))
+    path = tmp_path / "cut.tar.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    r, data = report(path)
+    assert r.exit_code == 2 and 20000 < data["events"] < 60000
+    assert unreadable(data)[f"{path}:big.log"] == "truncated: the compressed stream ended early"
+
+
 def test_an_archive_member_that_fails(tmp_path):
     path = tmp_path / "logs.tar"
     with tarfile.open(path, "w") as tf:
