@@ -479,6 +479,7 @@ def check(
     allowed = [gate.parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
         gate.parse_rule(r, source=where("allow"), threshold_allowed=False) for r in config.check.allow
     ]
+    gate.check_names([*rules, *allowed], catalogue)
     limit = max_total if max_total is not None else config.check.max_total
     if not rules and limit is None:
         rules = [gate.parse_rule("any", source="default")]

@@ -11,12 +11,14 @@ rule looks at them.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN
+from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue
 from logscan.errors import ConfigError
 from logscan.report import Report
 
@@ -84,6 +86,17 @@ def parse_rule(text: str, *, source: str = "--fail-on", threshold_allowed: bool 
     elif fld == "kind" and value not in (*KINDS, UNKNOWN):
         raise fail(f"unknown kind {value!r} (one of {', '.join(KINDS)}, unknown)")
     return Rule(text, fld, value, sdk, int(threshold or 0), source)
+
+
+def check_names(rules: Sequence[Rule], catalogue: Catalogue) -> None:
+    """Refuse a ``name=`` rule that names no code of the catalogue: a typo would silently
+    turn the gate off."""
+    known = {name for e in catalogue.entries for name in (e.name, *e.aliases)}
+    for rule in rules:
+        if rule.field == "name" and (rule.value or "").upper() not in known:
+            close = difflib.get_close_matches((rule.value or "").upper(), sorted(known), n=1)
+            hint = f"did you mean {close[0]}?" if close else "see `logscan codes` for the names"
+            raise ConfigError(f"{rule.source}: {rule.text!r}: no code is named {rule.value!r} ({hint})")
 
 
 @dataclass(frozen=True)

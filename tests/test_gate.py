@@ -103,6 +103,15 @@ def test_text_names_the_rule_meaning_and_cause(log):
         ("color=red", "--fail-on: 'color=red': unknown field 'color'"),
         ("code=abc", "--fail-on: 'code=abc': a code is a number, or native/N or web/N"),
         ("code", "--fail-on: 'code': 'code' needs a value"),
+        # Regression: a misspelt name matched nothing, and the gate always passed.
+        (
+            "name=USER_REMOVD",
+            "--fail-on: 'name=USER_REMOVD': no code is named 'USER_REMOVD' (did you mean USER_REMOVED?)\n",
+        ),
+        (
+            "name=nothing_like_it",
+            "--fail-on: 'name=nothing_like_it': no code is named 'nothing_like_it' (see",
+        ),
     ],
 )
 def test_bad_rules_exit_2(log, rule, message):
@@ -327,6 +336,19 @@ def test_keep_going_names_what_it_could_not_read_and_never_passes_on_nothing(log
     assert r.exit_code == 2 and r.json()["inputs"]["unreadable"] == [
         {"name": str(missing), "reason": "no such file or directory"}
     ]
+
+
+def test_names_are_checked_in_allow_lists_and_configuration_too(log, tmp_path):
+    r = invoke("check", log, "--allow", "name=user_not_fond")
+    assert r.exit_code == 2 and "did you mean USER_NOT_FOUND?" in r.stderr
+    (tmp_path / "logscan.toml").write_text('[check]\nfail_on = ["name=USER_REMOVD"]\n', encoding="utf-8")
+    r = invoke("check", log)
+    assert r.exit_code == 2
+    assert r.stderr.startswith(
+        f"logscan: error: {tmp_path / 'logscan.toml'}:2 check.fail_on: 'name=USER_REMOVD'"
+    )
+    # names and aliases, in any case, are known
+    assert invoke("check", log, "--fail-on", "name=file_upload_failed").exit_code == 0
 
 
 def test_library_rules_and_tolerance():
