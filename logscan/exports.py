@@ -25,6 +25,7 @@ from logscan.outputs import write_all
 from logscan.redact import redact_expr
 from logscan.render.csv_ import safe_cell
 from logscan.scan import Matcher
+from logscan.timestamps import iso
 
 #: Columns of an events export, in order.
 COLUMNS = (
@@ -177,7 +178,7 @@ WRITERS: dict[str, Callable[[BinaryIO], Writer]] = {
 
 
 def _iso(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.col("timestamp").dt.to_string("%Y-%m-%dT%H:%M:%S%.3f"))
+    return frame.with_columns(iso(pl.col("timestamp")))
 
 
 def export_events(

@@ -22,7 +22,7 @@ from logscan.engine import Engine, RunStats
 from logscan.inputs import Limits, Source, Unreadable, iter_sources
 from logscan.redact import redact_expr
 from logscan.scan import Matcher, describe_events, timestamp_events
-from logscan.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time, with_timestamps
+from logscan.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time, iso, with_timestamps
 
 #: Longest sample line shown in a report.
 SAMPLE_CHARS = 300
@@ -371,8 +371,8 @@ def build_report(
         .when(pl.col("first_partial").is_not_null())
         .then(pl.lit("partial"))
         .alias("seen_precision"),
-        pl.when(full).then(_iso(pl.col("first_ts"))).otherwise(pl.col("first_partial")).alias("first_seen"),
-        pl.when(full).then(_iso(pl.col("last_ts"))).otherwise(pl.col("last_partial")).alias("last_seen"),
+        pl.when(full).then(iso(pl.col("first_ts"))).otherwise(pl.col("first_partial")).alias("first_seen"),
+        pl.when(full).then(iso(pl.col("last_ts"))).otherwise(pl.col("last_partial")).alias("last_seen"),
     )
     if redact:
         codes = codes.with_columns(redact_expr(pl.col("log_description"), users=redact_users))
@@ -445,7 +445,7 @@ def _timeline(
         counts = grid.join(counts, on=["start", "category"], how="left").with_columns(
             pl.col("count").fill_null(0)
         )
-    full = counts.sort(["start", "category"]).with_columns(_iso(pl.col("start")).alias("start"))
+    full = counts.sort(["start", "category"]).with_columns(iso(pl.col("start")).alias("start"))
     return full.select(list(schema)), every
 
 
@@ -455,10 +455,6 @@ def _duration(bucket: str) -> dict[str, int]:
     if unit in ("mo", "y"):
         return {"days": number * (28 if unit == "mo" else 365)}
     return {{"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "s": "seconds"}[unit]: number}
-
-
-def _iso(expr: pl.Expr) -> pl.Expr:
-    return expr.dt.to_string("%Y-%m-%dT%H:%M:%S%.3f")
 
 
 def _span(codes: pl.DataFrame) -> dict[str, object]:

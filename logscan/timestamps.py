@@ -131,7 +131,18 @@ def with_timestamps(frame: pl.DataFrame, column: str = "text") -> pl.DataFrame:
 
 
 def format_time(value: object) -> str | None:
-    """ISO text of a datetime, to the millisecond (as in every report field)."""
+    """ISO text of a datetime: to the millisecond, or the microsecond where it has them (iOS
+    logs write six digits), as :func:`iso` writes a column."""
     if value is None:
         return None
-    return value.isoformat(timespec="milliseconds")  # type: ignore[attr-defined]
+    micro = value.microsecond % 1000  # type: ignore[attr-defined]
+    return value.isoformat(timespec="microseconds" if micro else "milliseconds")  # type: ignore[attr-defined]
+
+
+def iso(expr: pl.Expr) -> pl.Expr:
+    """ISO text of a datetime column, as :func:`format_time` writes one value."""
+    return (
+        pl.when(expr.dt.microsecond() % 1000 != 0)
+        .then(expr.dt.to_string("%Y-%m-%dT%H:%M:%S%.6f"))
+        .otherwise(expr.dt.to_string("%Y-%m-%dT%H:%M:%S%.3f"))
+    )

@@ -176,3 +176,33 @@ def test_a_write_cut_short_is_finished_or_fails_loudly():
     assert whole.got == b"0123456789" * 5
     with pytest.raises(BrokenPipeError):
         write_all(Partial(14), b"0123456789" * 5)
+
+
+def test_microseconds_are_kept_where_the_log_has_them(tmp_path):
+    """Regression: iOS's six digits were cut to milliseconds in JSON, NDJSON and CSV (Parquet kept them)."""
+    log = tmp_path / "ios.log"
+    log.write_text(
+        "2024-05-01 10:00:00.123456+0800 App[1:2] send message error code: 209\n"
+        "2024-05-01 10:00:01.500000+0800 App[1:2] send message error code: 209\n",
+        encoding="utf-8",
+    )
+    r = invoke("events", log, "-f", "ndjson")
+    assert r.exit_code == 0 and r.stderr == ""
+    assert [json.loads(line)["timestamp"] for line in r.stdout.splitlines()] == [
+        "2024-05-01T10:00:00.123456",
+        "2024-05-01T10:00:01.500",
+    ]
+    r = invoke("events", log, "-f", "csv")
+    assert [row["timestamp"] for row in csv.DictReader(io.StringIO(r.stdout))] == [
+        "2024-05-01T10:00:00.123456",
+        "2024-05-01T10:00:01.500",
+    ]
+    data = invoke("report", log, "-f", "json").json()
+    assert (data["span"]["first"], data["span"]["last"]) == (
+        "2024-05-01T10:00:00.123456",
+        "2024-05-01T10:00:01.500",
+    )
+    assert (data["codes"][0]["first_seen"], data["codes"][0]["last_seen"]) == (
+        "2024-05-01T10:00:00.123456",
+        "2024-05-01T10:00:01.500",
+    )
