@@ -84,6 +84,7 @@ class _Walk:
 
     seen_dirs: set[tuple[int, int]] = field(default_factory=set)
     seen_files: set[tuple[int, int]] = field(default_factory=set)
+    stdin: bool = False
 
 
 def iter_sources(
@@ -102,6 +103,9 @@ def iter_sources(
     for raw in paths:
         text = os.fspath(raw)
         if text == "-":
+            if walk.stdin:  # "-" named twice: standard input is read once, as a file named twice
+                continue
+            walk.stdin = True
             stream = stdin if stdin is not None else sys.stdin.buffer
             yield from _expand_stream("<stdin>", stream, None, limits, depth=0)
             continue

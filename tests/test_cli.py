@@ -92,6 +92,10 @@ def test_stdin(tmp_path):
     r = invoke("report", "-", "-f", "json", input=LINES)
     assert r.exit_code == 0 and r.json()["events"] == 3
     assert r.json()["codes"][0]["sample"]["file"] == "<stdin>"
+    # Regression: "-" twice failed with "peek of closed file"; it is read once, as a file named twice.
+    r = invoke("report", "-", "-", "-f", "json", input=LINES)
+    assert (r.exit_code, r.stderr) == (0, "")
+    assert r.json()["events"] == 3 and r.json()["inputs"]["files"] == 1
 
 
 def test_no_events_is_said_plainly(tmp_path):
