@@ -10,7 +10,7 @@ import pytest
 from logscan.catalogue import CATEGORIES, KINDS, enrich, load_catalogue, load_file
 from logscan.errors import CatalogueError
 
-from .conftest import DATA
+from .conftest import DATA, invoke
 
 CAT = load_catalogue()
 
@@ -32,6 +32,9 @@ SOURCE_ONLY = [3, 5, 6, 7, 8, 103, 105, 106, 107, 108, 109, 110, 111, 112, 211, 
                306, 307, 308, 309, 350, 351, 352, 353, 354, 406, 407, 408, 409, 501, 503, 508, 509,
                510, 511, 512, 513, 606, 607, 608, 609, 610, 611, 612, 613, 706, 707,
                *range(800, 828), 1101, 1200, 1299]  # fmt: skip
+# sdk-logs.md §2, version-dependent meanings: values one platform's headers give a code
+# that has another number elsewhere (iOS NotSupportPush is 1403, not 1500).
+PLATFORM_VALUES = [1403]
 # sdk-logs.md §3: the Web SDK's numbering.
 WEB = [-1, -2, -3, -4, 0, 1, 2, 12, 16, 17, 27, 28, 31, 32, 33, 34, 39, 40, 50, 51, 52, 53, 54,
        101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 216, 217, 219, 221, 500, 501, 502,
@@ -93,6 +96,31 @@ def test_sdk_source_codes_present(code):
     assert entry is not None and entry.source == "sdk-source"
 
 
+def test_ios_not_support_push_is_1403():
+    """sdk-logs.md §2: iOS headers leave NotSupportPush without a value after 1402, so iOS
+    reports the push error as 1403; Android and the core as 1500."""
+    ios, other = CAT.get("native", 1403), CAT.get("native", 1500)
+    assert ios is not None and ios.source == "sdk-source"
+    assert (ios.name, ios.category, ios.kind) == (other.name, other.category, other.kind) == (
+        "PUSH_NOT_SUPPORT", "push", "configuration",
+    )  # fmt: skip
+    assert "iOS" in ios.notes and "1500" in ios.notes and "NotSupportPush" in ios.notes
+    assert CAT.get("web", 1403) is None
+    assert [e.code for e in CAT.search("PUSH_NOT_SUPPORT")] == [1403, 1500]
+    assert [e.code for e in CAT.search("NotSupportPush")] == [1403, 1500]
+
+
+def test_explain_and_decode_1403():
+    r = invoke("explain", "1403", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    assert [(e["sdk"], e["code"], e["name"]) for e in r.json()] == [("native", 1403, "PUSH_NOT_SUPPORT")]
+    r = invoke("patterns", "test", "-f", "json", "bind push error code: 1403")
+    assert r.exit_code == 0, r.stderr
+    assert "PUSH_NOT_SUPPORT" in r.stdout
+    frame = enrich(pl.DataFrame({"sdk": ["native"], "code": [1403]}), CAT)
+    assert frame.select("name", "category").rows() == [("PUSH_NOT_SUPPORT", "push")]
+
+
 def test_web_family_complete_and_separate():
     web = sorted(e.code for e in CAT.entries if e.sdk == "web")
     assert web == sorted(WEB)
@@ -103,7 +131,7 @@ def test_web_family_complete_and_separate():
 
 def test_every_entry_is_complete_and_valid():
     keys = {(e.sdk, e.code) for e in CAT.entries}
-    assert len(keys) == len(CAT.entries) == 77 + len(SOURCE_ONLY) + len(WEB)
+    assert len(keys) == len(CAT.entries) == 77 + len(SOURCE_ONLY) + len(PLATFORM_VALUES) + len(WEB)
     for e in CAT.entries:
         assert e.category in CATEGORIES and e.kind in KINDS, e
         assert e.name and e.description and e.cause, e

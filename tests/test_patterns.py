@@ -58,6 +58,124 @@ TRAPS = [
     '[2024-05-01 10:00:00.123] [info] login result {"errorCode":0,"errorDescription":""}',
 ]
 
+# HTTP statuses ("http"/"HTTP"/"status"/"response" before the code), the DNS fetch's
+# HTTP status, and OS error codes (NSURLErrorDomain & co, errno): not SDK codes, whatever
+# the spacing, casing or SDK shape around them (black-box findings and their variants).
+HTTP_AND_OS_TRAPS = [
+    "EMChatManager::uploadFile(): http code: 413, desc: Request Entity Too Large",
+    "[2021/09/27 17:04:22:539]: EMChatManager::uploadFile(): HTTP Code=413 desc=Request Entity Too Large",
+    "EMChatManager::uploadFile(): Http code : 413 , Desc : Request Entity Too Large",
+    "EMChatManager::uploadFile(): httpCode: 413, desc: Request Entity Too Large",
+    "EMChatManager::uploadFile(): http_code=413, description=too large",
+    "[2024/05/01 09:41:29:705]: [EMARHttpAPI] httpExecute code: 413, error: Request Entity Too Large",
+    "uploadFile http status code: 413, description: too large",
+    "uploadFile HTTP Status Code: 413, description: too large",
+    "uploadFile status code: 413, desc: too large",
+    "uploadFile STATUS_CODE=413 error=too large",
+    "uploadFile: [HTTP] request failed code: 413 desc: too large",
+    "D/ONE SDK (27486): [2021/09/27 17:03:18:054]: HTTP request error, code: 500, error: internal",
+    "EMHttpClient: response code = 500, desc = internal error",
+    "Request failed: HTTP/1.1 404 Not Found, code: 404, desc: Not Found",
+    "E/Unity: Upload failed with HTTP code 413, desc: Request Entity Too Large",
+    "UploadFile failed, http code:413, desc:Request Entity Too Large",
+    "http code: 404, errorDescription: not found",
+    "HTTP Code=404 errorDescription=not found",
+    "http status code: 404, errorDescription: not found",
+    "status code: 404, errorDescription: not found",
+    "errorDescription: not found, http code: 404",
+    '[chat] 20241016-101530.123 ChatClient: {"httpCode": 401, "description": "unauthorized"}',
+    "[chat] 20241016-101530.123 ChatClient: http status code: 401 description: unauthorized",
+    "I/flutter (12345): http error code: 502, description: Bad Gateway",
+    "[2024-05-01 10:00:03.635] [error] upload http error.code = 413",
+    "[2024-05-01 10:00:03.635] [error] upload httpErrorCode = 413",
+    "[2024-05-01 10:00:03.635] [error] upload {httpStatus: 413, errorCode: 413, errorDescription: 'too large'}",
+    "D/Upload(1234): http onError: 413 Request Entity Too Large",
+    "E/Upload(1234): http code: 413 error: Request Entity Too Large",
+    "getDnsListFromServer code: 408 desc: timeout",
+    "getDnsListFromServer failed, code: 408",
+    "getDnsListFromServer failed with code=408, desc=timeout",
+    "[2017/3/1 9:59:52:664]: getDnsListFromServer code:408 error: timeout",
+    "getDNSListFromServer Code = 408, desc = timeout",
+    "getDnsListFromServer error code: 408",
+    "getDnsListFromServer onError: 408",
+    "[2017/3/1 9:59:52:664]: GetDnsListFromServer FAILED WITH CODE 408, DESC: timeout",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] NSURLErrorDomain error code: -1001",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] NSPOSIXErrorDomain error code: 61",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] nsurlerrordomain ERROR CODE=-1009 description: offline",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] upload failed, NSURLErrorDomain code: -1001, desc: The request timed out.",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] domain: NSURLErrorDomain, code: -1001, errorDescription: timed out",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] error code: -1001, domain: NSURLErrorDomain",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] kCFErrorDomainCFNetwork error code: -1001",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] NSURLErrorTimedOut error code: -1001",
+    '2024-05-01 10:00:00.123456+0800 App[1:2] Error Domain=NSURLErrorDomain Code=-1001 "The request timed out."',
+    '2024-05-01 10:00:00.123456+0800 App[1:2] Error Domain=NSPOSIXErrorDomain Code=61 "Connection refused"',
+    "connect failed, errno code: 111, desc: Connection refused",
+    "connect failed with code=111 (errno), desc=refused",
+    "recv() failed. Errno=104 error code: 104",
+    "socket failed, code: 104, error: Connection reset by peer (ERRNO)",
+    "[2024-05-01 10:00:03.635] [error] socket error.code = 104, errno = 104",
+    "connect failed: posix error code: 61",
+    "uploadFile Status Code: 404, Desc: not found",
+    "Http upload failed with code 413, desc: Request Entity Too Large",
+    "[2024-05-01 10:00:03.635] [error] login {errorCode: -1001, domain: 'NSURLErrorDomain'}",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] errorDescription: timed out, code: -1001, domain: NSURLErrorDomain",
+    "getDnsListFromServer errorDescription: timeout, code: 408",
+    '{"description": "The request timed out.", "code": -1001, "domain": "NSURLErrorDomain"}',
+    '{"description": "Request Entity Too Large", "code": 413, "httpStatus": 413}',
+]
+
+
+@pytest.mark.parametrize("line", HTTP_AND_OS_TRAPS)
+def test_http_statuses_and_os_errors_are_not_events(line):
+    assert match_lines([line], MATCHER).height == 0
+
+
+# The same shapes with an SDK code: still events, with their code (the excludes are no wider).
+NEAR_TRAPS = [
+    ("EMChatManager::uploadFile(): code: 402, desc: File upload failed", 402),
+    ("uploadFile(https://a1.easemob.com/org/app/chatfiles/x) failed, code: 402, desc: upload", 402),
+    ("downloadFile https://a1.easemob.com/x error code: 403", 403),
+    ("uploadFileByHttp failed, code: 402, desc: File upload failed", 402),
+    ("fetch status: done, login error code: 202, description: User authentication failed", 202),
+    ("iOS error code: 208", 208),
+    ("login failed, code: 204, desc: User not found", 204),
+    ("bind push error code: 1403", 1403),
+    ("[2024/05/01 09:50:05:151]: [global listener] onDisconnected: 2", 2),
+    ("2024-05-01 10:00:00.123456+0800 App[1:2] AgoraChatErrorDomain error code: 300", 300),
+]
+
+
+@pytest.mark.parametrize(("line", "code"), NEAR_TRAPS)
+def test_sdk_codes_beside_the_trap_words_are_events(line, code):
+    assert match_lines([line], MATCHER).select("sdk", "code").rows() == [("native", code)]
+
+
+def test_every_generic_pattern_excludes_the_trap_families():
+    """Each pattern that introduces its code with a generic word (code, error code, failed,
+    onError, errorCode) drops HTTP, DNS-fetch and OS-error lines by its ``exclude``."""
+    generic = {
+        "android-code-error", "android-onerror", "electron-errorcode", "js-error-dot-code",
+        "flutter-code-desc", "ios-error-code", "ios-error-description", "ios-description-code",
+        "js-code-description", "js-description-code", "unity-code-desc", "unity-with-code-desc",
+    }  # fmt: skip
+    by_name = {p.name: p for p in BUILTIN}
+    assert generic <= set(by_name)
+    probes = [
+        "http code: 1",
+        "HTTP_STATUS_CODE 1",
+        "statusCode 1",
+        "response code 1",
+        "getDnsListFromServer",
+        "errno: 1",
+        "NSURLErrorDomain",
+        "NSPOSIXErrorDomain",
+    ]
+    for name in sorted(generic):
+        exclude = by_name[name].exclude
+        assert exclude, name
+        for probe in probes:
+            assert re.search(exclude, probe, re.ASCII), (name, probe)
+
 
 @pytest.mark.parametrize("line", TRAPS)
 def test_traps_are_not_events(line):
