@@ -794,8 +794,11 @@ def patterns_test(
     from logscan.scan import Matcher
 
     texts = list(lines)
-    if file_ is not None:
-        texts += file_.read_text(encoding="utf-8", errors="replace").splitlines()
+    if file_ is not None:  # decoded as logs are: a BOM skipped, UTF-16 transcoded, bad bytes replaced
+        from logscan import inputs
+
+        data = inputs.utf8(inputs.read_span(file_, 0, file_.stat().st_size))
+        texts += data.decode("utf-8", errors="replace").splitlines()
     if not texts:
         raise click.UsageError("give LINES to test, or --file FILE")
     from logscan import config as cfg
@@ -807,7 +810,8 @@ def patterns_test(
         click.echo(json_.dumps([
             {"line": v.line, "pattern": v.pattern, "sdk": v.sdk, "code": v.code, "description": v.description,
              "name": v.entry.name if v.entry else None, "meaning": v.entry.description if v.entry else None,
-             "closest": [{"pattern": n, "edits": e} for n, e in v.closest or []]}
+             "closest": [{"pattern": n, "edits": e} for n, e in v.closest or []],
+             "dropped": {"pattern": v.dropped[0], "why": v.dropped[1]} if v.dropped else None}
             for v in verdicts
         ]), nl=False)  # fmt: skip
     else:
@@ -817,6 +821,8 @@ def patterns_test(
             if v.pattern:
                 meaning = f"{v.entry.name}: {v.entry.description}" if v.entry else "not in the catalogue"
                 out.append(f"  matched {v.pattern}: {v.sdk} {v.code} ({meaning})")
+            elif v.dropped:
+                out.append(f"  not counted: {v.dropped[0]} matches, but {v.dropped[1]}")
             elif v.closest:
                 near = ", ".join(f"{n} ({e} edits)" for n, e in v.closest)
                 out.append(f"  no pattern matched; closest: {near}")

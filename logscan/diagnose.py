@@ -14,7 +14,7 @@ from logscan import catalogue as cat
 from logscan import inputs
 from logscan.inputs import Source, Unreadable
 from logscan.patterns import Pattern
-from logscan.scan import Matcher, match_frame, match_lines, read_lines
+from logscan.scan import Matcher, match_frame, match_lines, python_regex, read_lines
 
 #: A line that looks like an SDK error: an error-ish word, then (nearby) a number.
 SUSPECT = (
@@ -36,6 +36,8 @@ class LineVerdict:
     entry: cat.Entry | None = None
     #: (pattern name, number of edits) of the patterns that came closest, when none matched.
     closest: list[tuple[str, int]] | None = None
+    #: (pattern name, why) when a pattern matches the line but it makes no event.
+    dropped: tuple[str, str] | None = None
 
 
 def test_lines(lines: Sequence[str], matcher: Matcher, catalogue: cat.Catalogue) -> list[LineVerdict]:
@@ -50,10 +52,30 @@ def test_lines(lines: Sequence[str], matcher: Matcher, catalogue: cat.Catalogue)
                 LineVerdict(line, hit["pattern"], hit["sdk"], hit["code"], hit["description"],
                             catalogue.get(hit["sdk"], hit["code"]))
             )  # fmt: skip
+        elif dropped := _dropped(line, matcher.patterns):
+            out.append(LineVerdict(line, dropped=dropped))
         else:
             near = closest(line, matcher.patterns) if _NUMBER.search(line) else []
             out.append(LineVerdict(line, closest=near))
     return out
+
+
+def _dropped(line: str, patterns: Sequence[Pattern]) -> tuple[str, str] | None:
+    """The first pattern that matches ``line`` although the line makes no event, and why."""
+    for pattern in patterns:
+        compiled = python_regex(pattern.regex)
+        m = compiled.search(line) if compiled is not None else None
+        if m is None:
+            continue
+        exclude = python_regex(pattern.exclude) if pattern.exclude else None
+        if exclude is not None and exclude.search(line):
+            return (
+                pattern.name,
+                "its exclude drops the line (not an SDK code: an HTTP status, an OS error...)",
+            )
+        if m.group("code") is not None and m.group("code").lstrip("-+0") == "":
+            return pattern.name, "code 0 is success, not an error"
+    return None
 
 
 def closest(

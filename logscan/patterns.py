@@ -167,7 +167,8 @@ def load_file(path: Path) -> list[Pattern]:
 def _build(path: Path, text: str, index: int, table: dict[str, object]) -> Pattern:
     name = table.get("name")
     label = f"pattern {name!r}" if isinstance(name, str) and name else f"pattern #{index + 1}"
-    line = _find_line(text, "name", name) if isinstance(name, str) else _nth_table_line(text, index)
+    # The line of its name (in either quote style), else of its [[pattern]] header.
+    line = (_find_line(text, "name", name) if isinstance(name, str) else 0) or _nth_table_line(text, index)
 
     def fail(message: str) -> PatternError:
         return PatternError(located(path, line, f"{label}: {message}"))
@@ -248,7 +249,7 @@ def _regex_error(message: str) -> str:
 
 def _find_line(text: str, key: str, value: object = None) -> int:
     needle = re.compile(
-        rf"^[ \t]*{re.escape(key)}\s*=\s*" + (re.escape(_toml_repr(value)) if value is not None else ""), re.M
+        rf"^[ \t]*{re.escape(key)}\s*=\s*" + (_toml_repr(value) if value is not None else ""), re.M
     )
     m = needle.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else 0
@@ -260,7 +261,11 @@ def _nth_table_line(text: str, index: int) -> int:
 
 
 def _toml_repr(value: object) -> str:
-    return f'"{value}"' if isinstance(value, str) else str(value)
+    """``value`` as TOML may write it (a string in double or single quotes), escaped for a regex."""
+    if isinstance(value, str):
+        double, single = re.escape('"' + value + '"'), re.escape("'" + value + "'")
+        return f"(?:{double}|{single})"
+    return re.escape(str(value))
 
 
 def run_samples(patterns: PatternSet) -> list[SampleFailure]:

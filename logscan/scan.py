@@ -281,7 +281,7 @@ def describe_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     found = []
     for name, text in events.select("pattern", "text").iter_rows():
         pattern = by_name.get(name)
-        compiled = _python_regex(pattern.regex) if pattern is not None and pattern.has_description else None
+        compiled = python_regex(pattern.regex) if pattern is not None and pattern.has_description else None
         if compiled is None:
             if pattern is not None and pattern.has_description:  # a syntax only the engine knows
                 return _describe_vectorised(events, matcher)
@@ -296,7 +296,9 @@ def describe_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
 
 
 @functools.lru_cache(maxsize=512)
-def _python_regex(source: str) -> regex.Pattern[str] | None:
+def python_regex(source: str) -> regex.Pattern[str] | None:
+    """A pattern compiled by the ``regex`` package, for a line at a time (None: a syntax only
+    the engine knows)."""
     try:
         return regex.compile(source)
     except (regex.error, ValueError):

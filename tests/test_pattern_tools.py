@@ -93,6 +93,53 @@ def test_patterns_test_from_a_file(tmp_path):
     assert invoke("patterns", "test").exit_code == 2
 
 
+def test_patterns_test_reads_a_file_as_logs_are_read_and_says_why_a_match_is_dropped(tmp_path):
+    """Regressions: a UTF-16 file was read as spaced-out text; a line a pattern matches but its
+    exclude drops (or with code 0) was reported as "closest: ... (0 edits)"."""
+    lines = tmp_path / "lines.txt"
+    text = (
+        "EMChatManager::uploadFile(): http code: 413, desc: Request Entity Too Large\n"
+        "E/ChatDemo(1): Login failed! code: 0 error: ok\n"
+        "E/ChatDemo(1): Login failed! code: 204 error: x\n"
+    )
+    lines.write_bytes(text.encode("utf-16"))
+    r = invoke("patterns", "test", "--file", lines)
+    assert (r.exit_code, r.stderr) == (1, "")
+    assert r.stdout.splitlines() == [
+        "line: EMChatManager::uploadFile(): http code: 413, desc: Request Entity Too Large",
+        "  not counted: flutter-code-desc matches, but its exclude drops the line "
+        "(not an SDK code: an HTTP status, an OS error...)",
+        "line: E/ChatDemo(1): Login failed! code: 0 error: ok",
+        "  not counted: android-code-error matches, but code 0 is success, not an error",
+        "line: E/ChatDemo(1): Login failed! code: 204 error: x",
+        "  matched android-code-error: native 204 (USER_NOT_FOUND: The user is not found)",
+    ]
+    rows = invoke("patterns", "test", "--file", lines, "-f", "json").json()
+    assert [row["dropped"] and row["dropped"]["pattern"] for row in rows] == [
+        "flutter-code-desc",
+        "android-code-error",
+        None,
+    ]
+
+
+def test_pattern_errors_name_the_line_in_either_quote_style(tmp_path):
+    """Regression: a pattern named in single quotes was reported at line 0 (or with no line)."""
+    failing = tmp_path / "failing.toml"
+    failing.write_text(
+        "# mine\n[[pattern]]\nname = 'x'\nsdk = 'native'\nregex = 'code: (?P<code>\\d+)'\n"
+        "samples = [ { line = 'code: 5', code = 6 } ]\n",
+        encoding="utf-8",
+    )
+    r = invoke("patterns", "check", failing)
+    assert r.exit_code == 1 and r.stdout.splitlines()[0] == f"FAIL x ({failing}:3): 1 of 1 samples"
+    r = invoke("report", "sample_logs/core", "--patterns", failing)
+    assert r.exit_code == 2
+    assert (
+        r.stderr
+        == f"logscan: error: {failing}:3: pattern 'x': sample matches with code 5, expected 6: 'code: 5'\n"
+    )
+
+
 def test_patterns_check_passes_on_the_bundled_set_and_reports_a_broken_one(tmp_path):
     r = invoke("patterns", "check")
     total = len(load_patterns())
