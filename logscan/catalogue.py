@@ -36,6 +36,8 @@ UNKNOWN_CAUSE = (
     "so that the technical support team can help resolve the issue; if it is your app's own "
     "code, add it with --catalogue."
 )
+#: A code as a query: ``208``, ``web/16``, ``native:208``.
+_CODE_QUERY = re.compile(r"(?:(native|web)[/:])?(-?\d+)", re.I)
 _REQUIRED = {
     "sdk": str,
     "code": int,
@@ -107,11 +109,18 @@ class Catalogue:
         }  # fmt: skip
         return pl.DataFrame(rows, schema=schema)
 
+    def is_key(self, query: str) -> bool:
+        """Whether ``query`` is a code (``208``, ``web/16``) or a name or alias, not words."""
+        q = query.strip()
+        return bool(_CODE_QUERY.fullmatch(q)) or any(
+            q.upper() == e.name or q.upper() in e.aliases for e in self.entries
+        )
+
     def search(self, query: str, *, sdk: str | None = None) -> list[Entry]:
         """Entries matching a code (``208``, ``web/16``), a name or alias, or words of text."""
         q = query.strip()
         pool = [e for e in self.entries if sdk is None or e.sdk == sdk]
-        m = re.fullmatch(r"(?:(native|web)[/:])?(-?\d+)", q, re.I)
+        m = _CODE_QUERY.fullmatch(q)
         if m:
             family, code = m.group(1), int(m.group(2))
             return [e for e in pool if e.code == code and (family is None or e.sdk == family.lower())]

@@ -605,38 +605,46 @@ def events(
 )
 @catalogue_option
 def explain(query: tuple[str, ...], sdk: str | None, format_: str, catalogue_paths: tuple[Path, ...]) -> None:
-    """Explain an error code, a name, or words: every matching catalogue entry.
+    """Explain error codes, names, or words: every matching catalogue entry.
 
     A number matches that code in both SDK families (native and web), since
     the same number means different things; prefix it (web/16) to pick one.
+    Several codes or names (208 USER_REMOVED web/16) are explained one after
+    the other; other words are one search (all of them must match).
 
     \b
-    Exit status: 0 when something matched, 1 when nothing did.
+    Exit status: 0 when every query matched, 1 when one matched nothing.
 
     \b
     Examples:
       logscan explain 208
-      logscan explain USER_REMOVED
+      logscan explain 208 503 USER_REMOVED
       logscan explain "token expired"
     """
     from logscan.catalogue import load_catalogue
     from logscan.render import json_, text
 
     catalogue = load_catalogue(catalogue_paths)
-    words = " ".join(query)
-    entries = catalogue.search(words, sdk=sdk)
+    queries = list(query) if all(catalogue.is_key(q) for q in query) else [" ".join(query)]
+    entries, missing = [], []
+    for q in queries:
+        found = catalogue.search(q, sdk=sdk)
+        entries += [e for e in found if e not in entries]
+        if not found:
+            missing.append(q)
     if format_ == "json":
         click.echo(json_.dumps([e.to_dict() for e in entries]), nl=False)
     elif entries:
         click.echo(
             console_text(lambda c: text.render_entries(entries, c, overridden=catalogue.overridden)), nl=False
         )
-    if not entries:
+    for q in missing:
         warn(
-            f"no catalogue entry matches {words!r}. If a log shows this code, Agora recommends "
+            f"no catalogue entry matches {q!r}. If a log shows this code, Agora recommends "
             "contacting support@agora.io; for your app's own codes, add a --catalogue file.",
             quiet=False,
         )
+    if missing:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 

@@ -177,6 +177,19 @@ def test_explain_both_families_and_names_and_words():
         assert field in r.stdout
 
 
+def test_explain_several_codes_and_names_one_after_the_other():
+    """Regression: ``explain 208 503`` was one search for the words "208 503" and found nothing."""
+    r = invoke("explain", "208", "user_removed", "web/16", "208", "-f", "json")
+    assert (r.exit_code, r.stderr) == (0, "")
+    assert [(e["sdk"], e["code"]) for e in r.json()] == [("native", 208), ("native", 207), ("web", 16)]
+    r = invoke("explain", "208", "987654", "-f", "json")
+    assert r.exit_code == 1 and [(e["sdk"], e["code"]) for e in r.json()] == [("native", 208)]
+    assert r.stderr.startswith("logscan: no catalogue entry matches '987654'.")
+    # words stay one search: every word must match
+    r = invoke("explain", "token", "208", "-f", "json")
+    assert r.exit_code == 1 and r.json() == []
+
+
 def test_explain_nothing_found_exits_1():
     r = invoke("explain", "987654")
     assert r.exit_code == 1 and r.stdout == ""
