@@ -199,11 +199,15 @@ def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
 
 
 def _drop_excluded(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Drop the rows whose winning pattern's ``exclude`` matches."""
+    """Drop the rows whose winning pattern's ``exclude`` matches (one pass per distinct exclude:
+    patterns of a family share theirs)."""
+    by_regex: dict[str, list[int]] = {}
+    for i, exclude in enumerate(matcher.excludes):
+        if exclude is not None:
+            by_regex.setdefault(exclude, []).append(i)
     excluded = [
-        (pl.col("_p") == i) & pl.col("line").str.contains(regex)
-        for i, regex in enumerate(matcher.excludes)
-        if regex is not None
+        pl.col("_p").is_in(indices) & pl.col("line").str.contains(exclude)
+        for exclude, indices in by_regex.items()
     ]
     return events.filter(pl.any_horizontal(excluded).not_()) if excluded else events
 
