@@ -49,6 +49,13 @@ def catalogue_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)  # fmt: skip
 
 
+#: Redaction of log text, for every command that shows some.
+no_redact_option = click.option(
+    "--no-redact", is_flag=True, help="Show log text as it is (default: secrets, e-mails masked)."
+)
+redact_users_option = click.option("--redact-users", is_flag=True, help="Also mask user ids in log text.")
+
+
 @dataclass(frozen=True)
 class Scan:
     """What a command that scans logs was given: PATHS and the options of :func:`scan_options`."""
@@ -118,10 +125,8 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
                 "--keep-going", is_flag=True,
                 help="Do not fail because some inputs could not be read (still listed, with a warning).",
             ),
-            click.option(
-                "--no-redact", is_flag=True, help="Show log text as it is (default: secrets, e-mails masked)."
-            ),
-            click.option("--redact-users", is_flag=True, help="Also mask user ids in log text."),
+            no_redact_option,
+            redact_users_option,
             click.option("-q", "--quiet", is_flag=True, help="No progress or warnings on stderr."),
         ]
     ):  # fmt: skip
@@ -886,6 +891,8 @@ def patterns_check(files: tuple[Path, ...]) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @pattern_options
 @config_option
+@no_redact_option
+@redact_users_option
 @click.option("-n", "--top", type=click.IntRange(1), default=30, help="How many shapes to show (default 30).")
 @click.option(
     "-f", "--format", "format_", type=click.Choice(["table", "json"]), default="table", help="Output format."
@@ -895,13 +902,16 @@ def patterns_unmatched(
     pattern_paths: tuple[Path, ...],
     no_builtin_patterns: bool,
     config_path: Path | None,
+    no_redact: bool,
+    redact_users: bool,
     top: int,
     format_: str,
 ) -> None:  # fmt: skip
     """Lines that look like SDK errors (an error word near a number) that no pattern matched.
 
     Grouped by shape (numbers shown as #), most frequent first, with an example
-    each: the list to turn into new patterns, or to confirm as noise.
+    each: the list to turn into new patterns, or to confirm as noise. Secrets
+    in the text are masked, as in every output (--no-redact shows them).
 
     \b
     Examples:
@@ -914,7 +924,9 @@ def patterns_unmatched(
     from logscan.scan import Matcher
 
     loaded = _pattern_set(config_path, pattern_paths, no_builtin_patterns, check=True)
-    shapes, bad = find_unmatched(iter_sources(paths), Matcher.build(loaded))
+    shapes, bad = find_unmatched(
+        iter_sources(paths), Matcher.build(loaded), redact=not no_redact, redact_users=redact_users
+    )
     shown = shapes.head(top)
     if format_ == "json":
         click.echo(json_.dumps(shown.to_dicts()), nl=False)

@@ -14,6 +14,7 @@ from logscan import catalogue as cat
 from logscan import inputs
 from logscan.inputs import Source, Unreadable
 from logscan.patterns import Pattern
+from logscan.redact import redact_expr
 from logscan.scan import Matcher, match_frame, match_lines, python_regex, read_lines
 
 #: A line that looks like an SDK error: an error-ish word, then (nearby) a number.
@@ -104,12 +105,13 @@ def _shape(text: str) -> str:
 
 
 def find_unmatched(
-    items: Iterable[Source | Unreadable], matcher: Matcher
+    items: Iterable[Source | Unreadable], matcher: Matcher, *, redact: bool = True, redact_users: bool = False
 ) -> tuple[pl.DataFrame, list[Unreadable]]:
     """Lines that look like SDK errors but that no pattern matched, grouped by shape.
 
     Returns (shape, count, example file, example line, example text), most
-    frequent first, and the inputs that could not be read.
+    frequent first, and the inputs that could not be read. The text is redacted
+    (:mod:`logscan.redact`) before it is shaped, unless ``redact`` is false.
     """
     rows: list[dict[str, object]] = []
     bad: list[Unreadable] = []
@@ -126,6 +128,8 @@ def find_unmatched(
                     suspects = lines.filter(pl.col("line").str.contains(SUSPECT)).join(
                         events.select("row"), on="row", how="anti"
                     )
+                    if redact:
+                        suspects = suspects.with_columns(redact_expr(pl.col("line"), users=redact_users))
                     for row, text in suspects.iter_rows():
                         rows.append({"file": item.name, "line": base + row + 1, "text": text[:300]})
                     base += block.count(b"\n")

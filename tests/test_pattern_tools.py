@@ -220,3 +220,23 @@ def test_overrides_show_in_codes(tmp_path):
         json.loads(invoke("explain", "208", "--catalogue", mine, "-f", "json").stdout)[0]["cause"]
         == "Our fix"
     )
+
+
+def test_patterns_unmatched_masks_secrets(tmp_path):
+    """Regression: passwords, tokens, e-mails and Bearer values were shown in full."""
+    log = tmp_path / "sec.log"
+    log.write_text(
+        "2024-05-01 10:00:00.000 sync failed error 999 password=hunter2secret "
+        "token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc user@example.com Authorization: Bearer abcdef0123456789\n",
+        encoding="utf-8",
+    )
+    r = invoke("patterns", "unmatched", log, "-f", "json")
+    assert (r.exit_code, r.stderr) == (0, "")
+    [row] = r.json()
+    assert row["text"] == (
+        "2024-05-01 10:00:00.000 sync failed error 999 password=[REDACTED] token=[REDACTED] [EMAIL] "
+        "Authorization: Bearer [REDACTED]"
+    )
+    assert not any(secret in r.stdout for secret in ("hunter2", "eyJhbGci", "example.com", "abcdef0123"))
+    r = invoke("patterns", "unmatched", log, "--no-redact", "-f", "json")
+    assert "password=hunter2secret" in r.json()[0]["text"]
