@@ -78,6 +78,11 @@ class Entry:
     def key(self) -> str:
         return f"{self.sdk}/{self.code}"
 
+    def is_named(self, name: str) -> bool:
+        """Whether ``name`` is this entry's name or an alias, in any case."""
+        wanted = name.strip().upper()
+        return any(wanted == n.upper() for n in (self.name, *self.aliases))
+
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["aliases"] = list(self.aliases)
@@ -112,9 +117,7 @@ class Catalogue:
     def is_key(self, query: str) -> bool:
         """Whether ``query`` is a code (``208``, ``web/16``) or a name or alias, not words."""
         q = query.strip()
-        return bool(_CODE_QUERY.fullmatch(q)) or any(
-            q.upper() == e.name or q.upper() in e.aliases for e in self.entries
-        )
+        return bool(_CODE_QUERY.fullmatch(q)) or any(e.is_named(q) for e in self.entries)
 
     def search(self, query: str, *, sdk: str | None = None) -> list[Entry]:
         """Entries matching a code (``208``, ``web/16``), a name or alias, or words of text."""
@@ -124,8 +127,7 @@ class Catalogue:
         if m:
             family, code = m.group(1), int(m.group(2))
             return [e for e in pool if e.code == code and (family is None or e.sdk == family.lower())]
-        upper = q.upper()
-        exact = [e for e in pool if upper == e.name or upper in e.aliases]
+        exact = [e for e in pool if e.is_named(q)]
         if exact:
             return exact
         words = [w.lower() for w in re.findall(r"\w+", q)]

@@ -46,7 +46,7 @@ class Rule:
             return str(code["code"]) == self.value and self.sdk in (None, code["sdk"])
         if self.field == "name":
             names = [code["name"], *code.get("aliases", [])]  # type: ignore[list-item]
-            return (self.value or "").upper() in names
+            return (self.value or "").upper() in {str(n).upper() for n in names if n}
         return code.get(self.field) == self.value
 
     @property
@@ -91,10 +91,10 @@ def parse_rule(text: str, *, source: str = "--fail-on", threshold_allowed: bool 
 def check_names(rules: Sequence[Rule], catalogue: Catalogue) -> None:
     """Refuse a ``name=`` rule that names no code of the catalogue: a typo would silently
     turn the gate off."""
-    known = {name for e in catalogue.entries for name in (e.name, *e.aliases)}
     for rule in rules:
-        if rule.field == "name" and (rule.value or "").upper() not in known:
-            close = difflib.get_close_matches((rule.value or "").upper(), sorted(known), n=1)
+        if rule.field == "name" and not any(e.is_named(rule.value or "") for e in catalogue.entries):
+            known = sorted({name.upper() for e in catalogue.entries for name in (e.name, *e.aliases)})
+            close = difflib.get_close_matches((rule.value or "").upper(), known, n=1)
             hint = f"did you mean {close[0]}?" if close else "see `logscan codes` for the names"
             raise ConfigError(f"{rule.source}: {rule.text!r}: no code is named {rule.value!r} ({hint})")
 

@@ -351,6 +351,23 @@ def test_names_are_checked_in_allow_lists_and_configuration_too(log, tmp_path):
     assert invoke("check", log, "--fail-on", "name=file_upload_failed").exit_code == 0
 
 
+def test_names_of_any_case_from_a_user_catalogue(log, tmp_path):
+    """Regression: a catalogue name or alias not all in capitals could never be named in a rule."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[[entry]]\nsdk = "native"\ncode = 204\nname = "MyUserMissing"\naliases = ["myAlias"]\n'
+        'category = "user"\nkind = "client-bug"\ndescription = "d"\ncause = "c"\n',
+        encoding="utf-8",
+    )
+    for rule in ("name=MyUserMissing", "name=MYUSERMISSING", "name=myalias"):
+        r = invoke("check", log, "--catalogue", mine, "--fail-on", rule)
+        assert r.exit_code == 1 and r.stdout.startswith(f"FAIL {rule} [--fail-on]: 1 error line"), rule
+    r = invoke("check", log, "--catalogue", mine, "--fail-on", "code=204", "--allow", "name=myAlias")
+    assert r.exit_code == 0
+    r = invoke("explain", "myusermissing", "--catalogue", mine, "-f", "json")
+    assert [(e["sdk"], e["code"]) for e in r.json()] == [("native", 204)]
+
+
 def test_library_rules_and_tolerance():
     assert parse_rule("category=server>10").threshold == 10
     assert parse_rule("code=web/16").sdk == "web"
