@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue
@@ -107,7 +108,9 @@ class Tolerance:
     percent: bool = False
 
     def allows(self, before: int, now: int) -> bool:
-        limit = before * (1 + self.value / 100) if self.percent else before + self.value
+        # In exact decimal arithmetic: 100 lines grown by 15% allow 115, not 114.99999999999999.
+        value = Fraction(str(self.value))
+        limit = before * (100 + value) / 100 if self.percent else before + value
         return now <= limit
 
 

@@ -373,6 +373,13 @@ def test_library_rules_and_tolerance():
     assert parse_rule("code=web/16").sdk == "web"
     assert parse_tolerance("20%").allows(10, 12) and not parse_tolerance("20%").allows(10, 13)
     assert parse_tolerance("5").allows(10, 15) and not parse_tolerance("5").allows(10, 16)
+    # Regression: growth exactly at a share's limit failed in floating point (100 x 1.15 < 115).
+    for before, share in ((100, 15), (50, 16), (100, 13), (100, 57), (100, 82), (3, 10)):
+        limit = before + before * share // 100 if before * share % 100 == 0 else None
+        if limit is not None:
+            assert parse_tolerance(f"{share}%").allows(before, limit)
+            assert not parse_tolerance(f"{share}%").allows(before, limit + 1)
+    assert parse_tolerance("0.1%").allows(1000, 1001) and not parse_tolerance("0.1%").allows(1000, 1002)
     with pytest.raises(ConfigError):
         parse_tolerance("lots")
     assert evaluate.__doc__
