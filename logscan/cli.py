@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import signal
+import stat
 import sys
 import tempfile
 import traceback
@@ -1067,13 +1068,19 @@ def write_atomic_with(path: Path, produce: Callable[[Any], Any]) -> Any:
 
     An interrupted or failed write never leaves a half-written file under the
     target name. A symlink is followed (its target is replaced); a device or a
-    pipe (``-o /dev/stdout``) is written directly. New files get the usual
-    permissions (0666 less the umask).
+    pipe (``-o /dev/stdout``, ``-o >(gzip > x.gz)``) is written directly, by the
+    name given (a pipe's resolved name, ``/proc/…/pipe:[…]``, cannot be opened).
+    A file replaced keeps its permissions (a private report stays private); new
+    files get the usual ones (0666 less the umask).
     """
     target = Path(os.path.realpath(path))
-    if target.exists() and not target.is_file():
+    try:
+        existing = os.stat(path)
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
         try:
-            with target.open("wb") as fh:
+            with open(path, "wb") as fh:
                 return produce(fh)
         except OSError as exc:
             raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
@@ -1082,9 +1089,13 @@ def write_atomic_with(path: Path, produce: Callable[[Any], Any]) -> Any:
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        if existing is not None:
+            mode = stat.S_IMODE(existing.st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as fh:
             result = produce(fh)
         os.replace(tmp, target)
