@@ -505,8 +505,30 @@ def check(
         quiet=scan.quiet,
         render=lambda: emit(fmt, output, lambda f: render_verdict(verdict, f)),
     )
+    if fmt == "github":
+        append_step_summary(verdict)
     if verdict.failed and not exit_zero:
         raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def append_step_summary(verdict: Any) -> None:
+    """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY``, when set, after the verdict was
+    written. A summary that cannot be written is said on stderr; the verdict and its exit status
+    stand (the annotations are out already)."""
+    from logscan.render import github
+
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(github.summary(verdict))
+    except OSError as exc:
+        click.echo(
+            f"logscan: warning: cannot write the step summary to {path} (GITHUB_STEP_SUMMARY): "
+            f"{exc.strerror or exc}",
+            err=True,
+        )
 
 
 def render_verdict(verdict: Any, fmt: str) -> str:
@@ -514,10 +536,6 @@ def render_verdict(verdict: Any, fmt: str) -> str:
     from logscan.render import verdict as views
 
     if fmt == "github":
-        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary_path:
-            with open(summary_path, "a", encoding="utf-8") as fh:
-                fh.write(github.summary(verdict))
         return github.render(verdict)
     if fmt == "sarif":
         return sarif.render(verdict)

@@ -273,6 +273,28 @@ def test_github_annotations_escaping_top_10_and_summary(tmp_path, monkeypatch):
     assert summary.read_text(encoding="utf-8").startswith("### ❌ logscan check failed")
 
 
+def test_a_step_summary_that_cannot_be_written_keeps_the_verdict(log, tmp_path):
+    """Regression: an unwritable GITHUB_STEP_SUMMARY was an internal error and no annotation was
+    printed; with -o failing, the summary was appended all the same."""
+    for path in (tmp_path / "missing" / "summary.md", tmp_path):
+        r = invoke(
+            "check", log, "--fail-on", "code=204", "-f", "github", env={"GITHUB_STEP_SUMMARY": str(path)}
+        )
+        assert r.exit_code == 1
+        assert r.stdout.splitlines()[-1] == "logscan check: FAILED"
+        assert r.stdout.startswith("::error file=")
+        assert r.stderr.startswith(
+            f"logscan: warning: cannot write the step summary to {path} (GITHUB_STEP_SUMMARY): "
+        )
+        assert "Traceback" not in r.stderr and len(r.stderr.splitlines()) == 1
+    summary = tmp_path / "summary.md"
+    r = invoke(
+        "check", log, "-f", "github", "-o", tmp_path / "missing" / "out.txt",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )  # fmt: skip
+    assert r.exit_code == 2 and not summary.exists()
+
+
 def test_escaping_rules():
     from logscan.render.github import escape_data, escape_property
 
