@@ -234,6 +234,8 @@ def engine_groups(regex: str, fail) -> list[str]:  # type: ignore[no-untyped-def
         line.str.extract_groups(for_engine(regex))
     except pl.exceptions.PolarsError as exc:
         raise fail(f"regex does not compile with ASCII classes: {_regex_error(str(exc))}") from None
+    if line.str.contains(regex).item():  # e.g. (?P<code>\d*): an empty code would win every line
+        raise fail("it matches an empty line, so it matches every line (every part of it is optional)")
     dtype = series.dtype
     return [f.name for f in dtype.fields] if isinstance(dtype, pl.Struct) else []
 

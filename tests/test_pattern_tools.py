@@ -52,6 +52,28 @@ def test_a_failing_sample_of_a_user_pattern_stops_the_load(tmp_path):
                         "expected 209: '[MyApp] chat error 208 (USER_REG_FAILED)'\n")  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("key", "regex"),
+    [("regex", r"(?P<code>\d*)"), ("regex", r"(?:code (?P<code>\d+))?"), ("exclude", "y?")],
+)
+def test_a_regex_that_matches_an_empty_line_is_refused(tmp_path, key, regex):
+    r"""Regression: (?P<code>\d*) matched (empty) at the start of every line and won it: every
+    event of the run was lost without a word."""
+    mine = tmp_path / "mine.toml"
+    main = regex if key == "regex" else r"x (?P<code>\d+)"
+    body = f"[[pattern]]\nname = 'mine'\nsdk = 'native'\nplatform = 'x'\nregex = '{main}'\n"
+    if key == "exclude":
+        body += f"exclude = '{regex}'\n"
+    mine.write_text(body, encoding="utf-8")
+    r = invoke("report", "sample_logs/core", "--patterns", mine)
+    assert (r.exit_code, r.stdout) == (2, "")
+    where = "" if key == "regex" else "exclude: "
+    assert r.stderr == (
+        f"logscan: error: {mine}:2: pattern 'mine': {where}it matches an empty line, so it matches every line "
+        "(every part of it is optional)\n"
+    )
+
+
 def test_a_catastrophic_user_regex_cannot_stall_a_run(tmp_path):
     evil = tmp_path / "evil.toml"
     evil.write_text("[[pattern]]\nname = \"evil\"\nsdk = \"native\"\nplatform = \"x\"\n"
