@@ -93,7 +93,27 @@ def pattern_files(paths: Iterable[Path]) -> list[Path]:
             out.append(path)
         else:
             raise PatternError(f"{path}: no such pattern file or folder")
-    return out
+    # A file named twice (a folder and a file in it, the configuration and the command line)
+    # is loaded once, as inputs are read once.
+    unique: dict[Path, Path] = {}
+    for path in out:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def check_unique(patterns: Sequence[Pattern]) -> None:
+    """Refuse two patterns of one name (a name says which pattern matched)."""
+    seen: dict[str, Pattern] = {}
+    for pattern in patterns:
+        first = seen.setdefault(pattern.name, pattern)
+        if first is not pattern:
+            raise PatternError(
+                located(
+                    Path(pattern.source),
+                    pattern.line,
+                    f"pattern {pattern.name!r}: name already used in {first.source}",
+                )
+            )
 
 
 def load_patterns(
@@ -106,20 +126,8 @@ def load_patterns(
     a sample that fails is a load error. ``True`` runs every pattern's.
     """
     files = pattern_files(([builtin_dir()] if builtin else []) + list(extra))
-    patterns: list[Pattern] = []
-    seen: dict[str, str] = {}
-    for path in files:
-        for pattern in load_file(path):
-            if pattern.name in seen:
-                raise PatternError(
-                    located(
-                        path,
-                        pattern.line,
-                        f"pattern {pattern.name!r}: name already used in {seen[pattern.name]}",
-                    )
-                )
-            seen[pattern.name] = str(path)
-            patterns.append(pattern)
+    patterns = [pattern for path in files for pattern in load_file(path)]
+    check_unique(patterns)
     if not patterns:
         raise PatternError("no patterns loaded: give --patterns FILE or drop --no-builtin-patterns")
     result = PatternSet(patterns)
@@ -167,8 +175,9 @@ def load_file(path: Path) -> list[Pattern]:
 def _build(path: Path, text: str, index: int, table: dict[str, object]) -> Pattern:
     name = table.get("name")
     label = f"pattern {name!r}" if isinstance(name, str) and name else f"pattern #{index + 1}"
-    # The line of its name (in either quote style), else of its [[pattern]] header.
-    line = (_find_line(text, "name", name) if isinstance(name, str) else 0) or _nth_table_line(text, index)
+    # The line of its name (in either quote style) in its own table, else of its [[pattern]] header.
+    header = _nth_table_line(text, index)
+    line = (_find_line(text, "name", name, after=header) if isinstance(name, str) else 0) or header
 
     def fail(message: str) -> PatternError:
         return PatternError(located(path, line, f"{label}: {message}"))
@@ -249,11 +258,15 @@ def _regex_error(message: str) -> str:
     return (error or lines[0].strip()) + where
 
 
-def _find_line(text: str, key: str, value: object = None) -> int:
+def _find_line(text: str, key: str, value: object = None, *, after: int = 0) -> int:
+    """The 1-based line where ``key = value`` is written, from line ``after`` on (0: not found)."""
     needle = re.compile(
         rf"^[ \t]*{re.escape(key)}\s*=\s*" + (_toml_repr(value) if value is not None else ""), re.M
     )
-    m = needle.search(text)
+    start = 0
+    for _ in range(max(after - 1, 0)):
+        start = text.find("\n", start) + 1
+    m = needle.search(text, start)
     return text.count("\n", 0, m.start()) + 1 if m else 0
 
 

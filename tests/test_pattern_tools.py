@@ -162,6 +162,45 @@ def test_pattern_errors_name_the_line_in_either_quote_style(tmp_path):
     )
 
 
+def test_a_pattern_file_named_twice_loads_once_and_check_refuses_what_report_refuses(tmp_path):
+    """Regressions: the same file given twice (a folder and a file in it) was "name already used";
+    patterns check passed a file with two patterns of one name, which report then refused."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    mine = folder / "mine.toml"
+    mine.write_text(MYAPP, encoding="utf-8")
+    log = tmp_path / "app.log"
+    log.write_text("[MyApp] chat error 208 (USER_REG_FAILED)\n", encoding="utf-8")
+    r = invoke(
+        "report",
+        log,
+        "--patterns",
+        mine,
+        "--patterns",
+        folder,
+        "--patterns",
+        folder / ".." / "mine",
+        "-f",
+        "json",
+    )
+    assert (r.exit_code, r.stderr) == (0, "") and r.json()["events"] == 1
+    twice = tmp_path / "twice.toml"
+    twice.write_text(MYAPP + "\n" + MYAPP, encoding="utf-8")
+    line = MYAPP.count("\n") + 1 + MYAPP.split("name =")[0].count("\n") + 1
+    expected = f"logscan: error: {twice}:{line}: pattern 'myapp-chat-error': name already used in {twice}\n"
+    for command in (("patterns", "check", twice), ("report", log, "--patterns", twice)):
+        r = invoke(*command)
+        assert (r.exit_code, r.stdout, r.stderr) == (2, "", expected)
+    bundled = tmp_path / "android.toml"
+    bundled.write_text((ROOT / "patterns" / "android.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    r = invoke("patterns", "check", bundled)
+    assert r.exit_code == 0
+    assert r.stderr.splitlines()[0] == (
+        f"logscan: warning: {bundled}:6: pattern 'android-code-error' has a bundled pattern's name: "
+        "use the file with --no-builtin-patterns, or rename the pattern"
+    )
+
+
 def test_patterns_check_passes_on_the_bundled_set_and_reports_a_broken_one(tmp_path):
     r = invoke("patterns", "check")
     total = len(load_patterns())
