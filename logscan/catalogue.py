@@ -206,6 +206,8 @@ def _entry(table: object, origin: str) -> Entry:
     unknown = set(table) - set(_REQUIRED) - set(_OPTIONAL)
     if unknown:
         raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
+    if not -(2**63) <= values["code"] < 2**63:  # type: ignore[operator]
+        raise ValueError(f"'code' must be a 64-bit integer, as codes in logs are (got {values['code']})")
     if values["sdk"] not in SDKS:
         raise ValueError(f"'sdk' must be one of {', '.join(SDKS)} (got {values['sdk']!r})")
     if values["category"] not in CATEGORIES:

@@ -141,9 +141,12 @@ def load_baseline(path: Path) -> dict[tuple[str, int], int]:
     counts: dict[tuple[str, int], int] = {}
     for i, row in enumerate(codes):
         try:
-            counts[(str(row["sdk"]), int(row["code"]))] = int(row["count"])
-        except (KeyError, TypeError, ValueError):
-            raise ConfigError(f"{path}: codes[{i}] needs sdk, code and count") from None
+            key, count = (str(row["sdk"]), int(row["code"])), int(row["count"])
+        except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: Infinity
+            raise ConfigError(f"{path}: codes[{i}] needs sdk, code and count (whole numbers)") from None
+        if count < 0:
+            raise ConfigError(f"{path}: codes[{i}]: a count cannot be negative ({count})")
+        counts[key] = count
     return counts
 
 

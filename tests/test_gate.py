@@ -209,6 +209,16 @@ def test_bad_baseline_exits_2(log, tmp_path):
     bad.write_text('{"not": "a report"}', encoding="utf-8")
     r = invoke("check", log, "--baseline", bad)
     assert r.exit_code == 2 and "not a logscan JSON report" in r.stderr
+    # Regression: Infinity (Python's json reads it) was an internal error
+    for row, why in (
+        ('{"sdk": "native", "code": 204, "count": Infinity}', "needs sdk, code and count (whole numbers)"),
+        ('{"sdk": "native", "code": Infinity, "count": 1}', "needs sdk, code and count (whole numbers)"),
+        ('{"sdk": "native", "code": 204, "count": -3}', "a count cannot be negative (-3)"),
+    ):
+        bad.write_text(f'{{"codes": [{row}]}}', encoding="utf-8")
+        r = invoke("check", log, "--baseline", bad)
+        assert (r.exit_code, r.stdout) == (2, "")
+        assert r.stderr.startswith(f"logscan: error: {bad}: codes[0]") and why in r.stderr
 
 
 def test_sarif_validates_and_is_stable(log, tmp_path):

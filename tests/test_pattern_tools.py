@@ -270,6 +270,17 @@ def test_catalogue_check_names_file_and_line(tmp_path):
     assert r.exit_code == 1 and r.stdout.startswith(f"{bad}:1: entry #1: unknown kind 'bogus'")
 
 
+def test_a_code_beyond_64_bits_is_refused_by_catalogue_check(tmp_path):
+    """Regression: catalogue check passed it, then report crashed joining it to the events."""
+    big = tmp_path / "big.toml"
+    big.write_text('[[entry]]\nsdk = "native"\ncode = 99999999999999999999\nname = "X"\ncategory = "user"\n'
+                   'kind = "client-bug"\ndescription = "d"\ncause = "c"\n', encoding="utf-8")  # fmt: skip
+    r = invoke("catalogue", "check", big)
+    assert r.exit_code == 1 and r.stdout.startswith(f"{big}:1: entry #1: 'code' must be a 64-bit integer")
+    r = invoke("report", "sample_logs/core", "--catalogue", big)
+    assert r.exit_code == 2 and "Traceback" not in r.stderr and "'code' must be a 64-bit integer" in r.stderr
+
+
 def test_overrides_show_in_codes(tmp_path):
     mine = tmp_path / "mine.toml"
     mine.write_text('[[entry]]\nsdk = "native"\ncode = 208\nname = "USER_REG_FAILED"\ncategory = "user"\n'
