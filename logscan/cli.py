@@ -505,7 +505,10 @@ def check(
     options = scan.report_options(config)
     with progress_bar(scan.paths, quiet=scan.quiet) as progress:
         result = report_paths(options, matcher, catalogue, progress=progress)
-    verdict = gate.evaluate(result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol)
+    verdict = gate.evaluate(
+        result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol,
+        max_total_source="--max-total" if max_total is not None else where("max_total"),
+    )  # fmt: skip
     finish_scan(
         result.stats,
         keep_going=scan.keep_going,

@@ -222,10 +222,14 @@ def evaluate(
     *,
     allow: list[Rule] = (),  # type: ignore[assignment]
     max_total: int | None = None,
+    max_total_source: str = "--max-total",
     baseline: dict[tuple[str, int], int] | None = None,
     tolerance: Tolerance = Tolerance(),
 ) -> Verdict:
-    """Apply the allow-list, the baseline and the rules to a report."""
+    """Apply the allow-list, the baseline and the rules to a report (``max_total`` is the rule
+    ``any>N``, named ``max-total>N``)."""
+    if max_total is not None:
+        rules = [*rules, Rule(f"max-total>{max_total}", "any", threshold=max_total, source=max_total_source)]
     verdict = Verdict(report, list(rules), baseline=baseline is not None)
     live: list[dict[str, object]] = []
     for code in report.to_dict()["codes"]:  # type: ignore[union-attr]
@@ -257,9 +261,4 @@ def evaluate(
         count = sum(int(c["count"]) for c in hits)  # type: ignore[call-overload]
         if count > rule.threshold:
             verdict.violations.append(Violation(rule, count, hits))
-    if max_total is not None:
-        total = sum(int(c["count"]) for c in live)  # type: ignore[call-overload]
-        if total > max_total:
-            rule = Rule(f"max-total>{max_total}", "any", threshold=max_total, source="--max-total")
-            verdict.violations.append(Violation(rule, total, live))
     return verdict

@@ -81,6 +81,14 @@ def test_max_total_and_exit_zero(log):
     assert invoke("check", log, "--max-total", "7").exit_code == 0
     r = invoke("check", log, "--max-total", "6")
     assert r.exit_code == 1 and "FAIL max-total>6 [--max-total]: 7 error lines (more than 6)" in r.stdout
+    # Regression: alone, it passed as "no rules", and from the configuration it was named --max-total
+    r = invoke("check", log, "--max-total", "7")
+    assert r.stdout.splitlines()[-1] == "logscan check: passed: max-total>7 (1 file, 7 error lines)"
+    assert invoke("check", log, "--max-total", "7", "-f", "json").json()["rules"] == ["max-total>7"]
+    (log.parent / "logscan.toml").write_text("[check]\nmax_total = 6\n", encoding="utf-8")
+    r = invoke("check", log)
+    assert r.exit_code == 1
+    assert f"FAIL max-total>6 [{log.parent / 'logscan.toml'}:2 check.max_total]: 7 error lines" in r.stdout
     r = invoke("check", log, "--fail-on", "any", "--exit-zero")
     assert r.exit_code == 0 and "logscan check: FAILED" in r.stdout
 
