@@ -84,6 +84,18 @@ class Scan:
         catalogue = load_catalogue([*config.catalogue, *self.catalogue_paths])
         return config, Matcher.build(patterns), catalogue
 
+    def refuse_output_among_inputs(self, output: Path | None) -> None:
+        """``-o`` naming one of the input files would replace the log being read: a usage error."""
+        if output is None or not output.is_file():
+            return
+        for path in self.paths:
+            with contextlib.suppress(OSError):
+                if os.path.isfile(path) and os.path.samefile(path, output):
+                    raise click.BadParameter(
+                        f"{output} is one of the logs to scan; write the output elsewhere",
+                        param_hint="-o/--output",
+                    )
+
     def report_options(self, config: Any, **extra: Any) -> Any:
         from logscan import config as cfg
         from logscan.report import ReportOptions
@@ -298,6 +310,7 @@ def report(
 
     fmt = pick_format(format_, output, default="table")
     refuse_binary_on_terminal(fmt, output, BINARY)
+    scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
     wanted = tuple(dict.fromkeys(views)) or ("code",)
     extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
@@ -480,6 +493,7 @@ def check(
     from logscan.report import report_paths
 
     fmt = pick_format(format_, output, default="text", extensions=CHECK_EXTENSIONS)
+    scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
 
     def where(key: str) -> str:
@@ -609,6 +623,7 @@ def events(
         if value not in (*KINDS, UNKNOWN):
             raise click.BadParameter(f"{value!r} is not a kind", param_hint="--kind")
     refuse_binary_on_terminal(fmt, output, exports.BINARY)
+    scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
     filters = exports.Filters(
         sdk=list(sdk_filter), code=list(code_filter), category=list(category_filter), kind=list(kind_filter),

@@ -287,3 +287,17 @@ def test_help_and_explain_start_without_the_engine():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+@pytest.mark.parametrize("command", ["report", "check", "events"])
+def test_an_output_that_is_one_of_the_inputs_is_refused(tmp_path, command):
+    """Regression: report -f json -o a.log a.log replaced the log being read."""
+    log = tmp_path / "a.log"
+    log.write_text(LINES, encoding="utf-8")
+    r = invoke(command, log, "-f", "json", "-o", tmp_path / "." / "a.log")
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr.endswith(
+        f"Error: Invalid value for -o/--output: {tmp_path / '.' / 'a.log'} is one of the logs to scan; "
+        "write the output elsewhere\n"
+    )
+    assert log.read_text(encoding="utf-8") == LINES
