@@ -496,8 +496,7 @@ def check(
     scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
 
-    def where(key: str) -> str:
-        return f"{config.path}:{config.lines.get(key, 0)} check.{key}" if config.path else "config"
+    where = config.where
 
     if fail_on:
         rules = [gate.parse_rule(r) for r in fail_on]

@@ -3,7 +3,9 @@
 Found from the current directory upward (the first folder that has either
 wins, ``logscan.toml`` before ``pyproject.toml``), or given with ``--config``.
 Paths in the file are relative to the file. Every key is checked: an unknown
-key or a bad value is an error naming the file, the line and the key.
+key or a bad value is an error naming the file, the line and the key (the line
+of the key in its own table; of the table, or of the inline table that holds
+it, when the key has no line of its own).
 
 .. code-block:: toml
 
@@ -22,7 +24,11 @@ key or a bad value is an error naming the file, the line and the key.
 from __future__ import annotations
 
 import re
+import sys
+import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from logscan.errors import ConfigError, located, read_toml
@@ -75,6 +81,16 @@ class Config:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     #: (key, line) of every rule in ``check.fail_on`` / ``check.allow``, for error messages.
     lines: dict[str, int] = field(default_factory=dict)
+    #: Where the settings are in the file: ``tool.logscan.`` in ``pyproject.toml``.
+    prefix: str = ""
+
+    def where(self, key: str) -> str:
+        """``path:line tool.logscan.check.KEY``: the source of a value of ``[check]``, for messages."""
+        if self.path is None:
+            return "config"
+        line = self.lines.get(key, 0)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return f"{where} {self.prefix}check.{key}"
 
 
 def discover(start: Path | None = None) -> Path | None:
@@ -91,11 +107,22 @@ def discover(start: Path | None = None) -> Path | None:
 
 
 def _has_tool_section(path: Path) -> bool:
+    """Whether ``pyproject.toml`` has a ``tool.logscan`` entry (a table, or a wrong value that
+    :func:`load` then reports). A file that cannot be parsed is an error naming it when its
+    text mentions logscan (its settings would otherwise be silently ignored), and is skipped
+    otherwise (it is some other tool's business); one that cannot be read is skipped."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = path.read_bytes()
+    except OSError:
         return False
-    return re.search(r"^\s*\[tool\.logscan[\].]", text, re.M) is not None
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        if b"logscan" in data:
+            read_toml(path, ConfigError, "the configuration file")  # raises, naming the file
+        return False
+    tool = doc.get("tool")
+    return isinstance(tool, dict) and "logscan" in tool
 
 
 def load(path: Path | None) -> Config:
@@ -103,24 +130,32 @@ def load(path: Path | None) -> Config:
     if path is None:
         return Config()
     text, doc = read_toml(path, ConfigError, "the configuration file")
-    prefix = ""
+    lines = _key_lines(text)
+    prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
-        doc = doc.get("tool", {}).get("logscan", {})
-        prefix = "tool.logscan."
-    return _parse(path, text, doc, prefix)
+        prefix = ("tool", "logscan")
+        for depth in (1, 2):
+            doc = doc.get(prefix[depth - 1], {})
+            if not isinstance(doc, dict):
+                key = prefix[:depth]
+                message = f"{'.'.join(key)}: must be a table: put logscan's settings under [tool.logscan]"
+                raise ConfigError(located(path, _line_of(lines, key), message))
+    return _parse(path, doc, lines, prefix)
 
 
-def _parse(path: Path, text: str, doc: dict[str, object], prefix: str) -> Config:
-    def fail(key: str, message: str) -> ConfigError:
-        line = _line_of(text, key.rsplit(".", 1)[-1])
-        return ConfigError(located(path, line, f"{prefix}{key}: {message}"))
+def _parse(
+    path: Path, doc: dict[str, object], lines: dict[tuple[str, ...], int], prefix: tuple[str, ...]
+) -> Config:
+    def fail(key: str | tuple[str, ...], message: str) -> ConfigError:
+        where = (*prefix, *(key.split(".") if isinstance(key, str) else key))
+        return ConfigError(located(path, _line_of(lines, where), f"{'.'.join(where)}: {message}"))
 
-    config = Config(path=path)
+    config = Config(path=path, prefix="".join(f"{p}." for p in prefix))
     base = path.parent
     top = {"patterns", "catalogue", "builtin_patterns", "check", "limits"}
     for key in doc:
         if key not in top:
-            raise fail(key, f"unknown key (known: {', '.join(sorted(top))})")
+            raise fail((key,), f"unknown key (known: {', '.join(sorted(top))})")
     config.patterns = [base / p for p in _strings(doc.get("patterns", []), "patterns", fail)]
     config.catalogue = [base / p for p in _strings(doc.get("catalogue", []), "catalogue", fail)]
     builtin = doc.get("builtin_patterns", True)
@@ -133,7 +168,7 @@ def _parse(path: Path, text: str, doc: dict[str, object], prefix: str) -> Config
     known = {"fail_on", "allow", "max_total", "baseline", "tolerance"}
     for key in check:
         if key not in known:
-            raise fail(f"check.{key}", f"unknown key (known in [check]: {', '.join(sorted(known))})")
+            raise fail(("check", key), f"unknown key (known in [check]: {', '.join(sorted(known))})")
     config.check.fail_on = _strings(check.get("fail_on", []), "check.fail_on", fail)
     config.check.allow = _strings(check.get("allow", []), "check.allow", fail)
     max_total = check.get("max_total")
@@ -145,16 +180,25 @@ def _parse(path: Path, text: str, doc: dict[str, object], prefix: str) -> Config
         raise fail("check.baseline", "must be a path (a string)")
     config.check.baseline = base / baseline if baseline else None
     tolerance = check.get("tolerance")
-    if tolerance is not None and not isinstance(tolerance, str | int):
+    if type(tolerance) in (int, float):
+        if not 0 <= tolerance <= sys.float_info.max:
+            raise fail(
+                "check.tolerance",
+                f'must be a number of lines >= 0, or a percentage such as "20%" (got {tolerance!r})',
+            )
+        tolerance = format(Decimal(repr(tolerance)), "f")  # 2.5, 1e20: as --tolerance takes them
+    elif tolerance is not None and not isinstance(tolerance, str):
         raise fail("check.tolerance", 'must be a number of lines or a percentage such as "20%"')
-    config.check.tolerance = str(tolerance) if tolerance is not None else None
-    config.lines = {k: _line_of(text, k) for k in ("fail_on", "allow", "tolerance", "max_total")}
+    config.check.tolerance = tolerance
+    config.lines = {
+        k: _line_of(lines, (*prefix, "check", k)) for k in ("fail_on", "allow", "tolerance", "max_total")
+    }
     limits = doc.get("limits", {})
     if not isinstance(limits, dict):
         raise fail("limits", "must be a table ([limits])")
     for key in limits:
         if key not in ("max_expanded", "max_ratio", "max_depth"):
-            raise fail(f"limits.{key}", "unknown key (known in [limits]: max_depth, max_expanded, max_ratio)")
+            raise fail(("limits", key), "unknown key (known in [limits]: max_depth, max_expanded, max_ratio)")
     if "max_expanded" in limits:
         size = parse_size(limits["max_expanded"])
         if size is None:
@@ -162,8 +206,8 @@ def _parse(path: Path, text: str, doc: dict[str, object], prefix: str) -> Config
         config.limits.max_expanded = size
     if "max_ratio" in limits:
         ratio = limits["max_ratio"]
-        if type(ratio) not in (int, float) or ratio < 1:
-            raise fail("limits.max_ratio", "must be a number >= 1")
+        if type(ratio) not in (int, float) or not 1 <= ratio <= sys.float_info.max:
+            raise fail("limits.max_ratio", f"must be a finite number >= 1 (got {ratio!r})")
         config.limits.max_ratio = float(ratio)
     if "max_depth" in limits:
         depth = limits["max_depth"]
@@ -186,7 +230,7 @@ def limits_of(config: Config):  # type: ignore[no-untyped-def]
     )
 
 
-def _strings(value: object, key: str, fail) -> list[str]:  # type: ignore[no-untyped-def]
+def _strings(value: object, key: str, fail: Callable[[str, str], ConfigError]) -> list[str]:
     if isinstance(value, str):
         return [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -194,6 +238,43 @@ def _strings(value: object, key: str, fail) -> list[str]:  # type: ignore[no-unt
     return list(value)
 
 
-def _line_of(text: str, key: str) -> int:
-    m = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
-    return text.count("\n", 0, m.start()) + 1 if m else 0
+_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_DOTTED = rf"{_KEY}(?:[ \t]*\.[ \t]*{_KEY})*"
+_HEADER = re.compile(rf"^[ \t]*\[\[?[ \t]*({_DOTTED})[ \t]*\]\]?[ \t]*(?:#.*)?$")
+_ASSIGN = re.compile(rf"^[ \t]*({_DOTTED})[ \t]*=")
+
+
+def _key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """The line of every table header and every ``key = ...`` of a TOML text, by full key
+    (``("tool", "logscan", "check", "allow")``): a key is looked for under its own table,
+    dotted and quoted keys as TOML reads them. The first line wins."""
+    found: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), 1):
+        if m := _HEADER.match(line):
+            table = _split(m.group(1))
+            found.setdefault(table, number)
+        elif m := _ASSIGN.match(line):
+            found.setdefault((*table, *_split(m.group(1))), number)
+    return found
+
+
+def _split(dotted: str) -> tuple[str, ...]:
+    """``a."b.c"`` -> ``("a", "b.c")``, as TOML reads the key."""
+    try:
+        value: object = tomllib.loads(f"{dotted} = 0")
+    except tomllib.TOMLDecodeError:
+        return ()
+    parts: list[str] = []
+    while isinstance(value, dict):
+        (name, value), *_ = value.items()
+        parts.append(name)
+    return tuple(parts)
+
+
+def _line_of(lines: dict[tuple[str, ...], int], key: tuple[str, ...]) -> int:
+    """The line of ``key``, else of the nearest table (or inline table) that holds it; 0 if none."""
+    for end in range(len(key), 0, -1):
+        if key[:end] in lines:
+            return lines[key[:end]]
+    return 0

@@ -84,8 +84,8 @@ def parse_rule(text: str, *, source: str = "--fail-on", threshold_allowed: bool 
         sdk, value = cm.group(1), str(int(cm.group(2)))
     elif fld == "category" and value not in (*CATEGORIES, UNKNOWN):
         raise fail(f"unknown category {value!r} (one of {', '.join(CATEGORIES)}, unknown)")
-    elif fld == "kind" and value not in (*KINDS, UNKNOWN):
-        raise fail(f"unknown kind {value!r} (one of {', '.join(KINDS)}, unknown)")
+    elif fld == "kind" and value not in KINDS:  # KINDS has "unknown" already
+        raise fail(f"unknown kind {value!r} (one of {', '.join(KINDS)})")
     return Rule(text, fld, value, sdk, int(threshold or 0), source)
 
 

@@ -129,7 +129,10 @@ def load_patterns(
     patterns = [pattern for path in files for pattern in load_file(path)]
     check_unique(patterns)
     if not patterns:
-        raise PatternError("no patterns loaded: give --patterns FILE or drop --no-builtin-patterns")
+        raise PatternError(
+            "no patterns loaded: the bundled patterns are off (--no-builtin-patterns, or builtin_patterns = "
+            "false in the configuration): give --patterns FILE (or patterns = [...]) or turn them back on"
+        )
     result = PatternSet(patterns)
     user = {str(p) for p in pattern_files(list(extra))}
     to_check = (

@@ -1,0 +1,237 @@
+"""Configuration files: discovery of ``[tool.logscan]``, located errors, limits and tolerance."""
+
+from __future__ import annotations
+
+import pytest
+
+from logscan.config import load
+
+from .conftest import invoke
+
+LOG = "E/ChatDemo(1): Login failed! code: 204 error: User not found\n"
+PASSED = "logscan check: passed: code=999 (1 file, 1 error line)\n"
+KINDS = "ok, transient, client-bug, auth, session, limit, permission, configuration, not-found, server, unknown"
+
+
+@pytest.fixture
+def log(tmp_path, monkeypatch):
+    """A log with one error (code 204) beside an empty folder ``p`` that is the current folder."""
+    (tmp_path / "p").mkdir()
+    monkeypatch.chdir(tmp_path / "p")  # no configuration file is found above tmp_path
+    path = tmp_path / "some.log"
+    path.write_text(LOG, encoding="utf-8")
+    return path
+
+
+def write(folder, name, body):
+    path = folder / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def error(r):
+    """The one-line error of an exit-2 run."""
+    assert (r.exit_code, r.stdout) == (2, ""), r
+    return r.stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[tool]\nlogscan = { check = { fail_on = ["code=999"] } }\n',
+        '[ tool.logscan ]\ncheck = { fail_on = ["code=999"] }\n',
+        '[tool."logscan".check]\nfail_on = ["code=999"]\n',
+        '[tool]\nlogscan.check.fail_on = ["code=999"]\n',
+    ],
+)
+def test_every_spelling_of_tool_logscan_is_discovered(log, body):
+    write(log.parent / "p", "pyproject.toml", body)
+    r = invoke("check", log)
+    assert (r.exit_code, r.stdout, r.stderr) == (0, PASSED, "")
+
+
+def test_a_pyproject_without_tool_logscan_is_skipped(log):
+    write(log.parent / "p", "pyproject.toml", '[project]\nname = "x"\n\n[tool.other]\nlogscan = 1\n')
+    write(log.parent, "pyproject.toml", '[tool.logscan.check]\nfail_on = ["code=999"]\n')
+    r = invoke("check", log)
+    assert (r.exit_code, r.stdout, r.stderr) == (0, PASSED, "")
+
+
+def test_an_unparsable_pyproject_is_an_error_if_it_mentions_logscan_else_skipped(log):
+    pyproject = write(log.parent / "p", "pyproject.toml", "[tool.logscan\nfail_on = 1\n")
+    assert error(invoke("check", log)) == (
+        f"logscan: error: {pyproject}: invalid TOML: "
+        "Expected ']' at the end of a table declaration (at line 1, column 14)\n"
+    )
+    write(log.parent / "p", "pyproject.toml", "[tool.black\n")
+    write(log.parent, "logscan.toml", '[check]\nfail_on = ["code=999"]\n')
+    r = invoke("check", log)
+    assert (r.exit_code, r.stdout, r.stderr) == (0, PASSED, "")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('tool = "x"\n', "1: tool: must be a table: put logscan's settings under [tool.logscan]"),
+        (
+            "[tool]\nlogscan = 5\n",
+            "2: tool.logscan: must be a table: put logscan's settings under [tool.logscan]",
+        ),
+        ("[tool.logscan]\ncheck = 5\n", "2: tool.logscan.check: must be a table ([check])"),
+    ],
+)
+def test_tool_or_tool_logscan_not_a_table(log, body, message):
+    pyproject = write(log.parent / "p", "pyproject.toml", body)
+    assert error(invoke("check", log, "--config", pyproject)) == f"logscan: error: {pyproject}:{message}\n"
+    if body != 'tool = "x"\n':  # discovered too (a pyproject with no tool.logscan is not)
+        assert error(invoke("check", log)) == f"logscan: error: {pyproject}:{message}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        # the key in its own table, not a key of the same name in another table above
+        (
+            "pyproject.toml",
+            "[tool.other]\nallow = 1\nmax_total = 2\n\n[tool.logscan.check]\nfail_on = []\nallow = 1\n",
+            ":7: tool.logscan.check.allow: must be a list of strings",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.other]\nmax_total = 2\n[tool.logscan.check]\nmax_total = -1\n",
+            ":4: tool.logscan.check.max_total: must be a whole number >= 0 (got -1)",
+        ),
+        (
+            "logscan.toml",
+            "[check]\nallow = []\n[limits]\nallow = 1\n",
+            ":4: limits.allow: unknown key (known in [limits]: max_depth, max_expanded, max_ratio)",
+        ),
+        # dotted, quoted and spaced keys
+        (
+            "logscan.toml",
+            'patterns = []\ncheck . "allow" = 1\n',
+            ":2: check.allow: must be a list of strings",
+        ),
+        (
+            "logscan.toml",
+            "[ limits ]\n'max_ratio' = 0\n",
+            ":2: limits.max_ratio: must be a finite number >= 1 (got 0)",
+        ),
+        # inline tables: the line of the inline table
+        ("logscan.toml", "\ncheck = { allow = 1 }\n", ":2: check.allow: must be a list of strings"),
+        (
+            "pyproject.toml",
+            "[tool]\nx = 1\nlogscan = { check = { colour = 1 } }\n",
+            ":3: tool.logscan.check.colour: unknown key (known in [check]: allow, baseline, fail_on, max_total, tolerance)",
+        ),
+        # a multi-line value: the line of its key
+        (
+            "logscan.toml",
+            '[check]\nallow = [\n  "x",\n  1,\n]\n',
+            ":2: check.allow: must be a list of strings",
+        ),
+    ],
+)
+def test_errors_name_the_line_of_the_key_in_its_own_table(log, name, body, message):
+    path = write(log.parent / "p", name, body)
+    assert error(invoke("check", log)) == f"logscan: error: {path}{message}\n"
+
+
+def test_rules_with_a_dotted_key_name_their_line(log):
+    path = write(log.parent / "p", "logscan.toml", '\ncheck.fail_on = ["kind=nope"]\n')
+    assert error(invoke("check", log)) == (
+        f"logscan: error: {path}:2 check.fail_on: 'kind=nope': unknown kind 'nope' (one of {KINDS})\n"
+    )
+
+
+def test_rule_sources_keep_the_tool_logscan_prefix(tmp_path):
+    path = write(
+        tmp_path, "pyproject.toml", '[tool.other]\nallow = 1\n\n[tool.logscan.check]\nallow = ["code=1"]\n'
+    )
+    config = load(path)
+    assert config.where("allow") == f"{path}:5 tool.logscan.check.allow"
+    assert config.where("fail_on") == f"{path}:4 tool.logscan.check.fail_on"  # absent: its table
+    assert load(write(tmp_path, "logscan.toml", "check.allow = []\n")).where("allow") == (
+        f"{tmp_path / 'logscan.toml'}:1 check.allow"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nan", "max_ratio: must be a finite number >= 1 (got nan)"),
+        ("inf", "max_ratio: must be a finite number >= 1 (got inf)"),
+        ("-inf", "max_ratio: must be a finite number >= 1 (got -inf)"),
+        ("0", "max_ratio: must be a finite number >= 1 (got 0)"),
+        ("-3.5", "max_ratio: must be a finite number >= 1 (got -3.5)"),
+        ("1" + "0" * 400, f"max_ratio: must be a finite number >= 1 (got 1{'0' * 400})"),
+    ],
+)
+def test_non_finite_or_non_positive_limits_are_errors(log, value, message):
+    path = write(log.parent / "p", "logscan.toml", f"[limits]\nmax_ratio = {value}\n")
+    assert error(invoke("check", log)) == f"logscan: error: {path}:2: limits.{message}\n"
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1.0", "0", "0.0", "-5"])
+def test_non_finite_or_non_positive_sizes_are_errors(log, value):
+    path = write(log.parent / "p", "logscan.toml", f"[limits]\n\nmax_expanded = {value}\n")
+    assert error(invoke("check", log)) == (
+        f'logscan: error: {path}:3: limits.max_expanded: must be a size such as "4GiB" or "500MB"\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "tolerance"), [("2.5", "2.5"), ("2", "2"), ("1e20", "100000000000000000000"), ('"20%"', "20%")]
+)
+def test_tolerance_is_a_number_or_a_string_as_on_the_command_line(log, value, tolerance):
+    path = write(log.parent / "p", "logscan.toml", f'[check]\nfail_on = ["code=999"]\ntolerance = {value}\n')
+    assert load(path).check.tolerance == tolerance
+    r = invoke("check", log)
+    assert (r.exit_code, r.stdout, r.stderr) == (0, PASSED, "")
+
+
+def test_tolerance_grows_a_baseline_as_the_option_does(log, tmp_path):
+    base = tmp_path / "base.json"
+    assert invoke("report", log, "-f", "json", "-o", base).exit_code == 0
+    log.write_text(LOG * 3, encoding="utf-8")  # 1 -> 3 lines: within 2.5 more lines, not within 1.5
+    for tolerance, code in (("2.5", 0), ("1.5", 1)):
+        body = '[check]\nbaseline = "../base.json"\n'
+        write(log.parent / "p", "logscan.toml", body)
+        assert invoke("check", log, "--tolerance", tolerance).exit_code == code
+        write(log.parent / "p", "logscan.toml", f"{body}tolerance = {tolerance}\n")
+        assert invoke("check", log).exit_code == code
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-1", 'must be a number of lines >= 0, or a percentage such as "20%" (got -1)'),
+        ("nan", 'must be a number of lines >= 0, or a percentage such as "20%" (got nan)'),
+        ("inf", 'must be a number of lines >= 0, or a percentage such as "20%" (got inf)'),
+        ("true", 'must be a number of lines or a percentage such as "20%"'),
+    ],
+)
+def test_bad_tolerances_are_errors(log, value, message):
+    path = write(log.parent / "p", "logscan.toml", f"[check]\ntolerance = {value}\n")
+    assert error(invoke("check", log)) == f"logscan: error: {path}:2: check.tolerance: {message}\n"
+
+
+def test_rule_errors_from_a_pyproject_name_the_whole_key(log):
+    path = write(
+        log.parent / "p",
+        "pyproject.toml",
+        '[tool.other]\nfail_on = 1\n\n[tool.logscan.check]\nfail_on = ["kind=nope"]\n',
+    )
+    assert error(invoke("check", log)) == (
+        f"logscan: error: {path}:5 tool.logscan.check.fail_on: 'kind=nope': unknown kind 'nope' (one of {KINDS})\n"
+    )
+
+
+def test_no_patterns_at_all_says_how_they_were_turned_off(log):
+    """Regression: with builtin_patterns = false the error said to drop a flag nobody gave."""
+    write(log.parent / "p", "logscan.toml", "builtin_patterns = false\n")
+    assert error(invoke("report", log)) == (
+        "logscan: error: no patterns loaded: the bundled patterns are off (--no-builtin-patterns, or "
+        "builtin_patterns = false in the configuration): give --patterns FILE (or patterns = [...]) or "
+        "turn them back on\n"
+    )
