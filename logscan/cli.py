@@ -323,7 +323,9 @@ def report(
         result.stats,
         keep_going=scan.keep_going,
         quiet=scan.quiet,
-        render=lambda: emit(fmt, output, lambda f: render_report(result, f, wanted[0])),
+        render=lambda: emit(
+            fmt, output, lambda f: render_report(result, f, wanted[0], to_file=output is not None)
+        ),
     )
 
 
@@ -405,7 +407,7 @@ def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[
         raise click.exceptions.Exit(EXIT_ERROR)
 
 
-def render_report(result: Any, fmt: str, view: str = "code") -> str | bytes:
+def render_report(result: Any, fmt: str, view: str = "code", *, to_file: bool = False) -> str | bytes:
     from logscan.render import csv_, html, json_, markdown, views
 
     if fmt == "json":
@@ -418,7 +420,7 @@ def render_report(result: Any, fmt: str, view: str = "code") -> str | bytes:
         return views.to_parquet(result, view)
     if fmt == "html":
         return html.render(result)
-    return console_text(lambda console: _render_table(result, console))
+    return console_text(lambda console: _render_table(result, console), to_file=to_file)
 
 
 def _render_table(result: Any, console: Any) -> None:
@@ -1089,15 +1091,16 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def console_text(draw: Callable[[Any], None]) -> str:
-    """Render with rich into a string: colour only when stdout is a terminal."""
+def console_text(draw: Callable[[Any], None], *, to_file: bool = False) -> str:
+    """Render with rich into a string: colour only when stdout is a terminal; for a file
+    (``to_file``: ``-o``) as wide and as plain as for a pipe, whatever the terminal."""
     import io
 
     from logscan.render.text import make_console
 
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     buffer = io.StringIO()
-    draw(make_console(buffer, color=color))
+    draw(make_console(buffer, color=color, to_file=to_file))
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 

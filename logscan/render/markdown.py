@@ -2,20 +2,65 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from logscan.render.text import TOP_CAUSES, describe_span, extra_views, human_bytes, plain_cell
 from logscan.report import Report
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+class Markdown(str):
+    """Text that is Markdown already (written here, not read from a log): not escaped."""
+
+
+#: Characters that start Markdown or GitHub syntax anywhere in a line: emphasis, code,
+#: links and images, strikethrough, math; and the escape character itself.
+_SPECIAL = re.compile(r"[\\`*\[\]~$]")
+#: ``_`` between two letters or digits starts no emphasis (file_name_2024 stays as it is).
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def text(value: object) -> str:
+    """Untrusted text (a file name, a log line, a description) as inline Markdown that shows
+    exactly that text, on one line: no HTML, links, emphasis or code; ``|`` escaped so that
+    it stays in its table cell."""
+    if isinstance(value, Markdown):
+        return str(value)
+    plain = " ".join(("" if value is None else str(value)).splitlines())
+    plain = _SPECIAL.sub(lambda m: "\\" + m.group(), plain)
+    plain = _UNDERSCORE.sub(r"\_", plain)
+    plain = re.sub(r"[&<>]", lambda m: _HTML[m.group()], plain)
+    return plain.replace("|", "\\|")
+
+
+def paragraph(value: object) -> str:
+    """:func:`text` that begins a line: a ``#``, ``-``, ``+``, ``=`` or ``1.`` there starts no
+    heading or list."""
+    return re.sub(r"^(\s*(?=[#+=-])|\s*\d+(?=[.)]))", r"\1\\", text(value))
+
+
+def code(value: object) -> str:
+    """Untrusted text as an inline code span (outside tables: in a table cell a ``|`` would
+    end the cell). The fence is one backtick longer than the longest run inside."""
+    plain = " ".join(str(value).splitlines())
+    fence = "`" * (max((len(run) for run in re.findall("`+", plain)), default=0) + 1)
+    if plain.startswith("`") or plain.endswith("`") or (plain.startswith(" ") and plain.endswith(" ")):
+        plain = f" {plain} "  # one space each side is taken off again
+    return f"{fence}{plain}{fence}"
+
+
+def code_block(value: object) -> list[str]:
+    """Untrusted text as a fenced code block, the fence longer than any backtick run inside."""
+    plain = str(value)
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", plain)), default=0) + 1)
+    return [fence, *plain.splitlines(), fence]
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    """A GitHub table; every cell is escaped with :func:`text` (unless it is :class:`Markdown`)."""
+    lines = ["| " + " | ".join(text(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(text(v) for v in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -29,14 +74,14 @@ def render(report: Report) -> str:
     out.append(f"- Events: {data['events']:,} error lines, {len(data['codes'])} distinct codes")
     out.append(f"- Time span: {describe_span(data['span'])}")
     for bad in inputs["unreadable"]:
-        out.append(f"- **Unreadable:** `{_cell(bad['name'])}`: {_cell(bad['reason'])}")
+        out.append(f"- **Unreadable:** {code(bad['name'])}: {text(bad['reason'])}")
     out.append("")
     if not data["codes"]:
         out.append("No SDK error codes found.")
         return "\n".join(out) + "\n"
     out += ["## Codes", ""]
     rows = [
-        [c["sdk"], c["code"], c["name"] or "*unknown*", c["category"], c["kind"], c["count"],
+        [c["sdk"], c["code"], c["name"] or Markdown("*unknown*"), c["category"], c["kind"], c["count"],
          f"{c['share']:.1%}", c["first_seen"], c["last_seen"], ", ".join(c["files"])]
         for c in data["codes"]
     ]  # fmt: skip
@@ -58,18 +103,16 @@ def render(report: Report) -> str:
     out += ["## What to do", ""]
     for c in data["codes"][:TOP_CAUSES]:
         name = c["name"] or "unknown code"
-        out.append(f"### {c['sdk']} {c['code']} {name} ({c['count']}×)")
+        out.append(f"### {text(c['sdk'])} {c['code']} {text(name)} ({c['count']}×)")
         out.append("")
         if c["description"]:
-            out.append(f"{_cell(c['description'])}.")
+            out.append(f"{paragraph(c['description'])}.")
             out.append("")
-        out.append(f"**Cause / fix:** {_cell(c['cause'])}")
+        out.append(f"**Cause / fix:** {text(c['cause'])}")
         out.append("")
         sample = c["sample"]
-        out.append(f"First seen at `{_cell(sample['file'])}:{sample['line']}`:")
+        out.append(f"First seen at {code(str(sample['file']) + ':' + str(sample['line']))}:")
         out.append("")
-        out.append("```")
-        out.append(sample["text"].replace("```", "'''"))
-        out.append("```")
+        out += code_block(sample["text"])
         out.append("")
     return "\n".join(out)

@@ -7,12 +7,14 @@ is unset), plain text otherwise, so the output pipes and diffs cleanly.
 from __future__ import annotations
 
 import io
-import os
+import re
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich import box
+from rich.cells import cell_len, chop_cells
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -55,11 +57,32 @@ def plural(n: object, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
-def make_console(file: io.TextIOBase | None = None, *, color: bool | None = None) -> Console:
-    width = int(os.environ.get("COLUMNS", 0)) or shutil.get_terminal_size((120, 24)).columns
+#: The width of text that goes to no terminal: a pipe, and a file written with ``-o``.
+FILE_WIDTH = 120
+#: Narrower terminals are drawn as if this wide (the terminal wraps the rest).
+MIN_WIDTH = 20
+
+
+def console_width(*, to_file: bool = False) -> int:
+    """The width to draw in: :data:`FILE_WIDTH` for a file written with ``-o`` (its text must
+    not depend on the terminal the command ran in), else the terminal's: ``COLUMNS`` when it is
+    a positive number (an empty or unusable value counts as unset), else the terminal's own,
+    else :data:`FILE_WIDTH` (not a terminal)."""
+    if to_file:
+        return FILE_WIDTH
+    return max(shutil.get_terminal_size((FILE_WIDTH, 24)).columns, MIN_WIDTH)
+
+
+def make_console(
+    file: io.TextIOBase | None = None, *, color: bool | None = None, to_file: bool = False
+) -> Console:
+    """A console drawing into ``file``; ``to_file``: for a file written with ``-o`` (no colour,
+    :data:`FILE_WIDTH` wide)."""
+    if to_file:
+        color = False
     return Console(
         file=file,
-        width=max(width, 80),
+        width=console_width(to_file=to_file),
         no_color=not color if color is not None else None,
         force_terminal=color,
         highlight=False,
@@ -88,41 +111,41 @@ def render(report: Report, console: Console) -> None:
             f"({plural(inputs['lines'], 'line')})."
         )
         return
-    table = _table("Codes")
-    for name, justify, wrap in (
-        ("sdk", "left", False), ("code", "right", False), ("name", "left", True),
-        ("category", "left", False), ("kind", "left", False), ("count", "right", False),
-        ("share", "right", False), ("first seen", "left", False), ("last seen", "left", False),
-        ("files", "left", True),
-    ):  # fmt: skip
-        table.add_column(name, justify=justify, no_wrap=not wrap, overflow="fold")  # type: ignore[arg-type]
-    table.columns[2].min_width = max(len(c["name"] or "UNKNOWN") for c in data["codes"])
-    table.columns[-1].min_width = 10
-    for c in data["codes"]:
-        unknown = c["name"] is None
-        table.add_row(
-            c["sdk"], str(c["code"]),
-            Text("UNKNOWN", style="bold red") if unknown else c["name"],
-            c["category"], c["kind"], f"{c['count']:,}", f"{c['share']:.1%}",
-            _when(c["first_seen"]), _when(c["last_seen"]), _files(c["files"]),
-        )  # fmt: skip
+    columns = [
+        Col("sdk"), Col("code", "right"), Col("name"), Col("category"), Col("kind"), Col("count", "right"),
+        Col("share", "right"), Col("first seen"), Col("last seen"), Col("files", wrap="path", min_width=10),
+    ]  # fmt: skip
+    rows = [
+        [
+            c["sdk"],
+            str(c["code"]),
+            Text("UNKNOWN", style="bold red") if c["name"] is None else c["name"],
+            c["category"],
+            c["kind"],
+            f"{c['count']:,}",
+            f"{c['share']:.1%}",
+            _when(c["first_seen"]),
+            _when(c["last_seen"]),
+            _files(c["files"]),
+        ]
+        for c in data["codes"]
+    ]
     console.print()
-    console.print(table)
-    cats = _table("Categories")
-    for name, justify in (("category", "left"), ("count", "right"), ("share", "right"), ("codes", "left")):
-        cats.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for c in data["categories"]:
-        cats.add_row(c["category"], f"{c['count']:,}", f"{c['share']:.1%}", ", ".join(map(str, c["codes"])))
+    print_table(console, columns, rows, title="Codes", key=3)
+    cats = [Col("category"), Col("count", "right"), Col("share", "right"), Col("codes", wrap="text")]
+    rows = [
+        [c["category"], f"{c['count']:,}", f"{c['share']:.1%}", ", ".join(map(str, c["codes"]))]
+        for c in data["categories"]
+    ]
     console.print()
-    console.print(cats)
+    print_table(console, cats, rows, title="Categories")
     for title, df in extra_views(report):
-        extra = _table(title)
-        for name in df.columns:
-            extra.add_column(name, justify="right" if df.schema[name].is_numeric() else "left")
-        for row in df.iter_rows():
-            extra.add_row(*(plain_cell(v) for v in row))
+        columns = [
+            Col(name, "right" if df.schema[name].is_numeric() else "left", wrap=_VIEW_WRAP.get(name, ""))
+            for name in df.columns
+        ]
         console.print()
-        console.print(extra)
+        print_table(console, columns, [[plain_cell(v) for v in row] for row in df.iter_rows()], title=title)
     console.print()
     console.print(Text("What to do", style="bold"))
     for c in data["codes"][:TOP_CAUSES]:
@@ -193,6 +216,160 @@ def _table(title: str | None = None) -> Table:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Col:
+    """A column of :func:`print_table`. Cells of a column without ``wrap`` are identifiers
+    (codes, names, counts, times): never cut, never wrapped. ``wrap="text"`` wraps words,
+    ``wrap="path"`` also breaks after ``/``, ``:`` and ``,`` (file names)."""
+
+    name: str
+    justify: str = "left"
+    wrap: str = ""
+    min_width: int = 0
+
+
+#: The least a wrapped column gets before the table gives way to one block per row.
+WRAP_MIN = 20
+#: Columns whose cells are lists or file names in the ``--by`` views.
+_VIEW_WRAP = {"codes": "text", "categories": "text", "file": "path"}
+_BREAK = re.compile(r"[^\s/:,\\]*(?:[\s/:,\\]+|$)")
+
+
+def print_table(
+    console: Console, columns: Sequence[Col], rows: Sequence[Sequence[str | Text]], *,
+    title: str | None = None, key: int = 1,
+) -> None:  # fmt: skip
+    """A table as wide as its cells when that fits the console; else the wrapped columns get
+    what is left by the identifiers; and when not even that fits, one block per row (its
+    first ``key`` cells on a line, the other cells labelled below it)."""
+    width = console.width
+    natural = [
+        max([cell_len(col.name), col.min_width, *(_cell_width(row[i]) for row in rows)])
+        for i, col in enumerate(columns)
+    ]
+    widths: list[int] | None = None
+    if sum(natural) + len(columns) - 1 > width:
+        flexible = [i for i, col in enumerate(columns) if col.wrap]
+        fixed = sum(n for n, col in zip(natural, columns, strict=True) if not col.wrap) + len(columns) - 1
+        least = [min(natural[i], WRAP_MIN) for i in flexible]
+        if not flexible or fixed + sum(least) > width:
+            _print_blocks(console, columns, rows, title=title, key=key)
+            return
+        widths = list(natural)
+        for i, share in zip(
+            flexible, _share(width - fixed, [natural[i] for i in flexible], least), strict=True
+        ):
+            widths[i] = share
+    table = _table(title)
+    for i, col in enumerate(columns):
+        table.add_column(
+            col.name, justify=col.justify, no_wrap=not col.wrap, overflow="fold",  # type: ignore[arg-type]
+            min_width=col.min_width or None, width=widths[i] if widths else None,
+        )  # fmt: skip
+    for row in rows:
+        cells = list(row)
+        if widths:
+            for i, col in enumerate(columns):
+                if col.wrap == "path" and isinstance(cells[i], str):
+                    cells[i] = "\n".join(wrap(str(cells[i]), widths[i]))
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _print_blocks(
+    console: Console,
+    columns: Sequence[Col],
+    rows: Sequence[Sequence[str | Text]],
+    *,
+    title: str | None,
+    key: int,
+) -> None:
+    """The narrow form of :func:`print_table`: per row, its key cells (aligned when they fit),
+    then ``label: value`` pairs packed into indented lines, split only between pairs when
+    they fit on a line."""
+    width, indent = console.width, "    "
+    if title:
+        console.print(Text(title, style="table.title"))
+    keys = [max(_cell_width(row[i]) for row in rows) for i in range(key)] if rows else []
+    for row in rows:
+        cells = [cell.copy() if isinstance(cell, Text) else Text(cell) for cell in row[:key]]
+        padded = [
+            Text.assemble(" " * (keys[i] - text.cell_len), text)
+            if columns[i].justify == "right"
+            else Text.assemble(text, " " * (keys[i] - text.cell_len))
+            for i, text in enumerate(cells[:-1])
+        ]
+        head = Text(" ").join([*padded, cells[-1]])
+        if head.cell_len > width:  # aligned with the rows above only when that fits
+            head = Text(" ").join(cells)
+        if head.cell_len > width:  # between the cells, or after a / or : of a file name
+            for piece in wrap(head.plain, width):
+                console.print(piece)
+        else:
+            console.print(head)
+        line = Text(indent)
+        for col, cell in zip(columns[key:], row[key:], strict=True):
+            value = cell.plain if isinstance(cell, Text) else cell
+            if not value:
+                continue
+            pair = Text.assemble((f"{col.name}:", "dim"), " ", value)
+            sep = "  " if line.cell_len > len(indent) else ""
+            if line.cell_len + len(sep) + pair.cell_len <= width:
+                line.append_text(Text(sep) + pair)
+                continue
+            if line.cell_len > len(indent):
+                console.print(line)
+            if len(indent) + pair.cell_len <= width:
+                line = Text(indent) + pair
+                continue
+            pieces = wrap(f"{col.name}: {value}", width - len(indent) - 2)
+            for n, piece in enumerate(pieces[:-1]):
+                console.print(Text(indent + ("  " if n else "") + piece))
+            line = Text(indent + "  " + pieces[-1])
+        if line.cell_len > len(indent):
+            console.print(line)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken after spaces, ``/``, ``:``, ``,``
+    or ``\\``; a part longer than a line is folded."""
+    lines: list[str] = []
+    line = ""
+    for piece in _BREAK.findall(text):
+        if not piece or cell_len(line + piece.rstrip()) <= width:
+            line += piece
+            continue
+        if line.strip():
+            lines.append(line.rstrip())
+        parts = chop_cells(piece.lstrip(), max(width, 1)) or [""]
+        lines += [part.rstrip() for part in parts[:-1]]
+        line = parts[-1]
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _share(total: int, wanted: Sequence[int], least: Sequence[int]) -> list[int]:
+    """Split ``total`` cells among columns: each its least, then evenly up to what it wants."""
+    widths = list(least)
+    left = total - sum(widths)
+    while left > 0:
+        open_ = [i for i, w in enumerate(widths) if w < wanted[i]]
+        if not open_:
+            break
+        each = max(left // len(open_), 1)
+        for i in open_:
+            give = min(each, wanted[i] - widths[i], left)
+            widths[i] += give
+            left -= give
+    return widths
+
+
+def _cell_width(cell: str | Text) -> int:
+    plain = cell.plain if isinstance(cell, Text) else cell
+    return max((cell_len(line) for line in plain.splitlines()), default=0)
+
+
 def _when(value: str | None) -> str:
     """A seen-time for the table, to the minute; partial dates stay partial."""
     if not value:
@@ -235,13 +412,12 @@ def render_entries(entries: Sequence[Entry], console: Console, *, overridden: di
 
 def render_catalogue(entries: Sequence[Entry], console: Console) -> None:
     """``codes``: one row per entry; entries from a user catalogue name their file."""
-    table = _table()
-    for name, justify in (("sdk", "left"), ("code", "right"), ("name", "left"), ("category", "left"),
-                          ("kind", "left"), ("description", "left")):  # fmt: skip
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    columns = [Col("sdk"), Col("code", "right"), Col("name"), Col("category"), Col("kind"),
+               Col("description", wrap="text")]  # fmt: skip
     mine = any(e.origin != "builtin" for e in entries)
     if mine:
-        table.add_column("from", overflow="fold")
+        columns.append(Col("from", wrap="path"))
+    rows = []
     for e in entries:
         cells = [
             e.sdk,
@@ -253,6 +429,6 @@ def render_catalogue(entries: Sequence[Entry], console: Console) -> None:
         ]
         if mine:
             cells.append("" if e.origin == "builtin" else e.origin)
-        table.add_row(*cells)
-    console.print(table)
+        rows.append(cells)
+    print_table(console, columns, rows, key=3)
     console.print(f"{len(entries)} entries")
