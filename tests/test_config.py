@@ -10,7 +10,9 @@ from .conftest import invoke
 
 LOG = "E/ChatDemo(1): Login failed! code: 204 error: User not found\n"
 PASSED = "logscan check: passed: code=999 (1 file, 1 error line)\n"
-KINDS = "ok, transient, client-bug, auth, session, limit, permission, configuration, not-found, server, unknown"
+KINDS = (
+    "ok, transient, client-bug, auth, session, limit, permission, configuration, not-found, server, unknown"
+)
 
 
 @pytest.fixture
