@@ -34,15 +34,17 @@ FULL, NO_YEAR, TIME_ONLY = "full", "no-year", "time-only"
 
 #: (group, regex) alternatives; a group ``t<i>`` holds a timestamp strptime can read, ``m<i>``
 #: integer milliseconds written after a colon (``:6`` is 6 ms, not 600).
+#: Seconds run to 59 (strptime would take a 60th as a leap second and roll the minute over).
+_SS, _S = "[0-5]\\d", "[0-5]?\\d"
 _ALTERNATIVES = (
-    ("iso", r"^[\[( \t<]{0,3}(?P<t0>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"),
-    ("logcat", r"^(?P<t1>\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{1,6})"),
+    ("iso", rf"^[\[( \t<]{{0,3}}(?P<t0>\d{{4}}-\d{{2}}-\d{{2}}[ T]\d{{2}}:\d{{2}}:{_SS}(?:[.,]\d{{1,9}})?)"),
+    ("logcat", rf"^(?P<t1>\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:{_SS}\.\d{{1,6}})"),
     # Browser consoles may put the source link first: "agora-chat.js:1 10:42:58:907 IM SDK ..."
-    ("web", r"^(?:[\w.@/-]+:\d+\s+)?(?P<t2>\d{1,2}:\d{1,2}:\d{1,2}):(?P<m2>\d{1,3})(?:\s|$)"),
-    ("web-dot", r"^(?:[\w.@/-]+:\d+\s+)?(?P<t3>\d{2}:\d{2}:\d{2}\.\d{1,6})(?:\s|$)"),
-    ("rn", r"(?:^|[\s\]])(?P<t4>\d{8}-\d{6}\.\d{1,6})"),
-    ("core", r"\[(?P<t5>\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{1,2}:\d{1,2}):(?P<m5>\d{1,3})\]"),
-    ("iso-body", r"(?:^|[^0-9])(?P<t6>\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)"),
+    ("web", rf"^(?:[\w.@/-]+:\d+\s+)?(?P<t2>\d{{1,2}}:\d{{1,2}}:{_S}):(?P<m2>\d{{1,3}})(?:\s|$)"),
+    ("web-dot", rf"^(?:[\w.@/-]+:\d+\s+)?(?P<t3>\d{{2}}:\d{{2}}:{_SS}\.\d{{1,6}})(?:\s|$)"),
+    ("rn", rf"(?:^|[\s\]])(?P<t4>\d{{8}}-\d{{4}}{_SS}\.\d{{1,6}})"),
+    ("core", rf"\[(?P<t5>\d{{4}}/\d{{1,2}}/\d{{1,2}} \d{{1,2}}:\d{{1,2}}:{_S}):(?P<m5>\d{{1,3}})\]"),
+    ("iso-body", rf"(?:^|[^0-9])(?P<t6>\d{{4}}-\d{{2}}-\d{{2}}[ T]\d{{2}}:\d{{2}}:{_SS}(?:[.,]\d{{1,9}})?)"),
 )
 _COMBINED = for_engine("|".join(f"(?:{regex})" for _, regex in _ALTERNATIVES))
 #: The full-date shapes alone, looked for past a partial timestamp.
@@ -88,14 +90,19 @@ def _parse_groups(groups: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _second_of_day(times: pl.Series) -> pl.Series:
+    return times.dt.hour().cast(pl.Int32) * 3600 + times.dt.minute().cast(pl.Int32) * 60 + times.dt.second()
+
+
 def with_timestamps(frame: pl.DataFrame, column: str = "text") -> pl.DataFrame:
     """Add ``timestamp``, ``time_text`` and ``time_precision`` parsed from ``column``.
 
     One pass of one regex (every shape an alternative) over the head of each
     line: the timestamp that starts leftmost wins, except that a partial one
-    (no year, time of day) gives way to a full date further along the line
-    (logcat's own time before the core log's ``[2023/09/02 ...]``). strptime
-    then validates it: an impossible date is no timestamp.
+    (no year, time of day) gives way to a full date further along the line that
+    agrees with it to the second (logcat's own time before the core log's
+    ``[2023/09/02 ...]``; not a date the message talks about). strptime then
+    validates it: an impossible date (or a 60th second) is no timestamp.
     """
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, dtype=dt).alias(name) for name, dt in SCHEMA.items())
@@ -107,8 +114,13 @@ def with_timestamps(frame: pl.DataFrame, column: str = "text") -> pl.DataFrame:
         found = _parse_groups(
             heads.select(pl.col("h").str.extract_groups(_FULL_ANYWHERE).alias("_g")).unnest("_g")
         )
+        # The same moment written twice (logcat's time, then the core's date and time): a date
+        # about another moment ("token expires 2025-01-01 00:00:00") is not the line's time.
+        own = parts.filter(partial).select(pl.coalesce("no_year", "time_only")).to_series()
+        apart = (_second_of_day(found["full"]) - _second_of_day(own)).abs()
+        same = (apart <= 1) | (apart >= 86399)
         better = pl.Series("full", [None] * frame.height, dtype=pl.Datetime("us")).scatter(
-            partial.arg_true(), found["full"]
+            partial.arg_true(), pl.select(pl.when(same).then(found["full"])).to_series()
         )
         parts = parts.with_columns(pl.coalesce(pl.col("full"), better).alias("full"))
     full, no_year, time_only = pl.col("full"), pl.col("no_year"), pl.col("time_only")

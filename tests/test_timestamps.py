@@ -73,7 +73,29 @@ CASES = [
     ("9:03:07:512 IM SDK [debug]: x", None, "09:03:07.512", "time-only"),
     ("agora-chat.js:1 10:42:58:907 IM SDK [error]: x", None, "10:42:58.907", "time-only"),
     ("Login.vue:88 10:42:58.5 login failed", None, "10:42:58.500", "time-only"),
-    # none, and impossible dates
+    # a date the message talks about is not the line's time (regression: it replaced it)
+    (
+        "14:03:07:5 IM SDK [error]: {type: 28, message: 'token expired at 2024-05-01 10:00:00'}",
+        None,
+        "14:03:07.005",
+        "time-only",
+    ),
+    (
+        "09-02 10:50:35.972  5446  5475 E ChatDemo: token expires 2025-01-01 00:00:00.000, code: 108",
+        None,
+        "--09-02T10:50:35.972",
+        "no-year",
+    ),
+    # the same moment a second later in the core's clock still counts
+    (
+        "09-02 10:50:55.999  5446  5475 D ONE SDK : [2023/09/02 10:50:56:001]: x",
+        datetime(2023, 9, 2, 10, 50, 56, 1000),
+        None,
+        "full",
+    ),
+    # none, and impossible dates (a 60th second is not rolled over into the next minute)
+    ("2024-05-01 10:00:60.000 x", None, None, None),
+    ("[2017/3/1 9:59:60:664]: x", None, None, None),
     ("ChatError{code=201, description='x'}", None, None, None),
     ("[2021/13/45 17:03:18:054]: impossible", None, None, None),
     ("13-45 10:50:35.972  5446  5475 E x", None, None, None),
