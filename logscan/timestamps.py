@@ -38,7 +38,7 @@ FULL, NO_YEAR, TIME_ONLY = "full", "no-year", "time-only"
 _SS, _S = "[0-5]\\d", "[0-5]?\\d"
 _ALTERNATIVES = (
     ("iso", rf"^[\[( \t<]{{0,3}}(?P<t0>\d{{4}}-\d{{2}}-\d{{2}}[ T]\d{{2}}:\d{{2}}:{_SS}(?:[.,]\d{{1,9}})?)"),
-    ("logcat", rf"^(?P<t1>\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:{_SS}\.\d{{1,6}})"),
+    ("logcat", rf"^[\[( \t]{{0,3}}(?P<t1>\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:{_SS}\.\d{{1,6}})"),
     # Browser consoles may put the source link first: "agora-chat.js:1 10:42:58:907 IM SDK ..."
     ("web", rf"^(?:[\w.@/-]+:\d+\s+)?(?P<t2>\d{{1,2}}:\d{{1,2}}:{_S}):(?P<m2>\d{{1,3}})(?:\s|$)"),
     ("web-dot", rf"^(?:[\w.@/-]+:\d+\s+)?(?P<t3>\d{{2}}:\d{{2}}:{_SS}\.\d{{1,6}})(?:\s|$)"),
