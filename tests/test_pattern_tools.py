@@ -262,19 +262,22 @@ def test_catalogue_import_needs_a_table(tmp_path):
     assert parse_vendor_page("| 1 | X | desc | reason |")[0]["cause"] == "reason"
 
 
+def entry_file(path, *, code="1", kind="client-bug"):
+    """A catalogue file of one entry."""
+    path.write_text(f'[[entry]]\nsdk = "native"\ncode = {code}\nname = "X"\ncategory = "user"\nkind = "{kind}"\n'
+                    'description = "d"\ncause = "c"\n', encoding="utf-8")  # fmt: skip
+    return path
+
+
 def test_catalogue_check_names_file_and_line(tmp_path):
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[[entry]]\nsdk = "native"\ncode = 1\nname = "X"\ncategory = "user"\nkind = "bogus"\n'
-                   'description = "d"\ncause = "c"\n', encoding="utf-8")  # fmt: skip
+    bad = entry_file(tmp_path / "bad.toml", kind="bogus")
     r = invoke("catalogue", "check", bad)
     assert r.exit_code == 1 and r.stdout.startswith(f"{bad}:1: entry #1: unknown kind 'bogus'")
 
 
 def test_a_code_beyond_64_bits_is_refused_by_catalogue_check(tmp_path):
     """Regression: catalogue check passed it, then report crashed joining it to the events."""
-    big = tmp_path / "big.toml"
-    big.write_text('[[entry]]\nsdk = "native"\ncode = 99999999999999999999\nname = "X"\ncategory = "user"\n'
-                   'kind = "client-bug"\ndescription = "d"\ncause = "c"\n', encoding="utf-8")  # fmt: skip
+    big = entry_file(tmp_path / "big.toml", code="99999999999999999999")
     r = invoke("catalogue", "check", big)
     assert r.exit_code == 1 and r.stdout.startswith(f"{big}:1: entry #1: 'code' must be a 64-bit integer")
     r = invoke("report", "sample_logs/core", "--catalogue", big)
