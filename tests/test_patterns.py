@@ -122,6 +122,47 @@ HTTP_AND_OS_TRAPS = [
     "getDnsListFromServer errorDescription: timeout, code: 408",
     '{"description": "The request timed out.", "code": -1001, "domain": "NSURLErrorDomain"}',
     '{"description": "Request Entity Too Large", "code": 413, "httpStatus": 413}',
+    # the HTTP status said another way before the code: "HTTP 413", "status 413", a status field,
+    # an HTTP client's name, a request line (black-box findings and their variants)
+    "E/ChatDemo(1): upload failed: HTTP 413 Request Entity Too Large, code: 413, error: too large",
+    "E/ChatDemo(1): upload failed: http 413, code: 413, error: too large",
+    "response status: 401, code: 401, error: unauthorized",
+    "upload failed: status 413, code: 413, error: too large",
+    "upload failed, status=413, code: 413, desc: too large",
+    'upload {"status": 413, "code": 413, "description": "too large"}',
+    'upload {"code": 413, "description": "too large", "status": 413}',
+    "{status: 404, code: 404, description: 'not found'}",
+    "{code: 404, description: 'not found', status: 404}",
+    '{"description": "Request Entity Too Large", "code": 413, "status": 413}',
+    'TypeError: Network request failed {"code": 413, "description": "x", "url": "https://a1.easemob.com/x", "status": 413}',
+    "[2024-05-01 10:00:00.123] [error] request failed {statusCode: 500, errorCode: 500}",
+    "GET https://a1.easemob.com/easemob-demo/chat/users failed with code=401, desc=Unauthorized",
+    "POST https://a1.easemob.com/easemob-demo/chat/token failed, code: 401, error: Unauthorized",
+    "EMHttpClient: code = 500, desc = internal error",
+    "2024-05-01 10:00:00.123456+0800 App[123:4567] [EMHttpRequest] error code: 404",
+    "OkHttp call failed code=404 msg=Not Found",
+    "I/OkHttp(1234): call failed, code: 404, error: Not Found",
+    "UnityWebRequest failed with code=404, desc=Not Found",
+    "UnityWebRequest failed, code: 404, desc: HTTP/1.1 404 Not Found",
+    "E/ChatDemo(1): upload failed: HTTP/1.1 413, code: 413, error: Request Entity Too Large",
+    "I/flutter (1): DioError: Http status error [404], code: 404, desc: not found",
+    "I/flutter (1): SocketException: OS Error: Connection refused, errno = 111, code: 111 desc: refused",
+    "E/ChatDemo(1234): connect failed code: 110 error: ETIMEDOUT (errno)",
+    "2024-05-01 10:00:00.123456+0800 App[123:4567] socket error code: 61 (errno)",
+    "2024-05-01 10:00:00.123456+0800 App[1:2] error code: 61, domain: NSPOSIXErrorDomain",
+    "[2024-05-01 10:00:03.635] [error] connect {errorCode: 61, domain: 'NSPOSIXErrorDomain'}",
+    # negative codes are OS/HTTP-client errors: only the Web numbering has negative codes
+    "2024-05-01 10:00:00.123456+0800 App[123:4567] OSStatus error code: -25300",
+    "dns lookup failed, code: -2, desc: EAI_NONAME",
+    "I/flutter (1): code: -1 desc: unknown",
+    "E/ChatDemo(1): Login failed! code: -1 error: x",
+    "ChatError{code=-1, description='x'}",
+    'HyphenateException(-1, "x")',
+    "login onError: -1",
+    "addGroupMembers error.errorCode = -1",
+    "error.code = -1",
+    '{"code": -1, "description": "x"}',
+    "DestroyThread failed, code:-1, desc:x",
 ]
 
 
@@ -142,6 +183,31 @@ NEAR_TRAPS = [
     ("bind push error code: 1403", 1403),
     ("[2024/05/01 09:50:05:151]: [global listener] onDisconnected: 2", 2),
     ("2024-05-01 10:00:00.123456+0800 App[1:2] AgoraChatErrorDomain error code: 300", 300),
+    # a trap word after the code, in the description, is about something else (finding 3)
+    ("I/flutter (1): Unhandled Exception: code: 402 desc: upload failed: http status 413", 402),
+    (
+        '[chat] 20241016-101530.123 ChatClient: {"code": 402, "description": "upload failed, http status 413"}',
+        402,
+    ),
+    ("E/ChatDemo(1): login failed! code: 2 error: Network error (errno 101: Network is unreachable)", 2),
+    (
+        "2024-05-01 10:00:00.123456+0800 App[1:2] login error code: 2, description: Network error (NSURLErrorDomain -1009)",
+        2,
+    ),
+    ("code: 402 desc: upload failed: HTTP 413 Request Entity Too Large", 402),
+    ("code: 402 desc: upload failed: HTTP/1.1 413 Request Entity Too Large", 402),
+    ("DestroyThread failed, code:402, desc:upload failed, status 413", 402),
+    ("E/ChatDemo(1): Login failed! code: 2 error: Network error (OS Error: errno = 101)", 2),
+    ("addGroupMembers error.errorCode = 2, error.errorDescription = EMHttpClient errno 101", 2),
+    ("error.code = 2, error.errorDescription = okhttp: SocketTimeoutException", 2),
+    ("2024-05-01 10:00:00.123456+0800 App[1:2] errorDescription: Network error, code: 2", 2),
+    (
+        "2024-05-01 10:00:00.123456+0800 App[1:2] AgoraChatError code: 2, errorDescription: NSPOSIXErrorDomain 61",
+        2,
+    ),
+    ("D/ChatDemo(1): login onError: 2 Network error (getDnsListFromServer failed)", 2),
+    ("DestroyThread failed with code 2, desc: Network error, http status 503", 2),
+    ("[2021/09/27 17:03:18:466]: EMSessionManager::doLogin() login failed, code: 2 desc: HTTP 503", 2),
 ]
 
 
@@ -157,6 +223,7 @@ def test_every_generic_pattern_excludes_the_trap_families():
         "android-code-error", "android-onerror", "electron-errorcode", "js-error-dot-code",
         "flutter-code-desc", "ios-error-code", "ios-error-description", "ios-description-code",
         "js-code-description", "js-description-code", "unity-code-desc", "unity-with-code-desc",
+        "core-manager-code", "electron-log-result",
     }  # fmt: skip
     by_name = {p.name: p for p in BUILTIN}
     assert generic <= set(by_name)
@@ -165,16 +232,163 @@ def test_every_generic_pattern_excludes_the_trap_families():
         "HTTP_STATUS_CODE 1",
         "statusCode 1",
         "response code 1",
-        "getDnsListFromServer",
-        "errno: 1",
-        "NSURLErrorDomain",
-        "NSPOSIXErrorDomain",
+        "getDnsListFromServer code: 1",
+        "errno: 1, code: 1",
+        "NSURLErrorDomain code: 1",
+        "NSPOSIXErrorDomain error code: 1",
+        "HTTP 413 code: 1",
+        "status 413, code: 1",
+        "EMHttpClient: code 1",
+        "OkHttp code 1",
+        "GET https://x/y failed code 1",
+        '{"code": 1, "status": 413}',
+        "code: 1, errno = 1",
+        "code: 1 (errno)",
+        "code: 1, domain: NSPOSIXErrorDomain",
+    ]
+    # The same trap words after the code, in its description, say nothing about the code.
+    not_probes = [
+        "code: 1 desc: x, http status 413",
+        "code: 1 desc: x (errno 101: unreachable)",
+        "code: 1 desc: x (NSURLErrorDomain -1009)",
+        'code: 1, desc: "x, http status 413"',
+        "code: 1 desc: HTTP/1.1 413",
+        "code: 1 desc: getDnsListFromServer failed",
+        "uploadFile(https://a1.easemob.com/x) failed, code: 402",
+        "uploadFileByHttp failed, code: 402",
     ]
     for name in sorted(generic):
         exclude = by_name[name].exclude
         assert exclude, name
+        assert exclude == by_name["flutter-code-desc"].exclude, f"{name}: the shared exclude differs"
         for probe in probes:
             assert re.search(exclude, probe, re.ASCII), (name, probe)
+        for probe in not_probes:
+            assert not re.search(exclude, probe, re.ASCII), (name, probe)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "sample"),
+    [(p, s) for p in BUILTIN.patterns for s in p.samples],
+    ids=lambda v: v.name if hasattr(v, "name") else str(v.code),
+)
+def test_every_sample_is_won_by_its_family_when_all_patterns_run(pattern, sample):
+    """A sample passes alone (above) but must also win among all the patterns, where the match
+    that starts leftmost wins: another family's pattern that starts further left would give the
+    line its platform (and, across sdks, its numbering)."""
+    rows = match_lines([sample.line], MATCHER).select("sdk", "platform", "pattern", "code").rows()
+    assert len(rows) == 1, rows
+    sdk, platform, name, code = rows[0]
+    assert (sdk, code) == (pattern.sdk, sample.code)
+    assert name == pattern.name or platform == pattern.platform, (name, platform)
+
+
+# sdk-logs.md §4: each platform's shapes, with the platform they come from. When all patterns
+# run, none may be taken by another family's pattern whose match starts further left.
+PLATFORM_SHAPES = [
+    ("2024-05-01 10:00:00: login failed, code: 204, desc: User not found", "flutter", 204),
+    (
+        "I/flutter (13077): 2024-05-01 10:02:06: fetchHistoryMessages failed, code: 300, desc: x",
+        "flutter",
+        300,
+    ),
+    ("Unhandled Exception: code: 204 desc: User not found", "flutter", 204),
+    (
+        '[chat] 20241016-101530.123 ChatClient: ChatError {"code": 1, "description": "SDK not initialized"}',
+        "react-native",
+        1,
+    ),
+    (
+        '[chat] 20241016-101530.123 ChatClient: ChatError {code: 1, description: "SDK not initialized"}',
+        "react-native",
+        1,
+    ),
+    ("login fail { code: 202, description: 'User authentication failed' }", "react-native", 202),
+    (
+        'login fail {"name":"ChatError","code":202,"description":"User authentication failed"}',
+        "react-native",
+        202,
+    ),
+    # Electron's results are {code, description} objects too: electron on an electron-log line,
+    # else the JS-host family
+    ("[2024-05-01 10:00:07.297] [info] registerUser result: {code: 208, description: 'x'}", "electron", 208),
+    ("registerUser result: {code: 208, description: 'x'}", "react-native", 208),
+    ("E/LoginViewModel( 9431): login failed: code=202, msg=User authentication failed", "android", 202),
+    ("2024-05-01 10:00:00.123 E/App: join group failed code=602 errorMsg=not in group", "android", 602),
+    ("E/ChatDemo(1234): send failed with code=500, error=message invalid", "android", 500),
+    ("ChatError{code=201, description='User is not logged in'}", "android", 201),
+    ("FetchHistoryMessages failed with code=300,desc=Server is not reachable", "unity", 300),
+    ("DestroyThread failed, code:1400, desc:thread not exist", "unity", 1400),
+    ("LeaveGroup failed: code=700", "unity", 700),
+    (
+        "[2021/09/27 17:03:18:466]: EMSessionManager::doLogin() login failed, code: 108 desc: Token expired",
+        "core",
+        108,
+    ),
+    (
+        "[2021/09/27 17:04:26:427]: EMGroupManager::fetchGroupSpecification() code: 605 desc: Group does not exist",
+        "core",
+        605,
+    ),
+    (
+        "[2024/05/01 10:11:52:819]: EMGroupManager::fetchGroupMembers() failed, code: 302, desc: Server is busy",
+        "core",
+        302,
+    ),
+    ("2024-05-01 10:00:01.000001+0800 App[123:4567] login error code: 202, description: x", "ios", 202),
+    ("addGroupMembers error.errorCode = 603", "electron", 603),
+]
+
+
+@pytest.mark.parametrize(("line", "platform", "code"), PLATFORM_SHAPES)
+def test_each_platforms_shapes_keep_their_platform_among_all_patterns(line, platform, code):
+    assert match_lines([line], MATCHER).select("platform", "code").rows() == [(platform, code)]
+
+
+# sdk-logs.md §3: Web errors are objects {type: N, message: "...", data: ...}, in any key order;
+# an errorCode nested in its data is not a native code.
+WEB_OBJECTS = [
+    ("onError {type: 16}", 16),
+    ("Object { type: 16 }", 16),
+    ("login error {data: {}, type: 28, message: 'token expired'}", 28),
+    ("login error {data: '', message: 'x', type: 28}", 28),
+    ('login error {"data":"{\\"error\\":\\"x\\"}","type":28,"message":"token expired"}', 28),
+    ("login error {type: 28, data: {error: 'x'}}", 28),
+    ("login error { type : 206 , message : 'login another device' }", 206),
+    ('onError {data: {errorCode: 1, reason: "x"}, type: 604}', 604),
+    ("{data: {errorCode: 1, errorDescription: 'x'}, type: 604, message: 'load msg error'}", 604),
+    ("{message: 'x', data: {code: 1, description: 'y'}, type: 17}", 17),
+    ("Uncaught (in promise) {type: -2, message: 'unknown'}", -2),
+]
+
+
+@pytest.mark.parametrize(("line", "code"), WEB_OBJECTS)
+def test_web_error_objects_in_any_key_order(line, code):
+    assert match_lines([line], MATCHER).select("sdk", "code").rows() == [("web", code)]
+
+
+@pytest.mark.parametrize(
+    ("line", "description"),
+    [
+        ("{data: {}, type: 28, message: 'token expired'}", "token expired"),
+        ("{data: '', message: 'token expired', type: 28}", "token expired"),
+        ('{message: "token expired", type: 28, data: null}', "token expired"),
+        ("{type: 16}", None),
+    ],
+)
+def test_web_error_objects_keep_their_message(line, description):
+    assert match_lines([line], MATCHER)["description"].to_list() == [description]
+
+
+def test_only_the_web_numbering_has_negative_codes():
+    """Native patterns take no minus sign: a negative number there is an OS or HTTP-client error."""
+    from logscan.catalogue import load_catalogue
+
+    negative = {(e.sdk, e.code) for e in load_catalogue().entries if e.code < 0}
+    assert negative and {sdk for sdk, _ in negative} == {"web"}
+    for pattern in BUILTIN:
+        if pattern.sdk == "native":
+            assert "(?P<code>-" not in pattern.regex, pattern.name
 
 
 @pytest.mark.parametrize("line", TRAPS)

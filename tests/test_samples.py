@@ -76,3 +76,30 @@ def test_samples_exercise_every_platform_and_both_families():
         "core", "android", "ios", "flutter", "react-native", "unity", "electron", "web",
     }  # fmt: skip
     assert set(events["sdk"].unique()) == {"native", "web"}
+
+
+def _platform_of(name: str, text: str) -> str:
+    """The platform a sample line comes from (sdk-logs.md §4): its folder's, the core's log files
+    of the ticket, the core's own lines inside logcat (tag ``ONE SDK``), the ticket's Web console."""
+    if "ONE SDK" in text:
+        return "core"
+    folder, _, rest = name.partition("/")
+    if folder != "ticket-4711":
+        return folder
+    if rest == "console.txt":
+        return "web"
+    return "android" if rest.endswith("logcat.txt") else "core"
+
+
+def test_every_event_of_the_samples_has_the_platform_of_its_log():
+    """Regression: with all patterns running, shapes of one family matched further left in the
+    lines of another (Flutter's 'failed, code: N, desc:' as unity, React Native's
+    'ChatError {"code": N, ...}' as android, the core's 'EMx::y() code: N desc:' as flutter)."""
+    events = _events(SAMPLES)
+    wrong = [
+        (name, row["line"], row["platform"], row["pattern"])
+        for row in events.iter_rows(named=True)
+        for name in [row["file"].removeprefix(f"{SAMPLES}/")]
+        if row["platform"] != _platform_of(name, row["text"])
+    ]
+    assert wrong == []
