@@ -68,13 +68,16 @@ def _dropped(line: str, patterns: Sequence[Pattern]) -> tuple[str, str] | None:
         m = compiled.search(line) if compiled is not None else None
         if m is None:
             continue
+        code = m.group("code")
+        if not code:
+            return pattern.name, "its code group is empty here"
         exclude = python_regex(pattern.exclude) if pattern.exclude else None
-        if exclude is not None and exclude.search(line):
+        if exclude is not None and exclude.search(line[: m.end("code")]):  # as the scan: up to the code
             return (
                 pattern.name,
                 "its exclude drops the line (not an SDK code: an HTTP status, an OS error...)",
             )
-        if m.group("code") is not None and m.group("code").lstrip("-+0") == "":
+        if code.lstrip("-+0") == "":
             return pattern.name, "code 0 is success, not an error"
     return None
 

@@ -159,7 +159,8 @@ def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
 
     Each pattern captures its code on its own; where several match one line,
     the leftmost match wins, then the pattern listed first (see the module docs).
-    A winning match whose ``code`` group took no part leaves ``code`` null.
+    A match whose ``code`` group is empty or took no part does not compete.
+    ``_match`` is the winning match's text (where :func:`_drop_excluded` stops looking).
     """
     line = pl.col("line")
     count = len(matcher.singles)
@@ -169,17 +170,23 @@ def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     found = groups.select(
         "row",
         "line",
-        *(pl.col(f"_g{i}").struct.field(MATCH_GROUP).is_not_null().alias(f"_m{i}") for i in range(count)),
+        *(
+            (pl.col(f"_g{i}").struct.field("code").str.len_bytes() > 0).fill_null(False).alias(f"_m{i}")
+            for i in range(count)
+        ),
         *(pl.col(f"_g{i}").struct.field("code").alias(f"_c{i}") for i in range(count)),
+        *(pl.col(f"_g{i}").struct.field(MATCH_GROUP).alias(f"_t{i}") for i in range(count)),
     )
     hit = [pl.col(f"_m{i}") for i in range(count)]
     codes = [pl.col(f"_c{i}") for i in range(count)]
+    texts = [pl.when(hit[i]).then(pl.col(f"_t{i}")) for i in range(count)]
     matched = pl.sum_horizontal(h.cast(pl.UInt16) for h in hit)
     found = found.filter(matched > 0).with_columns(matched.alias("_n"))
     single = found.filter(pl.col("_n") == 1).with_columns(
         # One pattern matched: the sum of i * matched is its index, its code the only one set.
         pl.sum_horizontal(h.cast(pl.UInt16) * i for i, h in enumerate(hit)).alias("_p"),
         pl.coalesce(codes).alias("code"),
+        pl.coalesce(texts).alias("_match"),
     )
     contested = found.filter(pl.col("_n") > 1)
     if contested.height:
@@ -192,24 +199,36 @@ def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
         # The first of the leftmost: arg_min takes the lowest index on a tie.
         winner = pl.concat_list(starts).list.arg_min().replace_strict(range(len(present)), present)
         contested = contested.with_columns(winner.cast(pl.UInt16).alias("_p")).with_columns(
-            pl.coalesce(pl.when(pl.col("_p") == i).then(codes[i]) for i in present).alias("code")
+            pl.coalesce(pl.when(pl.col("_p") == i).then(codes[i]) for i in present).alias("code"),
+            pl.coalesce(pl.when(pl.col("_p") == i).then(pl.col(f"_t{i}")) for i in present).alias("_match"),
         )
         single = pl.concat([single, contested])
-    return single.select("row", "line", "_p", pl.col("code").cast(pl.Int64, strict=False)).sort("row")
+    return single.select("row", "line", "_p", pl.col("code").cast(pl.Int64, strict=False), "_match").sort(
+        "row"
+    )
 
 
 def _drop_excluded(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Drop the rows whose winning pattern's ``exclude`` matches (one pass per distinct exclude:
-    patterns of a family share theirs)."""
+    """Drop the rows whose winning pattern's ``exclude`` matches the line up to the end of the
+    match (``getDnsListFromServer code: 408``, ``http code: 413``): what follows the code, a
+    description, cannot make it another kind of code. One pass per distinct exclude (patterns
+    of a family share theirs)."""
     by_regex: dict[str, list[int]] = {}
     for i, exclude in enumerate(matcher.excludes):
         if exclude is not None:
             by_regex.setdefault(exclude, []).append(i)
+    if not by_regex:
+        return events.drop("_match")
+    upto = pl.concat_str(pl.col("line").str.split(pl.col("_match")).list.first(), pl.col("_match"))
     excluded = [
-        pl.col("_p").is_in(indices) & pl.col("line").str.contains(exclude)
+        pl.col("_p").is_in(indices) & pl.col("_upto").str.contains(exclude)
         for exclude, indices in by_regex.items()
     ]
-    return events.filter(pl.any_horizontal(excluded).not_()) if excluded else events
+    return (
+        events.with_columns(upto.alias("_upto"))
+        .filter(pl.any_horizontal(excluded).not_())
+        .drop("_upto", "_match")
+    )
 
 
 def match_frame(

@@ -110,10 +110,7 @@ HTTP_AND_OS_TRAPS = [
     '2024-05-01 10:00:00.123456+0800 App[1:2] Error Domain=NSURLErrorDomain Code=-1001 "The request timed out."',
     '2024-05-01 10:00:00.123456+0800 App[1:2] Error Domain=NSPOSIXErrorDomain Code=61 "Connection refused"',
     "connect failed, errno code: 111, desc: Connection refused",
-    "connect failed with code=111 (errno), desc=refused",
     "recv() failed. Errno=104 error code: 104",
-    "socket failed, code: 104, error: Connection reset by peer (ERRNO)",
-    "[2024-05-01 10:00:03.635] [error] socket error.code = 104, errno = 104",
     "connect failed: posix error code: 61",
     "uploadFile Status Code: 404, Desc: not found",
     "Http upload failed with code 413, desc: Request Entity Too Large",
@@ -121,7 +118,6 @@ HTTP_AND_OS_TRAPS = [
     "2024-05-01 10:00:00.123456+0800 App[1:2] errorDescription: timed out, code: -1001, domain: NSURLErrorDomain",
     "getDnsListFromServer errorDescription: timeout, code: 408",
     '{"description": "The request timed out.", "code": -1001, "domain": "NSURLErrorDomain"}',
-    '{"description": "Request Entity Too Large", "code": 413, "httpStatus": 413}',
     # the HTTP status said another way before the code: "HTTP 413", "status 413", a status field,
     # an HTTP client's name, a request line (black-box findings and their variants)
     "E/ChatDemo(1): upload failed: HTTP 413 Request Entity Too Large, code: 413, error: too large",
@@ -130,11 +126,7 @@ HTTP_AND_OS_TRAPS = [
     "upload failed: status 413, code: 413, error: too large",
     "upload failed, status=413, code: 413, desc: too large",
     'upload {"status": 413, "code": 413, "description": "too large"}',
-    'upload {"code": 413, "description": "too large", "status": 413}',
     "{status: 404, code: 404, description: 'not found'}",
-    "{code: 404, description: 'not found', status: 404}",
-    '{"description": "Request Entity Too Large", "code": 413, "status": 413}',
-    'TypeError: Network request failed {"code": 413, "description": "x", "url": "https://a1.easemob.com/x", "status": 413}',
     "[2024-05-01 10:00:00.123] [error] request failed {statusCode: 500, errorCode: 500}",
     "GET https://a1.easemob.com/easemob-demo/chat/users failed with code=401, desc=Unauthorized",
     "POST https://a1.easemob.com/easemob-demo/chat/token failed, code: 401, error: Unauthorized",
@@ -147,10 +139,6 @@ HTTP_AND_OS_TRAPS = [
     "E/ChatDemo(1): upload failed: HTTP/1.1 413, code: 413, error: Request Entity Too Large",
     "I/flutter (1): DioError: Http status error [404], code: 404, desc: not found",
     "I/flutter (1): SocketException: OS Error: Connection refused, errno = 111, code: 111 desc: refused",
-    "E/ChatDemo(1234): connect failed code: 110 error: ETIMEDOUT (errno)",
-    "2024-05-01 10:00:00.123456+0800 App[123:4567] socket error code: 61 (errno)",
-    "2024-05-01 10:00:00.123456+0800 App[1:2] error code: 61, domain: NSPOSIXErrorDomain",
-    "[2024-05-01 10:00:03.635] [error] connect {errorCode: 61, domain: 'NSPOSIXErrorDomain'}",
     # negative codes are OS/HTTP-client errors: only the Web numbering has negative codes
     "2024-05-01 10:00:00.123456+0800 App[123:4567] OSStatus error code: -25300",
     "dns lookup failed, code: -2, desc: EAI_NONAME",
@@ -208,6 +196,11 @@ NEAR_TRAPS = [
     ("D/ChatDemo(1): login onError: 2 Network error (getDnsListFromServer failed)", 2),
     ("DestroyThread failed with code 2, desc: Network error, http status 503", 2),
     ("[2021/09/27 17:03:18:466]: EMSessionManager::doLogin() login failed, code: 2 desc: HTTP 503", 2),
+    # What follows the code is not looked at (regression: the shared exclude looked at the whole
+    # line, and these real codes were dropped): an exclude sees the line up to the end of the match.
+    ("E/ChatDemo(1): login failed! code: 2 error: Network error, errno: 101", 2),
+    ("EMChatManager::uploadAttachment() failed, code: 402, desc: upload failed, status: 413", 402),
+    ("E/ChatDemo(1): upload failed! code: 402 error: http error code 413", 402),
 ]
 
 
@@ -218,7 +211,8 @@ def test_sdk_codes_beside_the_trap_words_are_events(line, code):
 
 def test_every_generic_pattern_excludes_the_trap_families():
     """Each pattern that introduces its code with a generic word (code, error code, failed,
-    onError, errorCode) drops HTTP, DNS-fetch and OS-error lines by its ``exclude``."""
+    onError, errorCode) drops HTTP, DNS-fetch and OS-error lines by its ``exclude`` (which the
+    scan applies to the line up to the end of the match)."""
     generic = {
         "android-code-error", "android-onerror", "electron-errorcode", "js-error-dot-code",
         "flutter-code-desc", "ios-error-code", "ios-error-description", "ios-description-code",
@@ -241,10 +235,6 @@ def test_every_generic_pattern_excludes_the_trap_families():
         "EMHttpClient: code 1",
         "OkHttp code 1",
         "GET https://x/y failed code 1",
-        '{"code": 1, "status": 413}',
-        "code: 1, errno = 1",
-        "code: 1 (errno)",
-        "code: 1, domain: NSPOSIXErrorDomain",
     ]
     # The same trap words after the code, in its description, say nothing about the code.
     not_probes = [

@@ -335,18 +335,25 @@ def test_first_rows_of_joined_files_where_line_lengths_mislead():
 
 def _reference_events(lines: list[str], patterns) -> list[tuple[int, int, str]]:
     """What the engine must find, line by line with the ``regex`` package: for each line the
-    match that starts leftmost, at the same position the pattern listed first; then that
-    pattern's ``exclude`` and code 0 drop the line."""
+    match with a code that starts leftmost, at the same position the pattern listed first;
+    then that pattern's ``exclude`` (on the line up to the end of the match, a description
+    that ends the line left out) and code 0 drop the line."""
     import regex
 
-    compiled = [(p, regex.compile(p.regex, regex.ASCII)) for p in patterns]
+    from logscan.scan import _empty_tail_description
+
+    compiled = [(p, regex.compile(_empty_tail_description(p.regex), regex.ASCII)) for p in patterns]
     out = []
     for row, line in enumerate(lines):
-        found = [(m.start(), i, p, m) for i, (p, r) in enumerate(compiled) if (m := r.search(line))]
+        found = [
+            (m.start(), i, p, m)
+            for i, (p, r) in enumerate(compiled)
+            if (m := r.search(line)) and m.group("code")
+        ]
         if not found:
             continue
         _start, _i, pattern, match = min(found, key=lambda f: (f[0], f[1]))
-        if pattern.exclude and regex.search(pattern.exclude, line, regex.ASCII):
+        if pattern.exclude and regex.search(pattern.exclude, line[: match.end()], regex.ASCII):
             continue
         code = int(match.group("code")) if match.group("code") is not None else 0
         if code != 0 and -(2**63) <= code < 2**63:
@@ -369,7 +376,8 @@ def test_where_patterns_compete_the_leftmost_match_wins_then_the_first_listed():
     late = pattern("late", r"code=(?P<code>\d+)")
     early = pattern("early", r"err(?:or)? (?P<code>\d+)")
     same = pattern("same", r"code=(?P<code>\d)")
-    # Its code is optional: where it matches first without one, the line makes no event.
+    # Its code is optional: where it matches without one, it does not compete (regression: it
+    # won the line, and the code another pattern found further along was lost).
     optional = pattern("optional", r"foo(?: code (?P<code>\d+))?")
     matcher = Matcher.build([late, early, same, optional])
     lines = [
@@ -385,6 +393,7 @@ def test_where_patterns_compete_the_leftmost_match_wins_then_the_first_listed():
         (0, 7, "early"),  # leftmost, though listed second
         (1, 208, "late"),  # leftmost
         (2, 5, "late"),  # same start as "same": the first listed wins
+        (4, 9, "early"),  # "optional" matched first, without a code
         (5, 3, "optional"),
     ]
 
