@@ -420,6 +420,8 @@ def test_library_rules_and_tolerance():
             assert parse_tolerance(f"{share}%").allows(before, limit)
             assert not parse_tolerance(f"{share}%").allows(before, limit + 1)
     assert parse_tolerance("0.1%").allows(1000, 1001) and not parse_tolerance("0.1%").allows(1000, 1002)
+    # Regression: a tolerance too large for a float was an internal error (Fraction of 'inf')
+    assert parse_tolerance("1" + "0" * 400 + "%").allows(1, 10**300)
     with pytest.raises(ConfigError):
         parse_tolerance("lots")
     assert evaluate.__doc__
