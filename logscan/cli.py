@@ -852,11 +852,10 @@ def patterns_test(
     from logscan.scan import Matcher
 
     texts = list(lines)
-    if file_ is not None:  # decoded as logs are: a BOM skipped, UTF-16 transcoded, bad bytes replaced
-        from logscan import inputs
+    if file_ is not None:
+        from logscan.diagnose import lines_of
 
-        data = inputs.utf8(inputs.read_span(file_, 0, file_.stat().st_size))
-        texts += data.decode("utf-8", errors="replace").splitlines()
+        texts += lines_of(str(file_))
     if not texts:
         raise click.UsageError("give LINES to test, or --file FILE")
     from logscan import config as cfg

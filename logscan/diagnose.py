@@ -12,6 +12,7 @@ import regex
 
 from logscan import catalogue as cat
 from logscan import inputs
+from logscan.errors import InputError
 from logscan.inputs import Source, Unreadable
 from logscan.patterns import Pattern
 from logscan.redact import redact_expr
@@ -58,6 +59,22 @@ def test_lines(lines: Sequence[str], matcher: Matcher, catalogue: cat.Catalogue)
         else:
             near = closest(line, matcher.patterns) if _NUMBER.search(line) else []
             out.append(LineVerdict(line, closest=near))
+    return out
+
+
+def lines_of(path: str) -> list[str]:
+    """The lines of a file read as logs are (a pipe, gzip, UTF-16, bad bytes replaced), for
+    ``patterns test --file``; raises :class:`InputError` when it cannot be read."""
+    out: list[str] = []
+    for item in inputs.iter_sources([path]):
+        if isinstance(item, Unreadable):
+            raise InputError(f"cannot read {item.name}: {item.reason}")
+        try:
+            with item.open() as stream:
+                for block in inputs.iter_blocks(stream):
+                    out.extend(read_lines(block)["line"].to_list())
+        except inputs.READ_ERRORS as exc:
+            raise InputError(f"cannot read {item.name}: {inputs.read_error_reason(exc)}") from None
     return out
 
 

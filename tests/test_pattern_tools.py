@@ -315,3 +315,23 @@ def test_patterns_unmatched_masks_secrets(tmp_path):
     assert not any(secret in r.stdout for secret in ("hunter2", "eyJhbGci", "example.com", "abcdef0123"))
     r = invoke("patterns", "unmatched", log, "--no-redact", "-f", "json")
     assert "password=hunter2secret" in r.json()[0]["text"]
+
+
+def test_patterns_test_reads_a_pipe_or_a_gzip_file(tmp_path):
+    """Regression: --file <(grep ...) failed (it was read by seeking); now read as logs are."""
+    import gzip
+    import os
+    import threading
+
+    line = "E/ChatDemo(1): Login failed! code: 204 error: x\n"
+    packed = tmp_path / "lines.txt.gz"
+    packed.write_bytes(gzip.compress(line.encode()))
+    rows = invoke("patterns", "test", "--file", packed, "-f", "json").json()
+    assert [(r["sdk"], r["code"]) for r in rows] == [("native", 204)]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(line, encoding="utf-8"))
+    writer.start()
+    r = invoke("patterns", "test", "--file", fifo, "-f", "json")
+    writer.join()
+    assert (r.exit_code, r.stderr) == (0, "") and [row["code"] for row in r.json()] == [204]
