@@ -33,11 +33,13 @@ from typing import BinaryIO
 #: Read size of the block splitter, and the target size of one block.
 BLOCK_SIZE = 16 << 20
 
+#: zstd's frames, and its skippable frames (seek tables, pzstd's headers): 0x184D2A50-5F.
+_ZSTD_MAGICS = (b"\x28\xb5\x2f\xfd", *(bytes([0x50 + n]) + b"\x2a\x4d\x18" for n in range(16)))
 _MAGIC = {
     b"\x1f\x8b": "gzip",
     b"BZh": "bzip2",
     b"\xfd7zXZ\x00": "xz",
-    b"\x28\xb5\x2f\xfd": "zstd",
+    **dict.fromkeys(_ZSTD_MAGICS, "zstd"),
 }
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -441,12 +443,12 @@ class _Decompressed:
         raw: BinaryIO,
         new_decompressor: Callable[[], object],
         limits: Limits | None = None,
-        magic: bytes = b"",
+        magic: bytes | tuple[bytes, ...] = b"",
         ends_early: str = "the compressed stream ended early",
     ) -> None:
         self._raw = raw
         self._ends_early = ends_early  # what a stream that ends before its end is
-        self._magic = magic  # how a member starts
+        self._magic = (magic,) if isinstance(magic, bytes) else magic  # how a member starts
         self._new = new_decompressor
         self._limits = limits or Limits()
         self._consumed = 0
@@ -491,7 +493,7 @@ class _Decompressed:
             if not rest:
                 return b""
         rest = rest.lstrip(b"\0")  # no member starts with a zero byte
-        while len(rest) < len(self._magic) and (more := self._raw.read(1 << 16)):
+        while len(rest) < max(map(len, self._magic)) and (more := self._raw.read(1 << 16)):
             rest += more
         if not rest.startswith(self._magic):
             self._error = ValueError("unexpected data after the end of the compressed stream")
@@ -624,7 +626,7 @@ _DECOMPRESSORS: dict[str, Callable[[BinaryIO, Limits], BinaryIO]] = {
     "gzip": lambda raw, lim: _Decompressed(raw, lambda: _gzip.decompressobj(wbits=31), lim, b"\x1f\x8b"),  # type: ignore[dict-item]
     "bzip2": lambda raw, lim: _Decompressed(raw, bz2.BZ2Decompressor, lim, b"BZh"),  # type: ignore[dict-item]
     "xz": lambda raw, lim: _Decompressed(raw, lzma.LZMADecompressor, lim, b"\xfd7zXZ\x00"),  # type: ignore[dict-item]
-    "zstd": lambda raw, lim: _Decompressed(raw, _ZstdFrame, lim, b"\x28\xb5\x2f\xfd"),  # type: ignore[dict-item]
+    "zstd": lambda raw, lim: _Decompressed(raw, _ZstdFrame, lim, _ZSTD_MAGICS),  # type: ignore[dict-item]
 }
 #: A stream is held to the ratio limit once it has given out this much (small files may compress well).
 _RATIO_FROM = 64 << 20

@@ -279,6 +279,24 @@ def test_a_truncated_zstd_frame_is_reported(tmp_path, streamed):
     assert unreadable(data) == {str(path): "truncated: the compressed stream ended early"}
 
 
+def test_zstd_skippable_frames_are_skipped(tmp_path):
+    """Regression: a skippable frame (a seekable file's seek table, pzstd's header) after a frame
+    made the file unreadable and lost the frames after it; one first was not taken for zstd."""
+    import struct
+
+    frame = zstandard.ZstdCompressor().compress
+    skip = struct.pack("<II", 0x184D2A5E, 5) + b"12345"
+    for name, data, events in (
+        ("end", frame(ERR.format(204).encode() * 3) + skip, 3),
+        ("middle", frame(ERR.format(204).encode() * 3) + skip + frame(ERR.format(205).encode() * 2), 5),
+        ("start", skip + frame(ERR.format(204).encode() * 3), 3),
+    ):
+        path = tmp_path / f"{name}.log.zst"
+        path.write_bytes(data)
+        r, out = report(path)
+        assert (r.exit_code, out["events"], out["inputs"]["unreadable"]) == (0, events, []), name
+
+
 def test_zstd_is_held_to_the_limits(tmp_path):
     path = tmp_path / "bomb.log.zst"
     path.write_bytes(zstandard.ZstdCompressor().compress(ERR.format(306).encode() + b"\n" * (80 << 20)))
