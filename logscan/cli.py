@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import glob
 import os
 import re
 import signal
@@ -85,12 +86,17 @@ class Scan:
         return config, Matcher.build(patterns), catalogue
 
     def refuse_output_among_inputs(self, output: Path | None) -> None:
-        """``-o`` naming one of the input files would replace the log being read: a usage error."""
+        """``-o`` naming a file that is to be scanned (named, matched by a glob, or in a folder
+        to scan) would replace a log being read, or count its own last report: a usage error.
+        A new file in a scanned folder is fine: it is written after the scan."""
         if output is None or not output.is_file():
             return
+        target = output.resolve()
         for path in self.paths:
-            with contextlib.suppress(OSError):
-                if os.path.isfile(path) and os.path.samefile(path, output):
+            named = glob.glob(path, recursive=True) if glob.has_magic(path) else [path]
+            for found in map(Path, named):
+                inside = found.is_dir() and target.is_relative_to(found.resolve())
+                if inside or (found.is_file() and found.resolve() == target):
                     raise click.BadParameter(
                         f"{output} is one of the logs to scan; write the output elsewhere",
                         param_hint="-o/--output",

@@ -301,3 +301,10 @@ def test_an_output_that_is_one_of_the_inputs_is_refused(tmp_path, command):
         "write the output elsewhere\n"
     )
     assert log.read_text(encoding="utf-8") == LINES
+    # through the folder it is in, or a glob (regression: both replaced it)
+    for scanned in (tmp_path, tmp_path / "*.log"):
+        r = invoke(command, scanned, "-f", "json", "-o", log)
+        assert r.exit_code == 2 and "is one of the logs to scan" in r.stderr
+    assert log.read_text(encoding="utf-8") == LINES
+    # a new file in a scanned folder is written after the scan
+    assert invoke(command, tmp_path, "-f", "json", "-o", tmp_path / "new.json").exit_code in (0, 1)
