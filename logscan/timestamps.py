@@ -127,9 +127,7 @@ def with_timestamps(frame: pl.DataFrame, column: str = "text") -> pl.DataFrame:
     parsed = parts.select(
         full.alias("timestamp"),
         pl.when(full.is_null())
-        .then(
-            pl.coalesce(no_year.dt.to_string("--%m-%dT%H:%M:%S%.3f"), time_only.dt.to_string("%H:%M:%S%.3f"))
-        )
+        .then(pl.coalesce(iso(no_year, "--%m-%dT%H:%M:%S"), iso(time_only, "%H:%M:%S")))
         .alias("time_text"),
         pl.when(full.is_not_null())
         .then(pl.lit(FULL))
@@ -143,18 +141,17 @@ def with_timestamps(frame: pl.DataFrame, column: str = "text") -> pl.DataFrame:
 
 
 def format_time(value: object) -> str | None:
-    """ISO text of a datetime: to the millisecond, or the microsecond where it has them (iOS
-    logs write six digits), as :func:`iso` writes a column."""
+    """ISO text of one datetime, as :func:`iso` writes a column."""
     if value is None:
         return None
-    micro = value.microsecond % 1000  # type: ignore[attr-defined]
-    return value.isoformat(timespec="microseconds" if micro else "milliseconds")  # type: ignore[attr-defined]
+    return pl.select(iso(pl.lit(value, dtype=pl.Datetime("us")))).item()
 
 
-def iso(expr: pl.Expr) -> pl.Expr:
-    """ISO text of a datetime column, as :func:`format_time` writes one value."""
+def iso(expr: pl.Expr, layout: str = "%Y-%m-%dT%H:%M:%S") -> pl.Expr:
+    """ISO text of a datetime column in ``layout``: to the millisecond, or the microsecond where
+    the time has them (iOS logs write six digits)."""
     return (
         pl.when(expr.dt.microsecond() % 1000 != 0)
-        .then(expr.dt.to_string("%Y-%m-%dT%H:%M:%S%.6f"))
-        .otherwise(expr.dt.to_string("%Y-%m-%dT%H:%M:%S%.3f"))
+        .then(expr.dt.to_string(layout + "%.6f"))
+        .otherwise(expr.dt.to_string(layout + "%.3f"))
     )

@@ -40,6 +40,8 @@ CASES = [
     ),
     # logcat threadtime: no year, unless the line also carries the core's full date
     ("09-02 10:50:35.972  5446  5475 E ChatDemo: x", None, "--09-02T10:50:35.972", "no-year"),
+    # partial times keep their microseconds too (regression: cut to milliseconds)
+    ("09-02 10:50:35.972123  5446  5475 E ChatDemo: x", None, "--09-02T10:50:35.972123", "no-year"),
     # indented, or logcat -v long's header "[ 09-02 ... ]", as ISO times may be
     ("  09-02 10:50:35.972  5446  5475 E ChatDemo: x", None, "--09-02T10:50:35.972", "no-year"),
     ("[ 09-02 10:50:35.972  5446: 5475 E/ChatDemo ]", None, "--09-02T10:50:35.972", "no-year"),
