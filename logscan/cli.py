@@ -530,14 +530,13 @@ def check(
         result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol,
         max_total_source="--max-total" if max_total is not None else where("max_total"),
     )  # fmt: skip
-    finish_scan(
-        result.stats,
-        keep_going=scan.keep_going,
-        quiet=scan.quiet,
-        render=lambda: emit(fmt, output, lambda f: render_verdict(verdict, f)),
-    )
-    if fmt == "github":
-        append_step_summary(verdict)
+
+    def render() -> None:
+        emit(fmt, output, lambda f: render_verdict(verdict, f))
+        if fmt == "github":
+            append_step_summary(verdict)
+
+    finish_scan(result.stats, keep_going=scan.keep_going, quiet=scan.quiet, render=render)
     if verdict.failed and not exit_zero:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 

@@ -311,6 +311,16 @@ def test_a_step_summary_that_cannot_be_written_keeps_the_verdict(log, tmp_path):
         env={"GITHUB_STEP_SUMMARY": str(summary)},
     )  # fmt: skip
     assert r.exit_code == 2 and not summary.exists()
+    # with --keep-going and nothing readable, the verdict's summary is still written (exit 2)
+    r = invoke(
+        "check",
+        tmp_path / "missing.log",
+        "--keep-going",
+        "-f",
+        "github",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert r.exit_code == 2 and summary.read_text(encoding="utf-8").startswith("### ")
 
 
 def test_escaping_rules():
