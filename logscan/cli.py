@@ -20,7 +20,7 @@ from typing import Any
 
 import click
 
-from logscan import __version__
+from logscan import __version__, buckets
 from logscan.errors import LogscanError, OutputError
 from logscan.outputs import write_all
 
@@ -335,17 +335,12 @@ def report(
     )
 
 
-#: Seconds per --bucket unit; a bucket is at most a century long.
-_BUCKET_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_MAX_BUCKET = 100 * 365 * 86400
-
-
 def _bucket(value: str | None) -> str | None:
     if value is not None and not re.fullmatch(r"[1-9]\d*[smhdw]", value):
         raise click.BadParameter(
             f"{value!r}: use a number and a unit: 30s, 1m, 5m, 1h, 1d, 1w", param_hint="--bucket"
         )
-    if value is not None and int(value[:-1]) * _BUCKET_UNITS[value[-1]] > _MAX_BUCKET:
+    if value is not None and buckets.seconds(value) > buckets.LONGEST_SECONDS:
         raise click.BadParameter(f"{value!r}: a bucket is at most 100 years (5214w)", param_hint="--bucket")
     return value
 

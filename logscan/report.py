@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from logscan import buckets
 from logscan import catalogue as cat
 from logscan.engine import Engine, RunStats
 from logscan.inputs import Limits, Source, Unreadable, iter_sources
@@ -433,13 +434,13 @@ def _timeline(
     if every is None:  # the finest bucket that keeps the chart readable
         span = last - first  # type: ignore[operator]
         every = next(
-            (b for b in BUCKETS if span / pl.select(pl.duration(**_duration(b))).item() < MAX_BUCKETS),
+            (b for b in BUCKETS if span / buckets.length(b) < MAX_BUCKETS),
             BUCKETS[-1],
         )
     rows = rows.with_columns(pl.col("start").dt.truncate(every))
     counts = rows.group_by("start", "category").agg(pl.col("count").sum().cast(pl.Int64))
     first, last = rows["start"].min(), rows["start"].max()
-    if (last - first) / pl.select(pl.duration(**_duration(every))).item() < MAX_GRID:  # type: ignore[operator]
+    if (last - first) / buckets.length(every) < MAX_GRID:  # type: ignore[operator]
         starts = pl.datetime_range(first, last, interval=every, eager=True, time_unit="us").alias("start")
         grid = pl.DataFrame(starts).join(counts.select("category").unique(), how="cross")
         counts = grid.join(counts, on=["start", "category"], how="left").with_columns(
@@ -447,14 +448,6 @@ def _timeline(
         )
     full = counts.sort(["start", "category"]).with_columns(iso(pl.col("start")).alias("start"))
     return full.select(list(schema)), every
-
-
-def _duration(bucket: str) -> dict[str, int]:
-    """A bucket's length (a month and a year at their shortest: the count of buckets is at most)."""
-    number, unit = int(bucket.rstrip("smhdwoy")), bucket.lstrip("0123456789")
-    if unit in ("mo", "y"):
-        return {"days": number * (28 if unit == "mo" else 365)}
-    return {{"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "s": "seconds"}[unit]: number}
 
 
 def _span(codes: pl.DataFrame) -> dict[str, object]:
