@@ -9,7 +9,7 @@ an earlier entry with the same (sdk, code), and the entry remembers its
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -57,6 +57,12 @@ _OPTIONAL: dict[str, tuple[type, object]] = {
 }
 
 
+def names_match(wanted: str, names: Iterable[str | None]) -> bool:
+    """Whether ``wanted`` is one of ``names`` (a code's name and aliases), in any case."""
+    key = wanted.strip().upper()
+    return any(key == name.upper() for name in names if name)
+
+
 @dataclass(frozen=True)
 class Entry:
     sdk: str
@@ -80,8 +86,7 @@ class Entry:
 
     def is_named(self, name: str) -> bool:
         """Whether ``name`` is this entry's name or an alias, in any case."""
-        wanted = name.strip().upper()
-        return any(wanted == n.upper() for n in (self.name, *self.aliases))
+        return names_match(name, (self.name, *self.aliases))
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue
+from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
 from logscan.errors import ConfigError
 from logscan.report import Report
 
@@ -46,8 +46,7 @@ class Rule:
         if self.field == "code":
             return str(code["code"]) == self.value and self.sdk in (None, code["sdk"])
         if self.field == "name":
-            names = [code["name"], *code.get("aliases", [])]  # type: ignore[list-item]
-            return (self.value or "").upper() in {str(n).upper() for n in names if n}
+            return names_match(self.value or "", [code["name"], *code.get("aliases", [])])  # type: ignore[list-item]
         return code.get(self.field) == self.value
 
     @property
