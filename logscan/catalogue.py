@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from logscan.errors import CatalogueError, located, read_toml
+from logscan.errors import CatalogueError, key_lines, line_of, located, read_toml
 
 if TYPE_CHECKING:
     import polars as pl
@@ -170,25 +170,35 @@ def load_file(path: Path, *, origin: str = "builtin") -> list[Entry]:
     tables = doc.get("entry")
     if set(doc) - {"entry"} or not isinstance(tables, list):
         raise CatalogueError(f"{path}: expected only [[entry]] tables")
-    starts = [text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"^[ \t]*\[\[entry\]\]", text, re.M)]
-    problems: list[str] = []
+    problems: list[tuple[int, str, int | None]] = []  # (entry index, message, index of the first)
     entries: list[Entry] = []
     seen: dict[tuple[str, int], int] = {}
     for index, table in enumerate(tables):
-        line = starts[index] if index < len(starts) else 0
         try:
             entry = _entry(table, origin)
         except ValueError as exc:
-            problems.append(located(path, line, f"entry #{index + 1}: {exc}"))
+            problems.append((index, f"entry #{index + 1}: {exc}", None))
             continue
         key = (entry.sdk, entry.code)
         if key in seen:
-            problems.append(located(path, line, f"duplicate entry {entry.key} (first at line {seen[key]})"))
+            problems.append((index, f"duplicate entry {entry.key}", seen[key]))
             continue
-        seen[key] = line
+        seen[key] = index
         entries.append(entry)
-    if problems:
-        raise CatalogueError("\n".join(problems))
+    if problems:  # lines are looked up only now: the catalogue is loaded at every start-up
+        lines = key_lines(text)
+
+        def line(index: int) -> int:
+            return line_of(lines, ("entry", index))
+
+        raise CatalogueError(
+            "\n".join(
+                located(
+                    path, line(i), message if first is None else f"{message} (first at line {line(first)})"
+                )
+                for i, message, first in problems
+            )
+        )
     return entries
 
 

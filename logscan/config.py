@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from logscan.errors import ConfigError, located, read_toml
+from logscan.errors import ConfigError, key_lines, line_of, located, read_toml
 
 NAMES = ("logscan.toml", "pyproject.toml")
 
@@ -130,7 +130,7 @@ def load(path: Path | None) -> Config:
     if path is None:
         return Config()
     text, doc = read_toml(path, ConfigError, "the configuration file")
-    lines = _key_lines(text)
+    lines = key_lines(text)
     prefix: tuple[str, ...] = ()
     if path.name == "pyproject.toml":
         prefix = ("tool", "logscan")
@@ -139,16 +139,16 @@ def load(path: Path | None) -> Config:
             if not isinstance(doc, dict):
                 key = prefix[:depth]
                 message = f"{'.'.join(key)}: must be a table: put logscan's settings under [tool.logscan]"
-                raise ConfigError(located(path, _line_of(lines, key), message))
+                raise ConfigError(located(path, line_of(lines, key), message))
     return _parse(path, doc, lines, prefix)
 
 
 def _parse(
-    path: Path, doc: dict[str, object], lines: dict[tuple[str, ...], int], prefix: tuple[str, ...]
+    path: Path, doc: dict[str, object], lines: dict[tuple[str | int, ...], int], prefix: tuple[str, ...]
 ) -> Config:
     def fail(key: str | tuple[str, ...], message: str) -> ConfigError:
         where = (*prefix, *(key.split(".") if isinstance(key, str) else key))
-        return ConfigError(located(path, _line_of(lines, where), f"{'.'.join(where)}: {message}"))
+        return ConfigError(located(path, line_of(lines, where), f"{'.'.join(where)}: {message}"))
 
     config = Config(path=path, prefix="".join(f"{p}." for p in prefix))
     base = path.parent
@@ -191,7 +191,7 @@ def _parse(
         raise fail("check.tolerance", 'must be a number of lines or a percentage such as "20%"')
     config.check.tolerance = tolerance
     config.lines = {
-        k: _line_of(lines, (*prefix, "check", k)) for k in ("fail_on", "allow", "tolerance", "max_total")
+        k: line_of(lines, (*prefix, "check", k)) for k in ("fail_on", "allow", "tolerance", "max_total")
     }
     limits = doc.get("limits", {})
     if not isinstance(limits, dict):
@@ -236,45 +236,3 @@ def _strings(value: object, key: str, fail: Callable[[str, str], ConfigError]) -
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise fail(key, "must be a list of strings")
     return list(value)
-
-
-_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
-_DOTTED = rf"{_KEY}(?:[ \t]*\.[ \t]*{_KEY})*"
-_HEADER = re.compile(rf"^[ \t]*\[\[?[ \t]*({_DOTTED})[ \t]*\]\]?[ \t]*(?:#.*)?$")
-_ASSIGN = re.compile(rf"^[ \t]*({_DOTTED})[ \t]*=")
-
-
-def _key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """The line of every table header and every ``key = ...`` of a TOML text, by full key
-    (``("tool", "logscan", "check", "allow")``): a key is looked for under its own table,
-    dotted and quoted keys as TOML reads them. The first line wins."""
-    found: dict[tuple[str, ...], int] = {}
-    table: tuple[str, ...] = ()
-    for number, line in enumerate(text.splitlines(), 1):
-        if m := _HEADER.match(line):
-            table = _split(m.group(1))
-            found.setdefault(table, number)
-        elif m := _ASSIGN.match(line):
-            found.setdefault((*table, *_split(m.group(1))), number)
-    return found
-
-
-def _split(dotted: str) -> tuple[str, ...]:
-    """``a."b.c"`` -> ``("a", "b.c")``, as TOML reads the key."""
-    try:
-        value: object = tomllib.loads(f"{dotted} = 0")
-    except tomllib.TOMLDecodeError:
-        return ()
-    parts: list[str] = []
-    while isinstance(value, dict):
-        (name, value), *_ = value.items()
-        parts.append(name)
-    return tuple(parts)
-
-
-def _line_of(lines: dict[tuple[str, ...], int], key: tuple[str, ...]) -> int:
-    """The line of ``key``, else of the nearest table (or inline table) that holds it; 0 if none."""
-    for end in range(len(key), 0, -1):
-        if key[:end] in lines:
-            return lines[key[:end]]
-    return 0

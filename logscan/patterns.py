@@ -26,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from logscan.errors import PatternError, located, read_toml
+from logscan.errors import PatternError, key_lines, line_of, located, read_toml
 
 SDKS = ("native", "web")
 
@@ -152,12 +152,13 @@ def load_patterns(
 def load_file(path: Path) -> list[Pattern]:
     """Parse and validate one pattern file; raise :class:`PatternError` on any problem."""
     text, doc = read_toml(path, PatternError, "pattern file")
+    lines = key_lines(text)
     unknown = set(doc) - {"pattern"}
     if unknown:
         key = sorted(unknown)[0]
         raise PatternError(
             located(
-                path, _find_line(text, key), f"unknown top-level key {key!r}; expected [[pattern]] tables"
+                path, line_of(lines, (key,)), f"unknown top-level key {key!r}; expected [[pattern]] tables"
             )
         )
     tables = doc.get("pattern", [])
@@ -167,7 +168,8 @@ def load_file(path: Path) -> list[Pattern]:
     out: list[Pattern] = []
     for index, table in enumerate(tables):
         try:
-            out.append(_build(path, text, index, table))
+            # The line of its name, else of its [[pattern]] header.
+            out.append(_build(path, line_of(lines, ("pattern", index, "name")), index, table))
         except PatternError as exc:
             problems.append(str(exc))
     if problems:
@@ -175,12 +177,9 @@ def load_file(path: Path) -> list[Pattern]:
     return out
 
 
-def _build(path: Path, text: str, index: int, table: dict[str, object]) -> Pattern:
+def _build(path: Path, line: int, index: int, table: dict[str, object]) -> Pattern:
     name = table.get("name")
     label = f"pattern {name!r}" if isinstance(name, str) and name else f"pattern #{index + 1}"
-    # The line of its name (in either quote style) in its own table, else of its [[pattern]] header.
-    header = _nth_table_line(text, index)
-    line = (_find_line(text, "name", name, after=header) if isinstance(name, str) else 0) or header
 
     def fail(message: str) -> PatternError:
         return PatternError(located(path, line, f"{label}: {message}"))
@@ -259,31 +258,6 @@ def _regex_error(message: str) -> str:
     caret = next((ln for ln in lines if ln.strip() and set(ln.strip()) <= {"^"}), None)
     where = f" at column {len(caret) - len(caret.lstrip()) - 3}" if caret else ""
     return (error or lines[0].strip()) + where
-
-
-def _find_line(text: str, key: str, value: object = None, *, after: int = 0) -> int:
-    """The 1-based line where ``key = value`` is written, from line ``after`` on (0: not found)."""
-    needle = re.compile(
-        rf"^[ \t]*{re.escape(key)}\s*=\s*" + (_toml_repr(value) if value is not None else ""), re.M
-    )
-    start = 0
-    for _ in range(max(after - 1, 0)):
-        start = text.find("\n", start) + 1
-    m = needle.search(text, start)
-    return text.count("\n", 0, m.start()) + 1 if m else 0
-
-
-def _nth_table_line(text: str, index: int) -> int:
-    starts = [m.start() for m in re.finditer(r"^[ \t]*\[\[pattern\]\]", text, re.M)]
-    return text.count("\n", 0, starts[index]) + 1 if index < len(starts) else 0
-
-
-def _toml_repr(value: object) -> str:
-    """``value`` as TOML may write it (a string in double or single quotes), escaped for a regex."""
-    if isinstance(value, str):
-        double, single = re.escape('"' + value + '"'), re.escape("'" + value + "'")
-        return f"(?:{double}|{single})"
-    return re.escape(str(value))
 
 
 def run_samples(patterns: PatternSet) -> list[SampleFailure]:
