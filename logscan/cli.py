@@ -908,19 +908,25 @@ def patterns_check(files: tuple[Path, ...]) -> None:
       logscan patterns check
       logscan patterns check mine.toml patterns/
     """
-    from logscan.patterns import PatternSet, builtin_dir, check_unique, load_file, pattern_files, run_samples
+    from logscan.patterns import (
+        PatternSet,
+        builtin_dir,
+        bundled_names_taken,
+        check_unique,
+        load_file,
+        pattern_files,
+        run_samples,
+    )
 
     paths = pattern_files(list(files) or [builtin_dir()])
     loaded = [p for path in paths for p in load_file(path)]
     check_unique(loaded)
-    bundled = {p.name for path in pattern_files([builtin_dir()]) for p in load_file(path)}
-    for p in loaded:
-        if p.name in bundled and Path(p.source).resolve().parent != builtin_dir().resolve():
-            click.echo(
-                f"logscan: warning: {p.source}:{p.line}: pattern {p.name!r} has a bundled pattern's name: "
-                "use the file with --no-builtin-patterns, or rename the pattern",
-                err=True,
-            )
+    for p in bundled_names_taken(loaded):
+        click.echo(
+            f"logscan: warning: {p.source}:{p.line}: pattern {p.name!r} has a bundled pattern's name: "
+            "use the file with --no-builtin-patterns, or rename the pattern",
+            err=True,
+        )
     failures = run_samples(PatternSet(loaded))
     by_pattern: dict[str, list[Any]] = {}
     for failure in failures:

@@ -101,6 +101,17 @@ def pattern_files(paths: Iterable[Path]) -> list[Path]:
     return list(unique.values())
 
 
+def bundled_names_taken(patterns: Sequence[Pattern]) -> list[Pattern]:
+    """The patterns of other files than the bundled ones that take a bundled pattern's name
+    (loaded beside the bundled set, they would be refused)."""
+    bundled_dir = builtin_dir().resolve()
+    theirs = [p for p in patterns if Path(p.source).resolve().parent != bundled_dir]
+    if not theirs:
+        return []
+    bundled = {p.name for path in pattern_files([bundled_dir]) for p in load_file(path)}
+    return [p for p in theirs if p.name in bundled]
+
+
 def check_unique(patterns: Sequence[Pattern]) -> None:
     """Refuse two patterns of one name (a name says which pattern matched)."""
     seen: dict[str, Pattern] = {}
