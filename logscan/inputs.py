@@ -443,12 +443,12 @@ class _Decompressed:
         raw: BinaryIO,
         new_decompressor: Callable[[], object],
         limits: Limits | None = None,
-        magic: bytes | tuple[bytes, ...] = b"",
+        magic: tuple[bytes, ...] = (),
         ends_early: str = "the compressed stream ended early",
     ) -> None:
         self._raw = raw
         self._ends_early = ends_early  # what a stream that ends before its end is
-        self._magic = (magic,) if isinstance(magic, bytes) else magic  # how a member starts
+        self._magic = magic  # how a member may start
         self._new = new_decompressor
         self._limits = limits or Limits()
         self._consumed = 0
@@ -493,7 +493,7 @@ class _Decompressed:
             if not rest:
                 return b""
         rest = rest.lstrip(b"\0")  # no member starts with a zero byte
-        while len(rest) < max(map(len, self._magic)) and (more := self._raw.read(1 << 16)):
+        while len(rest) < max(map(len, self._magic), default=0) and (more := self._raw.read(1 << 16)):
             rest += more
         if not rest.startswith(self._magic):
             self._error = ValueError("unexpected data after the end of the compressed stream")
@@ -622,11 +622,16 @@ class _ZstdFrame:
         return self._frame.unused_data
 
 
+def _magics(kind: str) -> tuple[bytes, ...]:
+    """How a member (a frame) of a compressed ``kind`` may start: its magic numbers."""
+    return tuple(magic for magic, found in _MAGIC.items() if found == kind)
+
+
 _DECOMPRESSORS: dict[str, Callable[[BinaryIO, Limits], BinaryIO]] = {
-    "gzip": lambda raw, lim: _Decompressed(raw, lambda: _gzip.decompressobj(wbits=31), lim, b"\x1f\x8b"),  # type: ignore[dict-item]
-    "bzip2": lambda raw, lim: _Decompressed(raw, bz2.BZ2Decompressor, lim, b"BZh"),  # type: ignore[dict-item]
-    "xz": lambda raw, lim: _Decompressed(raw, lzma.LZMADecompressor, lim, b"\xfd7zXZ\x00"),  # type: ignore[dict-item]
-    "zstd": lambda raw, lim: _Decompressed(raw, _ZstdFrame, lim, _ZSTD_MAGICS),  # type: ignore[dict-item]
+    "gzip": lambda raw, lim: _Decompressed(raw, lambda: _gzip.decompressobj(wbits=31), lim, _magics("gzip")),  # type: ignore[dict-item]
+    "bzip2": lambda raw, lim: _Decompressed(raw, bz2.BZ2Decompressor, lim, _magics("bzip2")),  # type: ignore[dict-item]
+    "xz": lambda raw, lim: _Decompressed(raw, lzma.LZMADecompressor, lim, _magics("xz")),  # type: ignore[dict-item]
+    "zstd": lambda raw, lim: _Decompressed(raw, _ZstdFrame, lim, _magics("zstd")),  # type: ignore[dict-item]
 }
 #: A stream is held to the ratio limit once it has given out this much (small files may compress well).
 _RATIO_FROM = 64 << 20
