@@ -180,8 +180,7 @@ def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     hit = [pl.col(f"_m{i}") for i in range(count)]
     codes = [pl.col(f"_c{i}") for i in range(count)]
     texts = [pl.when(hit[i]).then(pl.col(f"_t{i}")) for i in range(count)]
-    matched = pl.sum_horizontal(h.cast(pl.UInt16) for h in hit)
-    found = found.filter(matched > 0).with_columns(matched.alias("_n"))
+    found = found.with_columns(pl.sum_horizontal(h.cast(pl.UInt16) for h in hit).alias("_n"))
     single = found.filter(pl.col("_n") == 1).with_columns(
         # One pattern matched: the sum of i * matched is its index, its code the only one set.
         pl.sum_horizontal(h.cast(pl.UInt16) * i for i, h in enumerate(hit)).alias("_p"),
