@@ -44,7 +44,7 @@ def code(value: object) -> str:
     """Untrusted text as an inline code span (outside tables: in a table cell a ``|`` would
     end the cell). The fence is one backtick longer than the longest run inside."""
     plain = " ".join(str(value).splitlines())
-    fence = "`" * (max((len(run) for run in re.findall("`+", plain)), default=0) + 1)
+    fence = _fence(plain, 1)
     if plain.startswith("`") or plain.endswith("`") or (plain.startswith(" ") and plain.endswith(" ")):
         plain = f" {plain} "  # one space each side is taken off again
     return f"{fence}{plain}{fence}"
@@ -53,8 +53,13 @@ def code(value: object) -> str:
 def code_block(value: object) -> list[str]:
     """Untrusted text as a fenced code block, the fence longer than any backtick run inside."""
     plain = str(value)
-    fence = "`" * max(3, max((len(run) for run in re.findall("`+", plain)), default=0) + 1)
+    fence = _fence(plain, 3)
     return [fence, *plain.splitlines(), fence]
+
+
+def _fence(plain: str, least: int) -> str:
+    """A backtick fence of at least ``least``, longer than any run of backticks in ``plain``."""
+    return "`" * max(least, max((len(run) for run in re.findall("`+", plain)), default=0) + 1)
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
