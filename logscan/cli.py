@@ -797,22 +797,28 @@ def patterns_list(
     click.echo(
         console_text(
             lambda c: _simple_table(
-                c, rows, ["name", "sdk", "platform", "samples", "counter_samples", "source"]
+                c,
+                rows,
+                {
+                    "name": "",
+                    "sdk": "",
+                    "platform": "",
+                    "samples": "",
+                    "counter_samples": "",
+                    "source": "path",
+                },
             )
         ),
         nl=False,
     )
 
 
-def _simple_table(console: Any, rows: list[dict[str, Any]], columns: list[str]) -> None:
-    from logscan.render.text import _table
+def _simple_table(console: Any, rows: list[dict[str, Any]], columns: dict[str, str]) -> None:
+    """``rows`` as a table of ``columns`` (key: how its cells wrap, ``""`` for identifiers)."""
+    from logscan.render.text import Col, print_table
 
-    table = _table()
-    for name in columns:
-        table.add_column(name.replace("_", " "), overflow="fold")
-    for row in rows:
-        table.add_row(*(str(row[c]) for c in columns))
-    console.print(table)
+    cols = [Col(name.replace("_", " "), wrap=wrap) for name, wrap in columns.items()]
+    print_table(console, cols, [[str(row[c]) for c in columns] for row in rows])
 
 
 @patterns.command("test", context_settings=CONTEXT)
@@ -991,7 +997,10 @@ def patterns_unmatched(
         click.echo(json_.dumps(shown.to_dicts()), nl=False)
     elif shown.height:
         rows = [{**r, "example": f"{r['file']}:{r['line']}: {r['text'][:160]}"} for r in shown.to_dicts()]
-        click.echo(console_text(lambda c: _simple_table(c, rows, ["count", "shape", "example"])), nl=False)
+        click.echo(
+            console_text(lambda c: _simple_table(c, rows, {"count": "", "shape": "text", "example": "text"})),
+            nl=False,
+        )
         if shapes.height > top:
             click.echo(f"... and {shapes.height - top} more shapes (--top)")
     else:
