@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import glob
 import os
 import re
 import signal
@@ -89,18 +88,12 @@ class Scan:
         """``-o`` naming a file that is to be scanned (named, matched by a glob, or in a folder
         to scan) would replace a log being read, or count its own last report: a usage error.
         A new file in a scanned folder is fine: it is written after the scan."""
-        if output is None or not output.is_file():
-            return
-        target = output.resolve()
-        for path in self.paths:
-            named = glob.glob(path, recursive=True) if glob.has_magic(path) else [path]
-            for found in map(Path, named):
-                inside = found.is_dir() and target.is_relative_to(found.resolve())
-                if inside or (found.is_file() and found.resolve() == target):
-                    raise click.BadParameter(
-                        f"{output} is one of the logs to scan; write the output elsewhere",
-                        param_hint="-o/--output",
-                    )
+        from logscan.inputs import would_read
+
+        if output is not None and output.is_file() and would_read(self.paths, output):
+            raise click.BadParameter(
+                f"{output} is one of the logs to scan; write the output elsewhere", param_hint="-o/--output"
+            )
 
     def report_options(self, config: Any, **extra: Any) -> Any:
         from logscan import config as cfg

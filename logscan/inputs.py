@@ -111,23 +111,37 @@ def iter_sources(
             stream = stdin if stdin is not None else sys.stdin.buffer
             yield from _expand_stream("<stdin>", stream, None, limits, depth=0)
             continue
-        path = Path(text)
-        if path.is_dir():
-            yield from _walk_dir(path, walk, limits)
-        elif path.exists() or path.is_symlink():
-            yield from _expand_file(path, text, limits, walk)
-        elif _GLOB_CHARS & set(text):
-            matches = sorted(glob.glob(text, recursive=True))
-            if not matches:
-                yield Unreadable(text, "no file matches this pattern")
-            for match in matches:
-                p = Path(match)
-                if p.is_dir():
-                    yield from _walk_dir(p, walk, limits)
-                else:
-                    yield from _expand_file(p, match, limits, walk)
-        else:
-            yield Unreadable(text, "no such file or directory")
+        named = _named(text)
+        if not named:
+            glob_ = bool(_GLOB_CHARS & set(text))
+            yield Unreadable(text, "no file matches this pattern" if glob_ else "no such file or directory")
+        for name in named:
+            path = Path(name)
+            if path.is_dir():
+                yield from _walk_dir(path, walk, limits)
+            else:
+                yield from _expand_file(path, name, limits, walk)
+
+
+def _named(text: str) -> list[str]:
+    """What a path given names: itself where it exists (or is a link), else the files and
+    folders a glob matches (none: nothing)."""
+    path = Path(text)
+    if path.exists() or path.is_symlink():
+        return [text]
+    return sorted(glob.glob(text, recursive=True)) if _GLOB_CHARS & set(text) else []
+
+
+def would_read(paths: Iterable[str], target: Path) -> bool:
+    """Whether scanning ``paths`` reads the existing file ``target`` (named, matched by a glob,
+    or in a folder), as :func:`iter_sources` expands them."""
+    resolved = target.resolve()
+    for text in paths:
+        for name in _named(text) if text != "-" else []:
+            found = Path(name).resolve()
+            if found == resolved or (found.is_dir() and resolved.is_relative_to(found)):
+                return True
+    return False
 
 
 def _walk_dir(root: Path, walk: _Walk, limits: Limits) -> Iterator[Source | Unreadable]:
