@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import polars as pl
 import regex
 
-from logscan.dialect import for_engine
+from logscan.dialect import for_engine, for_lines
 from logscan.literals import literal_filter
 from logscan.patterns import Pattern, PatternSet
 from logscan.timestamps import SCHEMA as TIME_COLUMNS
@@ -90,19 +90,52 @@ class Matcher:
     singles: tuple[str, ...]
     describers: tuple[str | None, ...]
     excludes: tuple[str | None, ...]
+    #: Each pattern as it runs on a line with a newline on each side (:func:`for_lines`), its
+    #: ``code`` its only named group; None for all when one pattern cannot run so.
+    bounded: tuple[str, ...] | None = None
 
     @classmethod
     def build(cls, patterns: PatternSet | Sequence[Pattern]) -> Matcher:
         items = tuple(patterns)
         engine = [for_engine(_only_code(p.regex)) for p in items]
+        bounded = [for_lines(_only_code(p.regex)) for p in items]
+        literals = literal_filter([p.regex for p in items])
         return cls(
             patterns=items,
-            literals=literal_filter([p.regex for p in items]),
+            literals=literals,
             codes="|".join(f"(?:{_no_names(regex)})" for regex in engine),
             singles=tuple(f"(?P<{MATCH_GROUP}>{regex})" for regex in engine),
             describers=tuple(for_engine(p.regex) if p.has_description else None for p in items),
             excludes=tuple(for_engine(p.exclude) if p.exclude else None for p in items),
+            bounded=None if any(b is None for b in bounded) else tuple(bounded),  # type: ignore[arg-type]
         )
+
+    @functools.cached_property
+    def search(self) -> str:
+        """Every pattern as one leftmost-first alternation, with one character of context on
+        each side: on ``"\\n" + line + "\\n"`` its match is the line's winning match (the
+        leftmost, and there the pattern listed first) and the characters around it."""
+        assert self.bounded is not None
+        return f"(?m)(?s:.)(?:{_alternation(self.bounded)})(?s:.)"
+
+    def winner_of(self, lo: int, hi: int) -> str:
+        """Patterns ``lo..hi`` anchored on a :attr:`search` match: the first of all patterns
+        that matches there is the one that won the line (see :func:`_identify`)."""
+        assert self.bounded is not None
+        return _anchored(_alternation(self.bounded[lo:hi]))
+
+    def code_of(self, index: int) -> str:
+        """Pattern ``index`` anchored on a :attr:`search` match, capturing its ``code``."""
+        assert self.bounded is not None
+        return _anchored(self.bounded[index])
+
+
+def _alternation(regexes: Sequence[str]) -> str:
+    return "|".join(f"(?:{_no_names(regex)})" for regex in regexes)
+
+
+def _anchored(regex: str) -> str:
+    return f"(?m)\\A(?s:.)(?:{regex})(?s:.)\\z"
 
 
 _TAIL_DESCRIPTION = re.compile(r"\(\?P<description>(?:\.\*|\[\^(?:\\.|[^\]\\])*\]\*)\)((?:\)\??)*)$")
@@ -202,32 +235,105 @@ def _codes(hits: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
             pl.coalesce(pl.when(pl.col("_p") == i).then(pl.col(f"_t{i}")) for i in present).alias("_match"),
         )
         single = pl.concat([single, contested])
-    return single.select("row", "line", "_p", pl.col("code").cast(pl.Int64, strict=False), "_match").sort(
-        "row"
-    )
+    return single.select("row", "line", "_p", "code", "_match").sort("row")
 
 
 def _drop_excluded(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     """Drop the rows whose winning pattern's ``exclude`` matches the line up to the end of the
     match (``getDnsListFromServer code: 408``, ``http code: 413``): what follows the code, a
     description, cannot make it another kind of code. One pass per distinct exclude (patterns
-    of a family share theirs)."""
+    of a family share theirs), over the rows of the patterns that have it.
+
+    A row tells where its match ends by ``_framed`` and ``_ct`` (see :func:`_bounded`), or by
+    ``_match`` (the winning match's text, the first place in the line it is found).
+    """
     by_regex: dict[str, list[int]] = {}
     for i, exclude in enumerate(matcher.excludes):
         if exclude is not None:
             by_regex.setdefault(exclude, []).append(i)
-    if not by_regex:
-        return events.drop("_match")
-    upto = pl.concat_str(pl.col("line").str.split(pl.col("_match")).list.first(), pl.col("_match"))
+    helpers = [c for c in ("_framed", "_ct", "_match") if c in events.columns]
+    if not by_regex or events.is_empty():
+        return events.drop(helpers)
+    p = pl.col("_p")
+    suspects = events.filter(p.is_in([i for indices in by_regex.values() for i in indices]))
+    if suspects.is_empty():
+        return events.drop(helpers)
+    suspects = suspects.with_columns(_upto(suspects.columns).alias("_upto"))
     excluded = [
-        pl.col("_p").is_in(indices) & pl.col("_upto").str.contains(exclude)
-        for exclude, indices in by_regex.items()
+        p.is_in(indices) & pl.col("_upto").str.contains(exclude) for exclude, indices in by_regex.items()
     ]
-    return (
-        events.with_columns(upto.alias("_upto"))
-        .filter(pl.any_horizontal(excluded).not_())
-        .drop("_upto", "_match")
+    dropped = suspects.filter(pl.any_horizontal(excluded))["row"]
+    return events.filter(pl.col("row").is_in(dropped.implode()).not_()).drop(helpers)
+
+
+def _upto(columns: Sequence[str]) -> pl.Expr:
+    """The line up to the end of its winning match."""
+    by_match = pl.concat_str(pl.col("line").str.split(pl.col("_match")).list.first(), pl.col("_match"))
+    if "_ct" not in columns:
+        return by_match
+    # The framed line is "\n" + line + "\n"; _ct, the match and a character on each side, is
+    # first found where the match starts (:func:`_identify`), and the match ends before its last
+    # character.
+    framed, ct = pl.col("_framed"), pl.col("_ct")
+    end = framed.str.find(ct, literal=True) + ct.str.len_bytes() - ct.str.slice(-1).str.len_bytes()
+    by_frame = framed.cast(pl.Binary).bin.slice(1, end - 1).cast(pl.String)
+    return pl.when(ct.is_not_null()).then(by_frame).otherwise(by_match)
+
+
+def _bounded(found: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
+    """``_codes`` for patterns that all run on framed lines (:attr:`Matcher.bounded`): one
+    pass of the whole alternation, whatever the number of patterns, finds each line's winning
+    match with a character on each side; which pattern it is, and its code, are read from that
+    short text alone (:func:`_identify`), once per distinct text (log lines repeat). Rows whose
+    winner has no code there (an optional ``code`` group: another pattern's match may win the
+    line) are left to :func:`_codes`."""
+    # On one chunk: the engine's DFA for the alternation is built anew for each of them
+    # (read_lines gives ~130 per 64 MiB).
+    framed = found.rechunk().select(
+        "row", "line", pl.concat_str(pl.lit("\n"), pl.col("line"), pl.lit("\n")).alias("_framed")
     )
+    hits = framed.with_columns(pl.col("_framed").str.extract(matcher.search, 0).alias("_ct")).filter(
+        pl.col("_ct").is_not_null()
+    )
+    if hits.is_empty():
+        return hits.with_columns(
+            pl.lit(0, pl.UInt16).alias("_p"),
+            pl.lit(None, pl.String).alias("code"),
+            pl.lit(None, pl.String).alias("_match"),
+        )
+    parts: list[pl.DataFrame] = []
+    _identify(hits.select(pl.col("_ct").unique()), matcher, 0, len(matcher.patterns), parts)
+    won = hits.join(pl.concat(parts), on="_ct", how="left", maintain_order="left").with_columns(
+        pl.lit(None, pl.String).alias("_match")
+    )
+    coded = pl.col("code").is_not_null() & (pl.col("code") != "")
+    others = won.filter(coded.not_())
+    if others.is_empty():
+        return won
+    rest = _codes(_compact(others.select("row", "line"), "line"), matcher)
+    rest = rest.with_columns(pl.lit(None, pl.String).alias("_framed"), pl.lit(None, pl.String).alias("_ct"))
+    return pl.concat([won.filter(coded), rest.select(won.columns)], how="vertical_relaxed").sort("row")
+
+
+def _identify(hits: pl.DataFrame, matcher: Matcher, lo: int, hi: int, out: list[pl.DataFrame]) -> None:
+    """Split ``hits`` by the pattern that won each (among ``lo..hi``), and read its code.
+
+    A match's text, framed by the characters around it, is matched by the winning pattern
+    anchored, and by no pattern listed before it (one that did would have won the line:
+    at the leftmost start, the first listed wins). So the first of ``lo..hi`` that matches
+    it is the winner: found by halving, each row meets log2(patterns) anchored tests.
+    """
+    if hits.is_empty():
+        return
+    if hi - lo == 1:
+        code = pl.col("_ct").str.extract_groups(matcher.code_of(lo)).struct.field("code")
+        out.append(hits.with_columns(pl.lit(lo, pl.UInt16).alias("_p"), code.alias("code")))
+        return
+    mid = (lo + hi) // 2
+    first = pl.col("_ct").str.contains(matcher.winner_of(lo, mid))
+    split = hits.with_columns(first.alias("_first"))
+    _identify(split.filter(pl.col("_first")).drop("_first"), matcher, lo, mid, out)
+    _identify(split.filter(pl.col("_first").not_()).drop("_first"), matcher, mid, hi, out)
 
 
 def match_frame(
@@ -245,14 +351,17 @@ def match_frame(
     if found.is_empty():
         return empty_events()
     line = pl.col("line")
-    # One pass of all patterns, no captures: lines none matches leave the engine's DFA early.
-    # (On one chunk: read_lines gives ~130 per 64 MiB, and this pass is 2x slower over them.)
-    hits = found.rechunk().filter(line.str.contains(matcher.codes))
-    if hits.is_empty():
-        return empty_events()
-    hits = _compact(hits, "line")
+    if matcher.bounded is not None:
+        won = _bounded(found, matcher)
+    else:
+        # One pass of all patterns, no captures: lines none matches leave the engine's DFA early.
+        # (On one chunk: read_lines gives ~130 per 64 MiB, and this pass is 2x slower over them.)
+        hits = found.rechunk().filter(line.str.contains(matcher.codes))
+        if hits.is_empty():
+            return empty_events()
+        won = _codes(_compact(hits, "line"), matcher)
     events = _drop_excluded(
-        _codes(hits, matcher)
+        won.with_columns(pl.col("code").cast(pl.Int64, strict=False))
         # Code 0 is success in both numberings (EM_NO_ERROR, REQUEST_SUCCESS): a result, not an error.
         .filter(pl.col("code").is_not_null() & (pl.col("code") != 0)),
         matcher,

@@ -684,3 +684,70 @@ def test_a_description_found_in_a_later_small_file_is_kept(tmp_path, monkeypatch
         report = scan_report(iter_sources([tmp_path]), Matcher.build([optional]), load_catalogue(), workers=1)
         shown.append(report.to_dict()["codes"][0]["log_description"])
     assert shown == ["from b", "from b"]
+
+
+def _custom(*regexes: str):
+    from logscan.patterns import Pattern
+
+    return [
+        Pattern(name=f"p{i}", sdk="native", platform="x", regex=regex, source="t", line=1)
+        for i, regex in enumerate(regexes)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("regexes", "lines"),
+    [
+        # A word boundary before the match: "xcode=5" is not "\bcode", so the second wins.
+        ((r"\bcode=(?P<code>\d+)", r"code=(?P<code>\d+)"), ["xcode=5", "code=6", "a code=7", "écode=8"]),
+        # A boundary after the match, and a code cut short by it.
+        (
+            (r"err (?P<code>\d{1,3})\b", r"err (?P<code>\d+)"),
+            ["err 12345 x", "err 123 x", "err 123x", "err 12"],
+        ),
+        # Anchors: the line's own start and end, whatever the flag spelling.
+        (
+            (r"^E (?P<code>\d+)", r"\AF (?P<code>\d+)\z", r"(?P<code>\d+)$"),
+            ["E 4", "x E 4", "F 5", "F 5 ", "y 9"],
+        ),
+        # Classes that would match a newline (negated, \s, \D, \W) stay within the line.
+        (
+            (r"[^x]*code (?P<code>\d+)", r"\s*k(?P<code>\d+)", r"\Wz(?P<code>\d+)\D"),
+            ["code 1", " k2", "-z3-", "z3"],
+        ),
+        # The context character before a match is a multibyte one.
+        ((r"\bé(?P<code>\d+)", r"(?P<code>\d+)€"), ["xé1", " é2", "3€", "ü4€"]),
+        # Patterns the framed search cannot run (a dot that matches newlines): the exact path.
+        ((r"(?s)a.b(?P<code>\d+)", r"b(?P<code>\d+)"), ["axb1", "b2 axb3"]),
+    ],
+)
+def test_framed_search_agrees_with_the_reference_at_the_edges(regexes, lines):
+    """The one-pass search reads each line's winner from its match and the
+    characters around it; word boundaries, anchors and classes at the match's edges must
+    give what each pattern alone gives on the line."""
+    patterns = _custom(*regexes)
+    events = match_lines(lines, Matcher.build(patterns))
+    assert events.select("row", "code", "pattern").rows() == _reference_events(lines, patterns)
+
+
+def test_patterns_that_cannot_run_framed_use_the_exact_path():
+    from logscan.dialect import for_lines
+
+    assert for_lines(r"(?s)a.b") is None
+    assert for_lines(r"a\nb") is None
+    assert for_lines(r"[[:alpha:]]+") is None
+    assert Matcher.build(_custom(r"(?s)a.b(?P<code>\d+)", r"b(?P<code>\d+)")).bounded is None
+    assert Matcher.build(_custom(r"b(?P<code>\d+)")).bounded is not None
+
+
+@pytest.mark.parametrize(
+    "regex", [r"[^a-]+", r"[a-]+", r"[]x]+", r"\s+", r"\D+", r"\W+", r"\pL+", r"[\s\d]+", r".+"]
+)
+def test_framed_classes_never_match_a_newline(regex):
+    from logscan.dialect import for_lines
+
+    bounded = for_lines(regex)
+    assert bounded is not None
+    texts = pl.Series(["\n", "a\nb"])
+    whole = texts.str.contains(f"^(?:{bounded})$")
+    assert whole.to_list() == [False, False]
