@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections import Counter
+from collections.abc import Iterable
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _p  # type: ignore[attr-defined]
 
@@ -59,42 +61,96 @@ def literal_filter(regexes: list[str]) -> str | None:
         return None
     per_pattern: list[list[Clause]] = found  # type: ignore[assignment]
     chosen = [max(clauses, key=_score) for clauses in per_pattern]
+    # The literals the patterns chose, with how many chose each: a pattern's clause is free
+    # where the others' literals already cover it (linear in the patterns: thousands load fast).
+    others = _Cover(lit for clause in chosen for lit in clause)
     for _round in range(2):
         for i, clauses in enumerate(per_pattern):
-            others = [set(c) for j, c in enumerate(chosen) if j != i]
-            best = max(clauses, key=lambda c, o=others: (_support(c, o), _score(c)))  # type: ignore[misc]
-            if _support(best, others):
-                chosen[i] = best
+            if len(clauses) == 1:
                 continue
-            # None is free: the clause that adds the fewest literals to the others' (``[Cc]ode|CODE``
-            # adds ``CODE`` where ``Code`` and ``code`` are there already), if it adds fewer.
-            cheapest = min(clauses, key=lambda c, o=others: (_uncovered(c, o), *(-x for x in _score(c))))  # type: ignore[misc]
-            if _uncovered(cheapest, others) < _uncovered(chosen[i], others):
-                chosen[i] = cheapest
-    literals = _minimal(set().union(*chosen))
+            others.remove(chosen[i])
+            free = [c for c in clauses if others.uncovered(c) == 0]
+            if free:  # the one most others' literals cover (they converge on ``code``)
+                chosen[i] = max(free, key=lambda c: (others.support(c), _score(c)))
+            else:
+                # None is free: the clause that adds the fewest literals to the others'
+                # (``[Cc]ode|CODE`` adds ``CODE`` where ``Code`` and ``code`` are there already).
+                cheapest = min(clauses, key=lambda c: (others.uncovered(c), *(-x for x in _score(c))))
+                if others.uncovered(cheapest) < others.uncovered(chosen[i]):
+                    chosen[i] = cheapest
+            others.add(chosen[i])
+    literals = _shortest_shared(_minimal(set().union(*chosen)))
     return "|".join(f"(?i:{escape(t)})" if ci else escape(t) for t, ci in sorted(literals))
 
 
-def _support(clause: Clause, others: list[set[Literal]]) -> int:
-    """How many of the other patterns' choices cover ``clause`` (0: it is not free)."""
-    return sum(all(_covered(lit, chosen) for lit in clause) for chosen in others)
+class _Cover:
+    """Literals (with how many chose each), asked whether a line holding a literal certainly
+    holds one of them (one is part of it): looked up by the literal's parts, so that the cost
+    does not grow with the number of literals."""
 
+    def __init__(self, literals: Iterable[Literal] = ()) -> None:
+        self.counts: Counter[Literal] = Counter()
+        self.lengths: Counter[int] = Counter()
+        self.add(literals)
 
-def _uncovered(clause: Clause, others: list[set[Literal]]) -> int:
-    """How many literals of ``clause`` no other pattern's choice covers."""
-    chosen = set().union(*others) if others else set()
-    return sum(not _covered(lit, chosen) for lit in clause)
+    def add(self, literals: Iterable[Literal]) -> None:
+        for literal in literals:
+            self.counts[literal] += 1
+            self.lengths[len(literal[0])] += 1
 
+    def remove(self, literals: Iterable[Literal]) -> None:
+        for literal in literals:
+            self.counts[literal] -= 1
+            self.lengths[len(literal[0])] -= 1
 
-def _covered(literal: Literal, others: set[Literal]) -> bool:
-    """Whether a line holding ``literal`` certainly holds one of ``others``."""
-    text, ci = literal
-    return any(o_ci == ci and o_text in text for o_text, o_ci in others)
+    def covering(self, literal: Literal, *, proper: bool = False) -> int:
+        """How many chose a literal that is part of ``literal`` (``proper``: other than itself)."""
+        text, ci = literal
+        found = 0
+        for n, seen in self.lengths.items():
+            if seen <= 0 or n > len(text) or (proper and n == len(text)):
+                continue
+            found += sum(max(self.counts[(text[i : i + n], ci)], 0) for i in range(len(text) - n + 1))
+        return found
+
+    def covers(self, literal: Literal, *, proper: bool = False) -> bool:
+        """Whether one of the literals is part of ``literal`` (``proper``: other than itself)."""
+        return self.covering(literal, proper=proper) > 0
+
+    def support(self, clause: Clause) -> int:
+        """How well the literals cover ``clause``: the fewest that cover one of its literals."""
+        return min(self.covering(lit) for lit in clause)
+
+    def uncovered(self, clause: Clause) -> int:
+        return sum(not self.covers(lit) for lit in clause)
 
 
 def _minimal(literals: set[Literal]) -> set[Literal]:
     """Drop literals that contain another one: a line with the longer has the shorter too."""
-    return {a for a in literals if not any(b != a and b[1] == a[1] and b[0] in a[0] for b in literals)}
+    cover = _Cover(literals)
+    return {lit for lit in literals if not cover.covers(lit, proper=True)}
+
+
+#: Literals longer than this are searched by a part of them (a line holding the literal holds
+#: every part of it): the part most of the others share, so that many long literals (user
+#: patterns with prefixes of their own) become few short ones, which the search finds faster.
+MAX_LITERAL = 12
+
+
+def _shortest_shared(literals: set[Literal]) -> set[Literal]:
+    """``literals`` with each one longer than MAX_LITERAL replaced by its most shared part."""
+    long = [lit for lit in literals if len(lit[0]) > MAX_LITERAL]
+    if not long:
+        return literals
+
+    def parts(text: str, ci: bool) -> list[Literal]:
+        return [(text[i : i + MAX_LITERAL], ci) for i in range(len(text) - MAX_LITERAL + 1)]
+
+    shared: Counter[Literal] = Counter(part for text, ci in long for part in set(parts(text, ci)))
+    out = {lit for lit in literals if len(lit[0]) <= MAX_LITERAL}
+    # The most shared part; at a tie the last (nearest the code, in most patterns).
+    out |= {max(reversed(parts(text, ci)), key=shared.__getitem__) for text, ci in long}
+    return _minimal(out)
 
 
 def _score(clause: Clause) -> tuple[int, int]:
