@@ -21,7 +21,7 @@ import click
 
 from logscan import __version__, buckets
 from logscan.errors import LogscanError, OutputError
-from logscan.outputs import write_all
+from logscan.outputs import printable, write_all
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -231,13 +231,14 @@ class LogscanGroup(click.Group):
             if debug:
                 traceback.print_exc()
             for line in str(exc).splitlines() or [type(exc).__name__]:
-                click.echo(f"logscan: error: {line}", err=True)
+                click.echo(f"logscan: error: {printable(line)}", err=True)
             code = exc.exit_code
         except Exception as exc:
             if debug:
                 traceback.print_exc()
             click.echo(
-                f"logscan: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                f"logscan: internal error: {type(exc).__name__}: {printable(str(exc))} "
+                "(run with --debug for the traceback)",
                 err=True,
             )
             code = EXIT_ERROR
@@ -387,7 +388,7 @@ def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[
     fatal = bool(stats.unreadable) and (nothing_read or not keep_going)
     for bad in stats.unreadable if fatal or not quiet else ():
         level = "error" if fatal else "warning"
-        click.echo(f"logscan: {level}: cannot read {bad.name}: {bad.reason}", err=True)
+        click.echo(f"logscan: {level}: cannot read {printable(bad.name)}: {printable(bad.reason)}", err=True)
     if fatal:
         if nothing_read and keep_going:
             click.echo(
@@ -884,7 +885,7 @@ def patterns_test(
                 out.append(f"  no pattern matched; closest: {near}")
             else:
                 out.append("  no pattern matched" + ("" if _has_number(v.line) else " (no number in it)"))
-        click.echo("\n".join(out))
+        click.echo("\n".join(printable(line) for line in out))  # each line: one line, as it was
     if any(v.pattern is None for v in verdicts):
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
@@ -999,7 +1000,7 @@ def patterns_unmatched(
     else:
         click.echo("Every line that looks like an SDK error matched a pattern.")
     for item in bad:
-        click.echo(f"logscan: error: cannot read {item.name}: {item.reason}", err=True)
+        click.echo(f"logscan: error: cannot read {printable(item.name)}: {printable(item.reason)}", err=True)
     if bad:
         raise click.exceptions.Exit(EXIT_ERROR)
 
@@ -1067,7 +1068,7 @@ def catalogue_check(files: tuple[Path, ...]) -> None:
         except CatalogueError as exc:
             failed = True
             for line in str(exc).splitlines():
-                click.echo(line)
+                click.echo(printable(line))
             continue
         click.echo(f"ok   {path}: {len(entries)} entries")
     if failed:
@@ -1176,7 +1177,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def warn(message: str, *, quiet: bool) -> None:
     if not quiet:
-        click.echo(f"logscan: {message}", err=True)
+        click.echo(f"logscan: {printable(message)}", err=True)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import json
 import lzma
 import os
 import signal
@@ -524,3 +525,114 @@ def test_no_code_runs_from_data_files():
     source = "\n".join(p.read_text(encoding="utf-8") for p in Path("logscan").rglob("*.py"))
     for forbidden in ("eval(", "exec(", "pickle.load", "yaml.load", "__import__("):
         assert forbidden not in source, forbidden
+
+
+# ---------------------------------------------------------------- what reaches the terminal
+
+FL = "[2024/05/01 10:20:01:000]: login failed code: 208, desc: registration failed {}\n"
+ESC = "\x1b]0;PWN\x07\x1b[2J"
+ESC_SHOWN = "\\x1b]0;PWN\\x07\\x1b[2J"
+
+
+def _hostile(tmp_path: Path) -> Path:
+    """A log whose name and line hold terminal escapes (and DEL, C1 CSI)."""
+    log = tmp_path / "esc\x1b[31m.log"
+    log.write_text(FL.format(ESC + " \x7f\x9b6n"), encoding="utf-8")
+    return log
+
+
+def test_terminal_escapes_in_logs_and_names_are_shown_escaped_in_human_outputs(tmp_path):
+    """Regression: ``\\x1b]0;PWN\\x07\\x1b[2J`` in a log line (or a file name) reached the terminal
+    intact through the table, Markdown, the verdict, annotations, ``patterns test`` and files."""
+    log = _hostile(tmp_path)
+    shown_line = f"registration failed {ESC_SHOWN} \\x7f\\x9b6n"
+    outputs = {}
+    for fmt in ("table", "markdown", "html"):
+        r = invoke("report", log, "-f", fmt)
+        assert r.exit_code == 0, fmt
+        outputs[f"report {fmt}"] = r.stdout
+    for suffix in (".txt", ".md"):
+        out = tmp_path / f"report{suffix}"
+        assert invoke("report", log, "-o", out).exit_code == 0
+        outputs[suffix] = out.read_text(encoding="utf-8")
+    for fmt in ("text", "github"):
+        r = invoke("check", log, "-f", fmt)
+        assert r.exit_code == 1, fmt
+        outputs[f"check {fmt}"] = r.stdout
+    r = invoke("patterns", "test", "--file", log)
+    assert r.exit_code == 0
+    outputs["patterns test"] = r.stdout
+    for name, text in outputs.items():
+        assert not set(text) & {"\x1b", "\x07", "\x7f", "\x9b"}, name
+        assert name == "patterns test" or "esc\\x1b[31m.log" in text, name
+    for name in ("report table", ".txt", "patterns test"):
+        assert shown_line in outputs[name], name
+    for name in ("report markdown", ".md"):
+        assert f"{shown_line}\n```" in outputs[name], name  # the sample, in its code block
+    assert f"file={tmp_path}/esc\\x1b[31m.log,line=1," in outputs["check github"]
+    assert f"(first at {tmp_path}/esc\\x1b[31m.log:1)" in outputs["check text"]
+    # what no pattern matched, and the names on stderr
+    other = tmp_path / "other.log"
+    other.write_text(f"sync failed with error 9 {ESC}\n", encoding="utf-8")
+    r = invoke("patterns", "unmatched", other)
+    assert r.exit_code == 0 and ESC_SHOWN in r.stdout and "\x1b" not in r.stdout
+    r = invoke("report", tmp_path / "gone\x1b]0;PWN\x07.log")  # no [ : not a glob
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == (
+        f"logscan: error: cannot read {tmp_path}/gone\\x1b]0;PWN\\x07.log: no such file or directory\n"
+    )
+
+
+def test_data_formats_keep_controls_and_json_escapes_them(tmp_path):
+    """Regression: the JSON report and the JSON/NDJSON events held DEL and C1 controls (CSI,
+    U+009B) as they were, and a U+2028 in a line split a JSON array's row in two."""
+    log = _hostile(tmp_path)
+    log.write_text(FL.format(ESC + " \x7f\x9b6n \u2028end"), encoding="utf-8")
+    line = FL.format(ESC + " \x7f\x9b6n \u2028end").rstrip("\n")
+    r = invoke("report", log, "-f", "json")
+    assert r.exit_code == 0 and not set(r.stdout) & {"\x1b", "\x7f", "\x9b"}
+    assert "\\u001b]0;PWN\\u0007\\u001b[2J \\u007f\\u009b6n" in r.stdout
+    assert r.json()["codes"][0]["sample"] == {"file": str(log), "line": 1, "text": line}
+    for fmt in ("ndjson", "json"):
+        r = invoke("events", log, "-f", fmt)
+        assert r.exit_code == 0 and not set(r.stdout) & {"\x1b", "\x7f", "\x9b"}, fmt
+        rows = [json.loads(x) for x in r.stdout.splitlines()] if fmt == "ndjson" else r.json()
+        assert [(row["file"], row["text"]) for row in rows] == [(str(log), line)], fmt
+    r = invoke("events", log, "-f", "csv")
+    assert r.exit_code == 0 and line in r.stdout  # CSV holds the data as they are
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(tmp_path):
+    """Regression: one name that is not UTF-8 (``x\\xff.log``) in a folder gave ``internal error:
+    UnicodeEncodeError`` and no report at all, in every format."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "ok.log").write_text(FL.format(""), encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), b"x\xff.log"), "wb") as fh:
+        fh.write(FL.format("").encode())
+    shown = f"{folder}/x\\xff.log"
+    for fmt in ("table", "json", "markdown", "csv", "html"):
+        r = invoke("report", folder, "--by", "file", "-f", fmt)
+        assert r.exit_code == 0 and r.stderr == "", (fmt, r.stderr)
+        if fmt != "html":  # its table names the first file of a code only
+            assert (shown.replace("\\", "\\\\") if fmt in ("json", "markdown") else shown) in r.stdout, fmt
+    assert report(folder)[1]["codes"][0]["files"] == [f"{folder}/ok.log", shown]
+    for fmt in ("ndjson", "json", "csv"):
+        r = invoke("events", folder, "-f", fmt)
+        assert r.exit_code == 0 and r.stderr == "", fmt
+    rows = [json.loads(x) for x in invoke("events", folder).stdout.splitlines()]
+    assert [row["file"] for row in rows] == [f"{folder}/ok.log", shown]
+    out = tmp_path / "events.parquet"
+    assert invoke("events", folder, "-o", out).exit_code == 0
+    import polars as pl
+
+    assert pl.read_parquet(out)["file"].to_list() == [f"{folder}/ok.log", shown]
+    for fmt in ("text", "github", "sarif", "junit", "json"):
+        r = invoke("check", folder, "-f", fmt)
+        assert r.exit_code == 1 and r.stderr == "", (fmt, r.stderr)
+    bad = os.path.join(os.fsdecode(os.fsencode(folder)), os.fsdecode(b"gone\xfe.log"))
+    r = invoke("report", bad)
+    assert (
+        r.exit_code == 2
+        and r.stderr == f"logscan: error: cannot read {folder}/gone\\xfe.log: no such file or directory\n"
+    )
