@@ -21,7 +21,7 @@ import click
 
 from logscan import __version__, buckets
 from logscan.errors import LogscanError, OutputError
-from logscan.outputs import printable, write_all
+from logscan.outputs import Stdout, StdoutClosed, install_stdio, printable, reader_gone, write_all
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -216,9 +216,7 @@ class LogscanGroup(click.Group):
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv or bool(os.environ.get("LOGSCAN_DEBUG"))
         try:
-            code = super().main(args=argv, prog_name=prog_name or "logscan", standalone_mode=False, **extra)
-        except click.exceptions.Exit as exc:
-            code = exc.exit_code
+            code = _output_complete(self._run(argv, prog_name, **extra))
         except click.ClickException as exc:
             exc.show()
             code = exc.exit_code if isinstance(exc, click.UsageError) else EXIT_ERROR
@@ -227,6 +225,9 @@ class LogscanGroup(click.Group):
             code = EXIT_INTERRUPTED
         except (BrokenPipeError, _PipeClosed):
             code = _quiet_broken_pipe()
+        except StdoutClosed as exc:
+            click.echo(f"logscan: error: cannot write to stdout: {exc.reason}", err=True)
+            code = EXIT_ERROR
         except LogscanError as exc:
             if debug:
                 traceback.print_exc()
@@ -244,13 +245,37 @@ class LogscanGroup(click.Group):
             code = EXIT_ERROR
         sys.exit(code if isinstance(code, int) else 0)
 
+    def _run(self, argv: list[str], prog_name: str | None, **extra: Any) -> int:
+        """The command's exit status (its errors raised, for :meth:`main` to translate)."""
+        try:
+            code = super().main(args=argv, prog_name=prog_name or "logscan", standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        return code if isinstance(code, int) else 0
+
+
+#: Standard output as :func:`main` set it up (None when the group runs otherwise: in tests).
+_STDOUT: Stdout | None = None
+
+
+def _output_complete(code: int) -> int:
+    """The exit status once the output is out: a reader that went away before the end (``| head``
+    that stopped reading) cut it: 141, as if SIGPIPE had come, whether or not a write failed."""
+    if code in (EXIT_OK, EXIT_FINDINGS) and _STDOUT is not None and _STDOUT.fd is not None:
+        sys.stdout.flush()
+        if _STDOUT.written and reader_gone(_STDOUT.fd):
+            return _quiet_broken_pipe()
+    return code
+
 
 def _quiet_broken_pipe() -> int:
     """The reader went away (``| head``): stop quietly, without a traceback at exit, with
     the status of a process SIGPIPE killed (output was cut: not a success)."""
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ValueError):
+        fd = _STDOUT.fd if _STDOUT is not None and _STDOUT.fd is not None else sys.stdout.fileno()
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, fd)
+        os.close(devnull)
     return EXIT_PIPE_CLOSED
 
 
@@ -1115,12 +1140,11 @@ def console_text(draw: Callable[[Any], None], *, to_file: bool = False) -> str:
 def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -> None:
     """Write the rendered output to ``output`` atomically, or to stdout."""
     data = produce(fmt)
-    if output is None:
-        if isinstance(data, bytes):
-            write_all(sys.stdout.buffer, data)
-            sys.stdout.flush()
-        else:
-            click.echo(data, nl=False)
+    if output is None:  # text and bytes alike: all of it, or an error (see write_all)
+        sys.stdout.flush()
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        write_all(sys.stdout.buffer, data if isinstance(data, bytes) else data.encode(encoding, "replace"))
+        sys.stdout.buffer.flush()
         return
     write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
 
@@ -1181,10 +1205,12 @@ def warn(message: str, *, quiet: bool) -> None:
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point (after :func:`logscan.entry.main` set up the signals)."""
+    global _STDOUT
     # A closed pipe (`| head`) is a BrokenPipeError, not SIGPIPE's default action: the run stops
     # quietly and still stops its workers and removes its temporary files.
     with contextlib.suppress(AttributeError, ValueError):
         # `kill` stops a run as Ctrl-C does: workers stopped, temporary files removed.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+    _STDOUT = install_stdio()
     cli.main()

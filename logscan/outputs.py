@@ -3,7 +3,13 @@ uses it too)."""
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import re
+import select
+import stat
+import sys
 from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
@@ -54,3 +60,97 @@ def write_all(out: BinaryIO, data: bytes) -> None:
     while view:
         written = out.write(view)
         view = view[len(view) if written is None else written :]
+
+
+class StdoutClosed(Exception):
+    """Standard output cannot be written (closed, full, an I/O error); ``reason`` says why.
+    A reader that went away is not this: that stays a BrokenPipeError."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Stdout(io.RawIOBase):
+    """File descriptor 1 as the raw stream under ``sys.stdout``: a failed write raises
+    :class:`StdoutClosed` once (so that the command line says it in one line), and whatever
+    is written after that (the interpreter's last flush) is dropped. ``written`` counts the
+    bytes written."""
+
+    def __init__(self, fd: int | None) -> None:
+        super().__init__()
+        self.fd = fd
+        self.written = 0
+        self.failed = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        if self.fd is None:
+            raise OSError(errno.EBADF, "standard output is closed")
+        return self.fd
+
+    def isatty(self) -> bool:
+        return self.fd is not None and os.isatty(self.fd)
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        size = len(memoryview(data))
+        if self.failed:
+            return size
+        if self.fd is None:
+            self.failed = True
+            raise StdoutClosed("it is closed")
+        try:
+            n = os.write(self.fd, data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self.failed = True
+            raise StdoutClosed((exc.strerror or str(exc)).lower()) from None
+        self.written += n
+        return n
+
+
+def install_stdio() -> Stdout:
+    """Put :class:`Stdout` under ``sys.stdout`` and make sure file descriptors 0, 1 and 2 are
+    open (``>&-``, ``2>&-``): a file opened later must not become the process's stdout. With
+    stderr closed, messages go nowhere instead of failing. Returns the stdout stream."""
+    closed = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.append(fd)
+            os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)  # the lowest free fd: fd
+    raw = Stdout(None if 1 in closed else 1)
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    errors = getattr(sys.stdout, "errors", None) or "strict"
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw), encoding=encoding, errors=errors, line_buffering=raw.isatty()
+    )
+    if 2 in closed or sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    if 0 in closed or sys.stdin is None:
+        sys.stdin = open(0, encoding="utf-8", errors="replace", closefd=False)
+    return raw
+
+
+#: How long, at most, the end of a run waits for a reader that read all but has not yet closed.
+READER_GRACE = 0.05
+
+
+def reader_gone(fd: int, *, wait: float = READER_GRACE) -> bool:
+    """Whether ``fd`` is a pipe or socket whose reader has closed it, or does so within ``wait``
+    seconds: ``| head`` that stopped reading before the end. (A reader that stays, ``| jq``,
+    waits for the end of the output, which comes when this process ends: it does not close
+    first. ``| head -1`` may have read the whole output in one go and be about to leave.)"""
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        return False
+    poll = select.poll()
+    poll.register(fd, 0)  # POLLERR (a pipe without readers) and POLLHUP are always reported
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(wait * 1000))

@@ -636,3 +636,100 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(tmp_path):
         r.exit_code == 2
         and r.stderr == f"logscan: error: cannot read {folder}/gone\\xfe.log: no such file or directory\n"
     )
+
+
+# ---------------------------------------------------------------- where the output goes
+
+#: Every command and format that writes to stdout.
+ALL_OUTPUTS = [
+    *(["report", "{log}", "--by", "file", "-f", fmt] for fmt in ("table", "json", "markdown", "csv", "parquet", "html")),
+    *(["events", "{log}", "-f", fmt] for fmt in ("ndjson", "csv", "json", "parquet")),
+    *(["check", "{log}", "-f", fmt] for fmt in ("text", "github", "sarif", "junit", "json")),
+    ["codes"], ["explain", "208"], ["patterns", "list"],
+]  # fmt: skip
+
+
+def _cmd(args: list[str], log: Path) -> list[str]:
+    return [sys.executable, "-m", "logscan", *(a.format(log=log) for a in args)]
+
+
+def test_a_reader_that_goes_away_gives_141_on_every_command_and_format(tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text(FL.format("") * 50, encoding="utf-8")
+    for args in ALL_OUTPUTS:
+        with subprocess.Popen(_cmd(args, log), stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+            proc.stdout.close()  # gone before the first byte
+            err = proc.stderr.read()
+            assert (proc.wait(timeout=120), err) == (141, b""), args
+
+
+def test_a_reader_that_read_all_and_left_before_the_end_cut_the_output(monkeypatch):
+    """Regression: ``report --by file tiny/ | head -1`` exited 0 and ``check -f json | head -1``
+    exited 1: the output fitted in the pipe, so no write failed; the reader left before the end
+    all the same, and the run said success."""
+    from logscan import cli
+    from logscan.outputs import Stdout
+
+    def status(code: int, *, reader_stays: bool) -> int:
+        read, write = os.pipe()
+        try:
+            out = Stdout(write)
+            out.write(b"the whole report\n")
+            monkeypatch.setattr(cli, "_STDOUT", out)
+            if not reader_stays:
+                os.close(read)
+            return cli._output_complete(code)
+        finally:
+            os.close(write)
+            if reader_stays:
+                os.close(read)
+
+    assert [status(code, reader_stays=True) for code in (0, 1, 2)] == [0, 1, 2]
+    assert [status(code, reader_stays=False) for code in (0, 1, 2)] == [141, 141, 2]
+
+
+def test_stdout_full_or_closed_is_one_line_and_exit_2(tmp_path):
+    """Regression: stdout on /dev/full gave ``internal error: OSError``, and a closed stdout
+    (``>&-``) exit 0 with the output lost."""
+    log = tmp_path / "app.log"
+    log.write_text(FL.format("") * 50, encoding="utf-8")
+    for args in (ALL_OUTPUTS[0], ALL_OUTPUTS[1], ALL_OUTPUTS[6], ALL_OUTPUTS[-2]):
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run(_cmd(args, log), stdout=full, stderr=subprocess.PIPE, text=True)
+        assert (p.returncode, p.stderr) == (
+            2,
+            "logscan: error: cannot write to stdout: no space left on device\n",
+        ), args
+        closed = " ".join(_cmd(args, log))
+        p = subprocess.run(f"exec {closed} >&-", shell=True, capture_output=True, text=True)
+        assert (p.returncode, p.stderr) == (2, "logscan: error: cannot write to stdout: it is closed\n"), args
+    out = tmp_path / "r.json"  # nothing to write to stdout: a closed stdout is no error
+    p = subprocess.run(f"exec {' '.join(_cmd(['report', '{log}', '-o', str(out)], log))} >&-", shell=True,
+                       capture_output=True, text=True)  # fmt: skip
+    assert (p.returncode, p.stderr) == (0, "") and json.loads(out.read_text())["events"] == 50
+
+
+def test_a_closed_stderr_crashes_nothing(tmp_path):
+    """Regression: with ``2>&-`` the progress bar's look at stderr crashed the run."""
+    log = tmp_path / "app.log"
+    log.write_text(FL.format("") * 50, encoding="utf-8")
+    p = subprocess.run(f"exec {' '.join(_cmd(['report', '{log}', '-f', 'json'], log))} 2>&-", shell=True,
+                       capture_output=True, text=True)  # fmt: skip
+    assert p.returncode == 0 and json.loads(p.stdout)["events"] == 50
+    p = subprocess.run(f"exec {' '.join(_cmd(['report', '{log}', 'gone.log'], log))} 2>&-", shell=True,
+                       capture_output=True, text=True)  # fmt: skip
+    assert p.returncode == 2  # the error has nowhere to go; the status still says it
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_at_the_very_start_exits_130_without_traceback(sent):
+    """Regression: Ctrl-C or SIGTERM in the first 0.15 s (while click, rich and polars load)
+    showed a traceback or killed the run outright (exit -2 / -15)."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "logscan", "codes"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "LOGSCAN_PAUSE_AT_START": "1"},
+    ) as proc:  # fmt: skip
+        assert proc.stderr.readline() == b"logscan: paused at start\n"  # the handlers are in place
+        proc.send_signal(sent)
+        out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out, err) == (130, b"", b"logscan: interrupted\n")
