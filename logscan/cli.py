@@ -218,7 +218,7 @@ class LogscanGroup(click.Group):
         try:
             code = _output_complete(self._run(argv, prog_name, **extra))
         except click.ClickException as exc:
-            exc.show()
+            _show(exc)
             code = exc.exit_code if isinstance(exc, click.UsageError) else EXIT_ERROR
         except (click.exceptions.Abort, KeyboardInterrupt):
             click.echo("logscan: interrupted", err=True)
@@ -252,6 +252,16 @@ class LogscanGroup(click.Group):
         except click.exceptions.Exit as exc:
             code = exc.exit_code
         return code if isinstance(code, int) else 0
+
+
+def _show(exc: click.ClickException) -> None:
+    """Click's message for ``exc`` on stderr, a path or value in it shown :func:`printable`."""
+    import io
+
+    text = io.StringIO()
+    exc.show(file=text)
+    for line in text.getvalue().splitlines():
+        click.echo(printable(line), err=True)
 
 
 #: Standard output as :func:`main` set it up (None when the group runs otherwise: in tests).
@@ -947,10 +957,10 @@ def patterns_check(files: tuple[Path, ...]) -> None:
     loaded = [p for path in paths for p in load_file(path)]
     check_unique(loaded)
     for p in bundled_names_taken(loaded):
-        click.echo(
-            f"logscan: warning: {p.source}:{p.line}: pattern {p.name!r} has a bundled pattern's name: "
+        warn(
+            f"warning: {p.source}:{p.line}: pattern {p.name!r} has a bundled pattern's name: "
             "use the file with --no-builtin-patterns, or rename the pattern",
-            err=True,
+            quiet=False,
         )
     failures = run_samples(PatternSet(loaded))
     by_pattern: dict[str, list[Any]] = {}
@@ -960,11 +970,12 @@ def patterns_check(files: tuple[Path, ...]) -> None:
         problems = by_pattern.get(p.name, [])
         total = len(p.samples) + len(p.counter_samples)
         if problems:
-            click.echo(f"FAIL {p.name} ({p.source}:{p.line}): {len(problems)} of {total} samples")
+            click.echo(printable(f"FAIL {p.name} ({p.source}:{p.line}): {len(problems)} of {total} samples"))
             for f in problems:
-                click.echo(f"     {f.problem}: {f.line!r}")
+                click.echo(printable(f"     {f.problem}: {f.line!r}"))
         else:
-            click.echo(f"ok   {p.name}: {len(p.samples)} samples, {len(p.counter_samples)} counter-samples")
+            samples = f"{len(p.samples)} samples, {len(p.counter_samples)} counter-samples"
+            click.echo(printable(f"ok   {p.name}: {samples}"))
     verdict = f"{len(loaded) - len(by_pattern)} of {len(loaded)} patterns pass"
     click.echo(("patterns check: " + verdict) if not failures else f"patterns check: FAILED: {verdict}")
     if failures:
@@ -1095,7 +1106,7 @@ def catalogue_check(files: tuple[Path, ...]) -> None:
             for line in str(exc).splitlines():
                 click.echo(printable(line))
             continue
-        click.echo(f"ok   {path}: {len(entries)} entries")
+        click.echo(printable(f"ok   {path}: {len(entries)} entries"))
     if failed:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 

@@ -581,6 +581,8 @@ def test_terminal_escapes_in_logs_and_names_are_shown_escaped_in_human_outputs(t
     assert r.stderr == (
         f"logscan: error: cannot read {tmp_path}/gone\\x1b]0;PWN\\x07.log: no such file or directory\n"
     )
+    r = invoke("report", log, "--config", tmp_path / "x\x1b]0;PWN\x07.toml")  # click's own messages
+    assert r.exit_code == 2 and "\x1b" not in r.stderr and "x\\x1b]0;PWN\\x07.toml" in r.stderr
 
 
 def test_data_formats_keep_controls_and_json_escapes_them(tmp_path):
