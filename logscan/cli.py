@@ -218,7 +218,7 @@ class LogscanGroup(click.Group):
         try:
             code = _output_complete(self._run(argv, prog_name, **extra))
         except click.ClickException as exc:
-            _show(exc)
+            exc.show()  # click shows a path or value with its control characters escaped
             code = exc.exit_code if isinstance(exc, click.UsageError) else EXIT_ERROR
         except (click.exceptions.Abort, KeyboardInterrupt):
             click.echo("logscan: interrupted", err=True)
@@ -252,16 +252,6 @@ class LogscanGroup(click.Group):
         except click.exceptions.Exit as exc:
             code = exc.exit_code
         return code if isinstance(code, int) else 0
-
-
-def _show(exc: click.ClickException) -> None:
-    """Click's message for ``exc`` on stderr, a path or value in it shown :func:`printable`."""
-    import io
-
-    text = io.StringIO()
-    exc.show(file=text)
-    for line in text.getvalue().splitlines():
-        click.echo(printable(line), err=True)
 
 
 #: Standard output as :func:`main` set it up (None when the group runs otherwise: in tests).

@@ -583,6 +583,15 @@ def test_terminal_escapes_in_logs_and_names_are_shown_escaped_in_human_outputs(t
     )
     r = invoke("report", log, "--config", tmp_path / "x\x1b]0;PWN\x07.toml")  # click's own messages
     assert r.exit_code == 2 and "\x1b" not in r.stderr and "x\\x1b]0;PWN\\x07.toml" in r.stderr
+    mine = tmp_path / "mine\x1b]0;PWN\x07.toml"  # the check commands name the files they read
+    entry = (
+        '[[entry]]\nsdk = "native"\ncode = {}\nname = "MINE{}"\ncategory = "general"\nkind = "transient"\n'
+    )
+    mine.write_text(
+        "".join(entry.format(n, n) + 'description = "d"\ncause = "c"\n' for n in (1, 2)), encoding="utf-8"
+    )
+    r = invoke("catalogue", "check", mine)
+    assert (r.exit_code, r.stdout) == (0, f"ok   {tmp_path}/mine\\x1b]0;PWN\\x07.toml: 2 entries\n")
 
 
 def test_data_formats_keep_controls_and_json_escapes_them(tmp_path):
