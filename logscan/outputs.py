@@ -95,19 +95,22 @@ class Stdout(io.RawIOBase):
         return self.fd is not None and os.isatty(self.fd)
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
-        size = len(memoryview(data))
         if self.failed:
-            return size
+            return memoryview(data).nbytes
         if self.fd is None:
             self.failed = True
             raise StdoutClosed("it is closed")
-        try:
-            n = os.write(self.fd, data)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            self.failed = True
-            raise StdoutClosed((exc.strerror or str(exc)).lower()) from None
+        while True:
+            try:
+                n = os.write(self.fd, data)
+                break
+            except BlockingIOError:  # a stdout another process made non-blocking: wait for room
+                select.select([], [self.fd], [])
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                self.failed = True
+                raise StdoutClosed((exc.strerror or str(exc)).lower()) from None
         self.written += n
         return n
 

@@ -744,3 +744,32 @@ def test_a_signal_at_the_very_start_exits_130_without_traceback(sent):
         proc.send_signal(sent)
         out, err = proc.communicate(timeout=60)
     assert (proc.returncode, out, err) == (130, b"", b"logscan: interrupted\n")
+
+
+def test_a_non_blocking_stdout_gets_the_whole_output():
+    """A stdout another process made non-blocking (a shared pipe or terminal) refuses a write
+    when full: the write waits for room instead of failing or losing the rest."""
+    import io
+    import threading
+
+    from logscan.outputs import Stdout
+
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    got = bytearray()
+
+    def drain() -> None:
+        while chunk := os.read(read, 65536):
+            got.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        out = io.BufferedWriter(Stdout(write))
+        out.write(b"0123456789" * 200_000)  # far more than a pipe holds
+        out.flush()
+    finally:
+        os.close(write)
+        reader.join(timeout=60)
+        os.close(read)
+    assert bytes(got) == b"0123456789" * 200_000
