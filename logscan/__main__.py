@@ -1,3 +1,3 @@
-from logscan.cli import main
+from logscan.entry import main
 
 main()

@@ -21,7 +21,7 @@ import click
 
 from logscan import __version__, buckets
 from logscan.errors import LogscanError, OutputError
-from logscan.outputs import write_all
+from logscan.outputs import Stdout, StdoutClosed, install_stdio, printable, reader_gone, write_all
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -216,40 +216,66 @@ class LogscanGroup(click.Group):
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv or bool(os.environ.get("LOGSCAN_DEBUG"))
         try:
-            code = super().main(args=argv, prog_name=prog_name or "logscan", standalone_mode=False, **extra)
-        except click.exceptions.Exit as exc:
-            code = exc.exit_code
+            code = _output_complete(self._run(argv, prog_name, **extra))
         except click.ClickException as exc:
-            exc.show()
+            exc.show()  # click shows a path or value with its control characters escaped
             code = exc.exit_code if isinstance(exc, click.UsageError) else EXIT_ERROR
         except (click.exceptions.Abort, KeyboardInterrupt):
             click.echo("logscan: interrupted", err=True)
             code = EXIT_INTERRUPTED
         except (BrokenPipeError, _PipeClosed):
             code = _quiet_broken_pipe()
+        except StdoutClosed as exc:
+            click.echo(f"logscan: error: cannot write to stdout: {exc.reason}", err=True)
+            code = EXIT_ERROR
         except LogscanError as exc:
             if debug:
                 traceback.print_exc()
             for line in str(exc).splitlines() or [type(exc).__name__]:
-                click.echo(f"logscan: error: {line}", err=True)
+                click.echo(f"logscan: error: {printable(line)}", err=True)
             code = exc.exit_code
         except Exception as exc:
             if debug:
                 traceback.print_exc()
             click.echo(
-                f"logscan: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                f"logscan: internal error: {type(exc).__name__}: {printable(str(exc))} "
+                "(run with --debug for the traceback)",
                 err=True,
             )
             code = EXIT_ERROR
         sys.exit(code if isinstance(code, int) else 0)
 
+    def _run(self, argv: list[str], prog_name: str | None, **extra: Any) -> int:
+        """The command's exit status (its errors raised, for :meth:`main` to translate)."""
+        try:
+            code = super().main(args=argv, prog_name=prog_name or "logscan", standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        return code if isinstance(code, int) else 0
+
+
+#: Standard output as :func:`main` set it up (None when the group runs otherwise: in tests).
+_STDOUT: Stdout | None = None
+
+
+def _output_complete(code: int) -> int:
+    """The exit status once the output is out: a reader that went away before the end (``| head``
+    that stopped reading) cut it: 141, as if SIGPIPE had come, whether or not a write failed."""
+    if code in (EXIT_OK, EXIT_FINDINGS) and _STDOUT is not None and _STDOUT.fd is not None:
+        sys.stdout.flush()
+        if _STDOUT.written and reader_gone(_STDOUT.fd):
+            return _quiet_broken_pipe()
+    return code
+
 
 def _quiet_broken_pipe() -> int:
     """The reader went away (``| head``): stop quietly, without a traceback at exit, with
     the status of a process SIGPIPE killed (output was cut: not a success)."""
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, ValueError):
+        fd = _STDOUT.fd if _STDOUT is not None and _STDOUT.fd is not None else sys.stdout.fileno()
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, fd)
+        os.close(devnull)
     return EXIT_PIPE_CLOSED
 
 
@@ -387,7 +413,7 @@ def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[
     fatal = bool(stats.unreadable) and (nothing_read or not keep_going)
     for bad in stats.unreadable if fatal or not quiet else ():
         level = "error" if fatal else "warning"
-        click.echo(f"logscan: {level}: cannot read {bad.name}: {bad.reason}", err=True)
+        click.echo(f"logscan: {level}: cannot read {printable(bad.name)}: {printable(bad.reason)}", err=True)
     if fatal:
         if nothing_read and keep_going:
             click.echo(
@@ -884,7 +910,7 @@ def patterns_test(
                 out.append(f"  no pattern matched; closest: {near}")
             else:
                 out.append("  no pattern matched" + ("" if _has_number(v.line) else " (no number in it)"))
-        click.echo("\n".join(out))
+        click.echo("\n".join(printable(line) for line in out))  # each line: one line, as it was
     if any(v.pattern is None for v in verdicts):
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
@@ -921,10 +947,10 @@ def patterns_check(files: tuple[Path, ...]) -> None:
     loaded = [p for path in paths for p in load_file(path)]
     check_unique(loaded)
     for p in bundled_names_taken(loaded):
-        click.echo(
-            f"logscan: warning: {p.source}:{p.line}: pattern {p.name!r} has a bundled pattern's name: "
+        warn(
+            f"warning: {p.source}:{p.line}: pattern {p.name!r} has a bundled pattern's name: "
             "use the file with --no-builtin-patterns, or rename the pattern",
-            err=True,
+            quiet=False,
         )
     failures = run_samples(PatternSet(loaded))
     by_pattern: dict[str, list[Any]] = {}
@@ -934,11 +960,12 @@ def patterns_check(files: tuple[Path, ...]) -> None:
         problems = by_pattern.get(p.name, [])
         total = len(p.samples) + len(p.counter_samples)
         if problems:
-            click.echo(f"FAIL {p.name} ({p.source}:{p.line}): {len(problems)} of {total} samples")
+            click.echo(printable(f"FAIL {p.name} ({p.source}:{p.line}): {len(problems)} of {total} samples"))
             for f in problems:
-                click.echo(f"     {f.problem}: {f.line!r}")
+                click.echo(printable(f"     {f.problem}: {f.line!r}"))
         else:
-            click.echo(f"ok   {p.name}: {len(p.samples)} samples, {len(p.counter_samples)} counter-samples")
+            samples = f"{len(p.samples)} samples, {len(p.counter_samples)} counter-samples"
+            click.echo(printable(f"ok   {p.name}: {samples}"))
     verdict = f"{len(loaded) - len(by_pattern)} of {len(loaded)} patterns pass"
     click.echo(("patterns check: " + verdict) if not failures else f"patterns check: FAILED: {verdict}")
     if failures:
@@ -999,7 +1026,7 @@ def patterns_unmatched(
     else:
         click.echo("Every line that looks like an SDK error matched a pattern.")
     for item in bad:
-        click.echo(f"logscan: error: cannot read {item.name}: {item.reason}", err=True)
+        click.echo(f"logscan: error: cannot read {printable(item.name)}: {printable(item.reason)}", err=True)
     if bad:
         raise click.exceptions.Exit(EXIT_ERROR)
 
@@ -1067,9 +1094,9 @@ def catalogue_check(files: tuple[Path, ...]) -> None:
         except CatalogueError as exc:
             failed = True
             for line in str(exc).splitlines():
-                click.echo(line)
+                click.echo(printable(line))
             continue
-        click.echo(f"ok   {path}: {len(entries)} entries")
+        click.echo(printable(f"ok   {path}: {len(entries)} entries"))
     if failed:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
@@ -1114,12 +1141,11 @@ def console_text(draw: Callable[[Any], None], *, to_file: bool = False) -> str:
 def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -> None:
     """Write the rendered output to ``output`` atomically, or to stdout."""
     data = produce(fmt)
-    if output is None:
-        if isinstance(data, bytes):
-            write_all(sys.stdout.buffer, data)
-            sys.stdout.flush()
-        else:
-            click.echo(data, nl=False)
+    if output is None:  # text and bytes alike: all of it, or an error (see write_all)
+        sys.stdout.flush()
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        write_all(sys.stdout.buffer, data if isinstance(data, bytes) else data.encode(encoding, "replace"))
+        sys.stdout.buffer.flush()
         return
     write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
 
@@ -1176,14 +1202,16 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def warn(message: str, *, quiet: bool) -> None:
     if not quiet:
-        click.echo(f"logscan: {message}", err=True)
+        click.echo(f"logscan: {printable(message)}", err=True)
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point (after :func:`logscan.entry.main` set up the signals)."""
+    global _STDOUT
     # A closed pipe (`| head`) is a BrokenPipeError, not SIGPIPE's default action: the run stops
     # quietly and still stops its workers and removes its temporary files.
     with contextlib.suppress(AttributeError, ValueError):
         # `kill` stops a run as Ctrl-C does: workers stopped, temporary files removed.
         signal.signal(signal.SIGTERM, signal.default_int_handler)
+    _STDOUT = install_stdio()
     cli.main()

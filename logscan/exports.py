@@ -24,6 +24,7 @@ from logscan.inputs import Source, Unreadable
 from logscan.outputs import write_all
 from logscan.redact import redact_expr
 from logscan.render.csv_ import safe_cell
+from logscan.render.json_ import escape_controls
 from logscan.scan import Matcher
 from logscan.timestamps import iso
 
@@ -100,7 +101,7 @@ class Writer:
 class NdjsonWriter(Writer):
     def _write(self, frame: pl.DataFrame) -> None:
         if frame.height:
-            write_all(self.out, _iso(frame).write_ndjson().encode("utf-8"))
+            write_all(self.out, _ndjson(frame).encode("utf-8"))
 
 
 class JsonWriter(Writer):
@@ -112,7 +113,7 @@ class JsonWriter(Writer):
         self.first = True
 
     def _write(self, frame: pl.DataFrame) -> None:
-        for line in _iso(frame).write_ndjson().splitlines():
+        for line in _ndjson(frame).split("\n")[:-1]:  # one row a line
             write_all(self.out, ("\n" if self.first else ",\n").encode() + line.encode("utf-8"))
             self.first = False
 
@@ -175,6 +176,11 @@ WRITERS: dict[str, Callable[[BinaryIO], Writer]] = {
     "csv": CsvWriter,
     "parquet": ParquetWriter,
 }
+
+
+def _ndjson(frame: pl.DataFrame) -> str:
+    """The rows as NDJSON, DEL, C1 and U+2028/9 escaped as in the JSON report."""
+    return escape_controls(_iso(frame).write_ndjson())
 
 
 def _iso(frame: pl.DataFrame) -> pl.DataFrame:

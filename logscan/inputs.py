@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from logscan.outputs import text_name
+
 #: Read size of the block splitter, and the target size of one block.
 BLOCK_SIZE = 16 << 20
 
@@ -71,6 +73,9 @@ class Source:
     #: Bytes on disk (compressed size for compressed sources), when known.
     size: int | None = None
 
+    def __post_init__(self) -> None:
+        self.name = text_name(self.name)  # a name that is not UTF-8 still goes into every output
+
 
 @dataclass(frozen=True)
 class Unreadable:
@@ -78,6 +83,10 @@ class Unreadable:
 
     name: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", text_name(self.name))
+        object.__setattr__(self, "reason", text_name(self.reason))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import json
 import lzma
 import os
 import signal
@@ -524,3 +525,251 @@ def test_no_code_runs_from_data_files():
     source = "\n".join(p.read_text(encoding="utf-8") for p in Path("logscan").rglob("*.py"))
     for forbidden in ("eval(", "exec(", "pickle.load", "yaml.load", "__import__("):
         assert forbidden not in source, forbidden
+
+
+# ---------------------------------------------------------------- what reaches the terminal
+
+FL = "[2024/05/01 10:20:01:000]: login failed code: 208, desc: registration failed {}\n"
+ESC = "\x1b]0;PWN\x07\x1b[2J"
+ESC_SHOWN = "\\x1b]0;PWN\\x07\\x1b[2J"
+
+
+def _hostile(tmp_path: Path) -> Path:
+    """A log whose name and line hold terminal escapes (and DEL, C1 CSI)."""
+    log = tmp_path / "esc\x1b[31m.log"
+    log.write_text(FL.format(ESC + " \x7f\x9b6n"), encoding="utf-8")
+    return log
+
+
+def test_terminal_escapes_in_logs_and_names_are_shown_escaped_in_human_outputs(tmp_path):
+    """Regression: ``\\x1b]0;PWN\\x07\\x1b[2J`` in a log line (or a file name) reached the terminal
+    intact through the table, Markdown, the verdict, annotations, ``patterns test`` and files."""
+    log = _hostile(tmp_path)
+    shown_line = f"registration failed {ESC_SHOWN} \\x7f\\x9b6n"
+    outputs = {}
+    for fmt in ("table", "markdown", "html"):
+        r = invoke("report", log, "-f", fmt)
+        assert r.exit_code == 0, fmt
+        outputs[f"report {fmt}"] = r.stdout
+    for suffix in (".txt", ".md"):
+        out = tmp_path / f"report{suffix}"
+        assert invoke("report", log, "-o", out).exit_code == 0
+        outputs[suffix] = out.read_text(encoding="utf-8")
+    for fmt in ("text", "github"):
+        r = invoke("check", log, "-f", fmt)
+        assert r.exit_code == 1, fmt
+        outputs[f"check {fmt}"] = r.stdout
+    r = invoke("patterns", "test", "--file", log)
+    assert r.exit_code == 0
+    outputs["patterns test"] = r.stdout
+    for name, text in outputs.items():
+        assert not set(text) & {"\x1b", "\x07", "\x7f", "\x9b"}, name
+        assert name == "patterns test" or "esc\\x1b[31m.log" in text, name
+    for name in ("report table", ".txt", "patterns test"):
+        assert shown_line in outputs[name], name
+    for name in ("report markdown", ".md"):
+        assert f"{shown_line}\n```" in outputs[name], name  # the sample, in its code block
+    assert f"file={tmp_path}/esc\\x1b[31m.log,line=1," in outputs["check github"]
+    assert f"(first at {tmp_path}/esc\\x1b[31m.log:1)" in outputs["check text"]
+    # what no pattern matched, and the names on stderr
+    other = tmp_path / "other.log"
+    other.write_text(f"sync failed with error 9 {ESC}\n", encoding="utf-8")
+    r = invoke("patterns", "unmatched", other)
+    assert r.exit_code == 0 and ESC_SHOWN in r.stdout and "\x1b" not in r.stdout
+    r = invoke("report", tmp_path / "gone\x1b]0;PWN\x07.log")  # no [ : not a glob
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == (
+        f"logscan: error: cannot read {tmp_path}/gone\\x1b]0;PWN\\x07.log: no such file or directory\n"
+    )
+    r = invoke("report", log, "--config", tmp_path / "x\x1b]0;PWN\x07.toml")  # click's own messages
+    assert r.exit_code == 2 and "\x1b" not in r.stderr and "x\\x1b]0;PWN\\x07.toml" in r.stderr
+    mine = tmp_path / "mine\x1b]0;PWN\x07.toml"  # the check commands name the files they read
+    entry = (
+        '[[entry]]\nsdk = "native"\ncode = {}\nname = "MINE{}"\ncategory = "general"\nkind = "transient"\n'
+    )
+    mine.write_text(
+        "".join(entry.format(n, n) + 'description = "d"\ncause = "c"\n' for n in (1, 2)), encoding="utf-8"
+    )
+    r = invoke("catalogue", "check", mine)
+    assert (r.exit_code, r.stdout) == (0, f"ok   {tmp_path}/mine\\x1b]0;PWN\\x07.toml: 2 entries\n")
+
+
+def test_data_formats_keep_controls_and_json_escapes_them(tmp_path):
+    """Regression: the JSON report and the JSON/NDJSON events held DEL and C1 controls (CSI,
+    U+009B) as they were, and a U+2028 in a line split a JSON array's row in two."""
+    log = _hostile(tmp_path)
+    log.write_text(FL.format(ESC + " \x7f\x9b6n \u2028end"), encoding="utf-8")
+    line = FL.format(ESC + " \x7f\x9b6n \u2028end").rstrip("\n")
+    r = invoke("report", log, "-f", "json")
+    assert r.exit_code == 0 and not set(r.stdout) & {"\x1b", "\x7f", "\x9b"}
+    assert "\\u001b]0;PWN\\u0007\\u001b[2J \\u007f\\u009b6n" in r.stdout
+    assert r.json()["codes"][0]["sample"] == {"file": str(log), "line": 1, "text": line}
+    for fmt in ("ndjson", "json"):
+        r = invoke("events", log, "-f", fmt)
+        assert r.exit_code == 0 and not set(r.stdout) & {"\x1b", "\x7f", "\x9b"}, fmt
+        rows = [json.loads(x) for x in r.stdout.splitlines()] if fmt == "ndjson" else r.json()
+        assert [(row["file"], row["text"]) for row in rows] == [(str(log), line)], fmt
+    r = invoke("events", log, "-f", "csv")
+    assert r.exit_code == 0 and line in r.stdout  # CSV holds the data as they are
+
+
+def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(tmp_path):
+    """Regression: one name that is not UTF-8 (``x\\xff.log``) in a folder gave ``internal error:
+    UnicodeEncodeError`` and no report at all, in every format."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "ok.log").write_text(FL.format(""), encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), b"x\xff.log"), "wb") as fh:
+        fh.write(FL.format("").encode())
+    shown = f"{folder}/x\\xff.log"
+    for fmt in ("table", "json", "markdown", "csv", "html"):
+        r = invoke("report", folder, "--by", "file", "-f", fmt)
+        assert r.exit_code == 0 and r.stderr == "", (fmt, r.stderr)
+        if fmt != "html":  # its table names the first file of a code only
+            assert (shown.replace("\\", "\\\\") if fmt in ("json", "markdown") else shown) in r.stdout, fmt
+    assert report(folder)[1]["codes"][0]["files"] == [f"{folder}/ok.log", shown]
+    for fmt in ("ndjson", "json", "csv"):
+        r = invoke("events", folder, "-f", fmt)
+        assert r.exit_code == 0 and r.stderr == "", fmt
+    rows = [json.loads(x) for x in invoke("events", folder).stdout.splitlines()]
+    assert [row["file"] for row in rows] == [f"{folder}/ok.log", shown]
+    out = tmp_path / "events.parquet"
+    assert invoke("events", folder, "-o", out).exit_code == 0
+    import polars as pl
+
+    assert pl.read_parquet(out)["file"].to_list() == [f"{folder}/ok.log", shown]
+    for fmt in ("text", "github", "sarif", "junit", "json"):
+        r = invoke("check", folder, "-f", fmt)
+        assert r.exit_code == 1 and r.stderr == "", (fmt, r.stderr)
+    bad = os.path.join(os.fsdecode(os.fsencode(folder)), os.fsdecode(b"gone\xfe.log"))
+    r = invoke("report", bad)
+    assert (
+        r.exit_code == 2
+        and r.stderr == f"logscan: error: cannot read {folder}/gone\\xfe.log: no such file or directory\n"
+    )
+
+
+# ---------------------------------------------------------------- where the output goes
+
+#: Every command and format that writes to stdout.
+ALL_OUTPUTS = [
+    *(["report", "{log}", "--by", "file", "-f", fmt] for fmt in ("table", "json", "markdown", "csv", "parquet", "html")),
+    *(["events", "{log}", "-f", fmt] for fmt in ("ndjson", "csv", "json", "parquet")),
+    *(["check", "{log}", "-f", fmt] for fmt in ("text", "github", "sarif", "junit", "json")),
+    ["codes"], ["explain", "208"], ["patterns", "list"],
+]  # fmt: skip
+
+
+def _cmd(args: list[str], log: Path) -> list[str]:
+    return [sys.executable, "-m", "logscan", *(a.format(log=log) for a in args)]
+
+
+def test_a_reader_that_goes_away_gives_141_on_every_command_and_format(tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text(FL.format("") * 50, encoding="utf-8")
+    for args in ALL_OUTPUTS:
+        with subprocess.Popen(_cmd(args, log), stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+            proc.stdout.close()  # gone before the first byte
+            err = proc.stderr.read()
+            assert (proc.wait(timeout=120), err) == (141, b""), args
+
+
+def test_a_reader_that_read_all_and_left_before_the_end_cut_the_output(monkeypatch):
+    """Regression: ``report --by file tiny/ | head -1`` exited 0 and ``check -f json | head -1``
+    exited 1: the output fitted in the pipe, so no write failed; the reader left before the end
+    all the same, and the run said success."""
+    from logscan import cli
+    from logscan.outputs import Stdout
+
+    def status(code: int, *, reader_stays: bool) -> int:
+        read, write = os.pipe()
+        try:
+            out = Stdout(write)
+            out.write(b"the whole report\n")
+            monkeypatch.setattr(cli, "_STDOUT", out)
+            if not reader_stays:
+                os.close(read)
+            return cli._output_complete(code)
+        finally:
+            os.close(write)
+            if reader_stays:
+                os.close(read)
+
+    assert [status(code, reader_stays=True) for code in (0, 1, 2)] == [0, 1, 2]
+    assert [status(code, reader_stays=False) for code in (0, 1, 2)] == [141, 141, 2]
+
+
+def test_stdout_full_or_closed_is_one_line_and_exit_2(tmp_path):
+    """Regression: stdout on /dev/full gave ``internal error: OSError``, and a closed stdout
+    (``>&-``) exit 0 with the output lost."""
+    log = tmp_path / "app.log"
+    log.write_text(FL.format("") * 50, encoding="utf-8")
+    for args in (ALL_OUTPUTS[0], ALL_OUTPUTS[1], ALL_OUTPUTS[6], ALL_OUTPUTS[-2]):
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run(_cmd(args, log), stdout=full, stderr=subprocess.PIPE, text=True)
+        assert (p.returncode, p.stderr) == (
+            2,
+            "logscan: error: cannot write to stdout: no space left on device\n",
+        ), args
+        closed = " ".join(_cmd(args, log))
+        p = subprocess.run(f"exec {closed} >&-", shell=True, capture_output=True, text=True)
+        assert (p.returncode, p.stderr) == (2, "logscan: error: cannot write to stdout: it is closed\n"), args
+    out = tmp_path / "r.json"  # nothing to write to stdout: a closed stdout is no error
+    p = subprocess.run(f"exec {' '.join(_cmd(['report', '{log}', '-o', str(out)], log))} >&-", shell=True,
+                       capture_output=True, text=True)  # fmt: skip
+    assert (p.returncode, p.stderr) == (0, "") and json.loads(out.read_text())["events"] == 50
+
+
+def test_a_closed_stderr_crashes_nothing(tmp_path):
+    """Regression: with ``2>&-`` the progress bar's look at stderr crashed the run."""
+    log = tmp_path / "app.log"
+    log.write_text(FL.format("") * 50, encoding="utf-8")
+    p = subprocess.run(f"exec {' '.join(_cmd(['report', '{log}', '-f', 'json'], log))} 2>&-", shell=True,
+                       capture_output=True, text=True)  # fmt: skip
+    assert p.returncode == 0 and json.loads(p.stdout)["events"] == 50
+    p = subprocess.run(f"exec {' '.join(_cmd(['report', '{log}', 'gone.log'], log))} 2>&-", shell=True,
+                       capture_output=True, text=True)  # fmt: skip
+    assert p.returncode == 2  # the error has nowhere to go; the status still says it
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_at_the_very_start_exits_130_without_traceback(sent):
+    """Regression: Ctrl-C or SIGTERM in the first 0.15 s (while click, rich and polars load)
+    showed a traceback or killed the run outright (exit -2 / -15)."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "logscan", "codes"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "LOGSCAN_PAUSE_AT_START": "1"},
+    ) as proc:  # fmt: skip
+        assert proc.stderr.readline() == b"logscan: paused at start\n"  # the handlers are in place
+        proc.send_signal(sent)
+        out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out, err) == (130, b"", b"logscan: interrupted\n")
+
+
+def test_a_non_blocking_stdout_gets_the_whole_output():
+    """A stdout another process made non-blocking (a shared pipe or terminal) refuses a write
+    when full: the write waits for room instead of failing or losing the rest."""
+    import io
+    import threading
+
+    from logscan.outputs import Stdout
+
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    got = bytearray()
+
+    def drain() -> None:
+        while chunk := os.read(read, 65536):
+            got.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        out = io.BufferedWriter(Stdout(write))
+        out.write(b"0123456789" * 200_000)  # far more than a pipe holds
+        out.flush()
+    finally:
+        os.close(write)
+        reader.join(timeout=60)
+        os.close(read)
+    assert bytes(got) == b"0123456789" * 200_000

@@ -308,3 +308,68 @@ def test_an_output_that_is_one_of_the_inputs_is_refused(tmp_path, command):
     assert log.read_text(encoding="utf-8") == LINES
     # a new file in a scanned folder is written after the scan
     assert invoke(command, tmp_path, "-f", "json", "-o", tmp_path / "new.json").exit_code in (0, 1)
+
+
+# ---------------------------------------------------------------- text rendered, not eaten
+
+MARKUP_CATALOGUE = (
+    '[[entry]]\nsdk = "native"\ncode = 90001\nname = "MYAPP_SYNC"\ncategory = "general"\n'
+    'kind = "transient"\ndescription = "[sync] failed for [red]x[/red] :smile:"\n'
+    'cause = "Retry [bold]now[/bold] or see [link=https://x.invalid]docs[/link]"\n'
+)
+
+
+def test_explain_shows_catalogue_text_that_looks_like_markup():
+    """Regression: rich read catalogue text as markup: ``explain 101`` lost "[valid user ID]"
+    (a Markdown link's text), a user catalogue's ``[sync]`` vanished and ``[red]x[/red]`` coloured."""
+    r = invoke("explain", "native/101")
+    assert r.exit_code == 0 and r.stderr == ""
+    assert (
+        "cause/fix    The user ID is empty, or the format of the parameter is incorrect. Use a [valid user "
+        "ID](https://confluence.agoralab.co/pages/viewpage.action?pageId=846791321).\n"
+    ) in r.stdout
+
+
+def test_user_catalogue_text_is_shown_as_written_in_every_command(tmp_path):
+    """Regression: a user catalogue's ``[sync]`` vanished, ``[red]x[/red]`` was a style and
+    ``:smile:`` an emoji, in ``explain``, ``codes`` and the report."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text(MARKUP_CATALOGUE, encoding="utf-8")
+    r = invoke("explain", "90001", "--catalogue", mine)
+    assert r.exit_code == 0 and r.stderr == ""
+    assert r.stdout == (
+        "native 90001 MYAPP_SYNC\n"
+        "category     general\n"
+        "kind         transient\n"
+        "description  [sync] failed for [red]x[/red] :smile:\n"
+        "cause/fix    Retry [bold]now[/bold] or see [link=https://x.invalid]docs[/link]\n"
+        f"source       user ({mine})\n"
+    )
+    r = invoke("codes", "--catalogue", mine, "-f", "table")
+    assert r.exit_code == 0
+    row = next(line for line in r.stdout.splitlines() if "MYAPP_SYNC" in line)
+    assert row.split("general")[1].split()[:6] == ["transient", "[sync]", "failed", "for", "[red]x[/red]",
+                                                   ":smile:"]  # fmt: skip
+    log = tmp_path / "app.log"
+    log.write_text("E/ChatDemo(1234): Login failed! code: 90001 error: [b]boom[/b]\n", encoding="utf-8")
+    r = invoke("report", log, "--catalogue", mine)
+    assert r.exit_code == 0
+    assert "    [sync] failed for [red]x[/red] :smile:\n" in r.stdout
+    assert "    Cause/fix: Retry [bold]now[/bold] or see [link=https://x.invalid]docs[/link]\n" in r.stdout
+    assert "app.log:1: E/ChatDemo(1234): Login failed! code: 90001 error: [b]boom[/b]\n" in r.stdout
+
+
+def test_markup_in_data_is_no_style_on_a_colour_terminal(tmp_path):
+    """Regression: with colour on, ``[red]x[/red]`` in a catalogue coloured the text red."""
+    import io
+
+    from logscan.catalogue import load_catalogue
+    from logscan.render import text
+
+    mine = tmp_path / "mine.toml"
+    mine.write_text(MARKUP_CATALOGUE, encoding="utf-8")
+    entries = [e for e in load_catalogue([mine]).entries if e.code == 90001]
+    buffer = io.StringIO()
+    text.render_entries(entries, text.make_console(buffer, color=True))
+    out = buffer.getvalue()
+    assert "[sync] failed for [red]x[/red] :smile:" in out and "\x1b[31m" not in out

@@ -11,13 +11,15 @@ appended to it.
 from __future__ import annotations
 
 from logscan.gate import Verdict
+from logscan.outputs import printable
 from logscan.render.markdown import table
 
 MAX_ANNOTATIONS = 10
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """``text`` as a workflow command's message: escaped, the other controls :func:`printable`."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

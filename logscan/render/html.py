@@ -11,10 +11,11 @@ page records script errors in ``#errors`` and sets ``data-charts`` on
 from __future__ import annotations
 
 import json
-from html import escape
+from html import escape as _html_escape
 from importlib import resources
 
 from logscan import __version__
+from logscan.outputs import printable
 from logscan.render.text import describe_span, human_bytes, plural, timeline_rows
 from logscan.report import Report
 
@@ -25,6 +26,11 @@ PALETTE = (
     "#7f7f7f", "#393b79", "#637939", "#843c39", "#7b4173",
 )  # fmt: skip
 TOP_CODES = 15
+
+
+def escape(text: str) -> str:
+    """Untrusted text as HTML: control characters shown :func:`printable`, then escaped."""
+    return _html_escape(printable(text))
 
 
 def _chart_js() -> str:

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from logscan.report import Report
 
 
+#: DEL, C1 controls and the line and paragraph separators, which JSON may hold as they are
+#: (it escapes C0 itself).
+_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """JSON text with DEL, C1 controls and U+2028/U+2029 written as ``\\uNNNN`` (inside strings,
+    where alone they can be): the data are the same, ``cat`` of the file drives no terminal, and
+    a reader that splits lines on U+2028 splits no row."""
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def dumps(data: object) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    return escape_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str)) + "\n"
 
 
 def render(report: Report) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from logscan.outputs import printable
 from logscan.render.text import TOP_CAUSES, describe_span, extra_views, human_bytes, plain_cell
 from logscan.report import Report
 
@@ -27,7 +28,7 @@ def text(value: object) -> str:
     it stays in its table cell."""
     if isinstance(value, Markdown):
         return str(value)
-    plain = " ".join(("" if value is None else str(value)).splitlines())
+    plain = printable(" ".join(("" if value is None else str(value)).splitlines()))
     plain = _SPECIAL.sub(lambda m: "\\" + m.group(), plain)
     plain = _UNDERSCORE.sub(r"\_", plain)
     plain = re.sub(r"[&<>]", lambda m: _HTML[m.group()], plain)
@@ -43,7 +44,7 @@ def paragraph(value: object) -> str:
 def code(value: object) -> str:
     """Untrusted text as an inline code span (outside tables: in a table cell a ``|`` would
     end the cell). The fence is one backtick longer than the longest run inside."""
-    plain = " ".join(str(value).splitlines())
+    plain = printable(" ".join(str(value).splitlines()))
     fence = _fence(plain, 1)
     if plain.startswith("`") or plain.endswith("`") or (plain.startswith(" ") and plain.endswith(" ")):
         plain = f" {plain} "  # one space each side is taken off again
@@ -52,9 +53,9 @@ def code(value: object) -> str:
 
 def code_block(value: object) -> list[str]:
     """Untrusted text as a fenced code block, the fence longer than any backtick run inside."""
-    plain = str(value)
-    fence = _fence(plain, 3)
-    return [fence, *plain.splitlines(), fence]
+    lines = [printable(line) for line in str(value).splitlines()]
+    fence = _fence("\n".join(lines), 3)
+    return [fence, *lines, fence]
 
 
 def _fence(plain: str, least: int) -> str:

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from logscan.catalogue import Entry
+from logscan.outputs import printable
 
 if TYPE_CHECKING:
     import polars as pl
@@ -87,11 +88,13 @@ def make_console(
         force_terminal=color,
         highlight=False,
         soft_wrap=False,
+        markup=False,  # text from logs and catalogues is shown as it is: "[sync]" is no style
+        emoji=False,  # nor ":smile:" an emoji
     )
 
 
 def render(report: Report, console: Console) -> None:
-    data = report.to_dict()
+    data = printable(report.to_dict())
     inputs = data["inputs"]
     console.print(
         Text.assemble(
@@ -203,10 +206,10 @@ def _percent(column: str) -> pl.Expr:
 
 
 def plain_cell(value: object) -> str:
-    """A value as table text (lists joined with commas)."""
+    """A value as table text (lists joined with commas), shown :func:`printable`."""
     if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return "" if value is None else str(value)
+        return printable(", ".join(map(str, value)))
+    return "" if value is None else printable(str(value))
 
 
 def _table(title: str | None = None) -> Table:
@@ -242,6 +245,7 @@ def print_table(
     """A table as wide as its cells when that fits the console; else the wrapped columns get
     what is left by the identifiers; and when not even that fits, one block per row (its
     first ``key`` cells on a line, the other cells labelled below it)."""
+    rows = [[printable(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
     width = console.width
     natural = [
         max([cell_len(col.name), col.min_width, *(_cell_width(row[i]) for row in rows)])
@@ -390,7 +394,7 @@ def render_entries(entries: Sequence[Entry], console: Console, *, overridden: di
     for i, e in enumerate(entries):
         if i:
             console.print()
-        head = Text.assemble((f"{e.sdk} {e.code} ", "bold"), (e.name, "bold cyan"))
+        head = Text.assemble((f"{e.sdk} {e.code} ", "bold"), (printable(e.name), "bold cyan"))
         if e.deprecated:
             head.append("  (deprecated)", style="yellow")
         console.print(head)
@@ -406,7 +410,7 @@ def render_entries(entries: Sequence[Entry], console: Console, *, overridden: di
         grid.add_column(overflow="fold")
         for label, value in rows:
             if value:
-                grid.add_row(label, value)
+                grid.add_row(label, printable(value))
         console.print(grid)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from logscan.gate import Verdict
+from logscan.outputs import printable
 from logscan.render import json_
 from logscan.render.text import plural
 
 
 def _code_line(code: dict[str, object]) -> str:
+    code = printable(code)
     name = code["name"] or "UNKNOWN"
     meaning = str(code["description"] or "not in the catalogue").rstrip(".")
     state = f" [{code['baseline_state']}]" if code.get("baseline_state") else ""
@@ -25,7 +27,8 @@ def render_text(verdict: Verdict) -> str:
     for v in verdict.violations:
         rule = v.rule
         limit = f" (more than {rule.threshold})" if rule.threshold else ""
-        out.append(f"FAIL {rule.text} [{rule.source}]: {plural(v.count, 'error line')}{limit}")
+        rule_text, source = printable((rule.text, rule.source))
+        out.append(f"FAIL {rule_text} [{source}]: {plural(v.count, 'error line')}{limit}")
         out.extend(_code_line(c) for c in v.codes[:5])
         if len(v.codes) > 5:
             out.append(f"    … and {plural(len(v.codes) - 5, 'more code')}")
@@ -43,7 +46,8 @@ def render_text(verdict: Verdict) -> str:
         out.append(f"logscan check: FAILED: {plural(len(verdict.violations), 'rule')} violated ({scanned})")
     else:
         out.append(
-            f"logscan check: passed: {', '.join(r.text for r in verdict.rules) or 'no rules'} ({scanned})"
+            f"logscan check: passed: {printable(', '.join(r.text for r in verdict.rules)) or 'no rules'} "
+            f"({scanned})"
         )
     return "\n".join(out) + "\n"
 
