@@ -61,13 +61,13 @@ def test_report_counts_per_sample_file(name):
 def test_report_of_the_whole_folder():
     report = report_paths(ReportOptions(paths=[str(SAMPLES)], workers=1), MATCHER, CATALOGUE).to_dict()
     assert report["inputs"]["files"] == 15  # 13 files, one of them a zip: its 2 members are scanned
-    assert report["events"] == sum(len(v) for v in TRUTH.values()) == 137
+    assert report["events"] == sum(len(v) for v in TRUTH.values()) == 140
     unknown = [c for c in report["codes"] if c["name"] is None]
     assert {(c["sdk"], c["code"]) for c in unknown} == {("native", 4242), ("web", 4242)}
     assert all(c["category"] == "unknown" and "support@agora.io" in c["cause"] for c in unknown)
     order = [(-c["count"], c["sdk"], c["code"]) for c in report["codes"]]
     assert order == sorted(order)
-    assert sum(c["count"] for c in report["categories"]) == 137
+    assert sum(c["count"] for c in report["categories"]) == 140
 
 
 def test_samples_exercise_every_platform_and_both_families():
