@@ -110,6 +110,78 @@ def test_a_100_mb_line_without_newline(tmp_path):
     assert data["inputs"]["lines"] == 2
 
 
+def _rotate(path: Path) -> None:
+    """What logrotate does: the log moved away, a new one (other codes) in its place."""
+    path.rename(path.with_name(path.name + ".1"))
+    path.write_text(ERR.format(999) * 200, encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["rotated", "truncated", "small-rotated", "small-truncated"])
+def test_a_file_that_changes_while_it_is_read_is_named_and_counts_what_was_read(
+    tmp_path, monkeypatch, change
+):
+    """Regression: a file rotated (or truncated) during a scan gave exit 0 and a fraction of its
+    events, and the new file's codes were counted under the old name. A file is read as the file
+    listed (same inode, full reads): the blocks read before the change count, the file is named
+    (changed while being read), exit 2. Small files (read in a batch) too."""
+    import logscan.engine as engine_module
+    from logscan import inputs
+
+    small = change.startswith("small")
+    monkeypatch.setattr(inputs, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(engine_module, "SMALL_FILE", 1 << 20 if small else 0)
+    log, other = tmp_path / "rot.log", tmp_path / "other.log"
+    log.write_text(ERR.format(204) * 200, encoding="utf-8")  # 75-byte lines: 15,000 bytes
+    other.write_text(ERR.format(205) * 3, encoding="utf-8")
+    real, calls = inputs.read_span, []
+
+    def read_span(path, offset, length, identity=None):
+        calls.append((path.name, offset))
+        if path == log and (small or offset > 0) and len(calls) == (1 if small else 2):
+            _rotate(log) if change.endswith("rotated") else log.write_bytes(b"")
+        return real(path, offset, length, identity)
+
+    monkeypatch.setattr(inputs, "read_span", read_span)
+    r, data = report(log, other, "-j", "1")
+    assert r.exit_code == 2
+    first = 0 if small else 55  # the first block: 4,096 bytes and the rest of its line
+    assert {c["code"]: c["count"] for c in data["codes"]} == ({204: first} if first else {}) | {205: 3}
+    assert data["inputs"]["lines"] == first + 3
+    shorter = "truncated since it was listed: now 0 bytes"
+    reason = "replaced by another file since it was listed, e.g. by log rotation"
+    assert unreadable(data) == {
+        str(log): f"changed while being read ({reason if change.endswith('rotated') else shorter})"
+    }
+    assert r.stderr.startswith(f"logscan: error: cannot read {log}: changed while being read (")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_line_longer_than_a_block_counts_once_and_an_error_across_a_cut_is_found(
+    tmp_path, monkeypatch, stream
+):
+    """Regression: a line longer than a block was cut into pieces scanned as lines: an error
+    across a cut was lost, and one line holding 3 codes counted 3 events. Its pieces now overlap:
+    wherever the error falls it is found, and the line makes one event (the leftmost match).
+    A file read by offset and a stream (stdin); blocks of 256 bytes, so lines over ~1 KiB are long."""
+    import logscan.engine as engine_module
+    from logscan import inputs
+
+    monkeypatch.setattr(inputs, "BLOCK_SIZE", 256)
+    monkeypatch.setattr(engine_module, "SMALL_FILE", 0)  # in blocks, not read whole in a batch
+    error = "E/ChatDemo(1234): Login failed! code: {} error: x"
+    for shift in range(0, 256, 23):  # the error at places all along a cut between pieces
+        long = "x" * (1100 + shift) + error.format(2081) + "y" * (70 << 10) + error.format(209) + "z" * 900
+        text = ERR.format(204) + "noise\n" + long + "\n" + ERR.format(205) + "tail " * 400 + error.format(210)
+        path = tmp_path / "long.log"
+        path.write_text(text, encoding="utf-8")
+        r = invoke("report", "-" if stream else path, "-j", "1", "-f", "json", input=text if stream else None)
+        assert r.exit_code == 0, r.stderr
+        data = r.json()
+        assert {c["code"]: c["count"] for c in data["codes"]} == {204: 1, 2081: 1, 205: 1, 210: 1}, shift
+        assert {c["code"]: c["sample"]["line"] for c in data["codes"]} == {204: 1, 2081: 3, 205: 4, 210: 5}
+        assert (data["events"], data["inputs"]["lines"], data["inputs"]["bytes"]) == (4, 5, len(text))
+
+
 @pytest.mark.parametrize(
     ("name", "pack"),
     [
