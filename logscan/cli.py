@@ -381,7 +381,7 @@ def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[
     the inputs and why: a CI job keeps its SARIF or JUnit file); either way that is an error:
     --keep-going accepts some unreadable inputs, and a gate must not pass on logs it never read.
     """
-    nothing_read = bool(stats.unreadable) and not stats.sources
+    nothing_read = stats.nothing_read
     if keep_going or not nothing_read:
         render()
     fatal = bool(stats.unreadable) and (nothing_read or not keep_going)

@@ -90,6 +90,15 @@ class RunStats:
     def lines(self) -> int:
         return sum(s.lines for s in self.sources)
 
+    def was_read(self, source: SourceStats) -> bool:
+        """Whether some of ``source`` was read: all of it, or the part before its damage."""
+        return source.error is None or source.bytes > 0
+
+    @property
+    def nothing_read(self) -> bool:
+        """Some input could not be read, and no input could (not even in part)."""
+        return bool(self.unreadable) and not any(self.was_read(s) for s in self.sources)
+
 
 @dataclass(frozen=True)
 class _Span:

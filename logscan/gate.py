@@ -23,6 +23,9 @@ from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
 from logscan.errors import ConfigError
 from logscan.report import Report
 
+#: What a gate says when no input could be read.
+NOTHING_READ = "no input could be read, nothing was checked"
+
 FIELDS = ("any", "unknown", "code", "name", "category", "kind")
 _RULE = re.compile(r"^(?P<field>[a-z-]+)(?:=(?P<value>[^>]+?))?(?:\s*>\s*(?P<threshold>\d+))?$")
 
@@ -171,6 +174,16 @@ class Verdict:
     def failed(self) -> bool:
         return bool(self.violations)
 
+    @property
+    def nothing_read(self) -> bool:
+        """No input could be read (a gate that judged nothing: never a pass, whatever the rules)."""
+        return self.report.stats.nothing_read
+
+    @property
+    def outcome(self) -> str:
+        """``fail``, ``pass``, or ``error`` when no input could be read."""
+        return "fail" if self.failed else "error" if self.nothing_read else "pass"
+
     def violating_codes(self) -> list[dict[str, object]]:
         """Every code some violated rule matched, once, by count descending."""
         seen: dict[tuple[object, object], dict[str, object]] = {}
@@ -181,7 +194,7 @@ class Verdict:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "verdict": "fail" if self.failed else "pass",
+            "verdict": self.outcome,
             "rules": [r.text for r in self.rules],
             "violations": [
                 {

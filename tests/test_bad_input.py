@@ -182,6 +182,45 @@ def test_a_line_longer_than_a_block_counts_once_and_an_error_across_a_cut_is_fou
         assert (data["events"], data["inputs"]["lines"], data["inputs"]["bytes"]) == (4, 5, len(text))
 
 
+@pytest.mark.parametrize("fmt", ["text", "github", "junit", "sarif", "json"])
+def test_keep_going_with_nothing_readable_never_passes(tmp_path, fmt):
+    """Regression: `check --keep-going` on a log that was listed but could not be read at all (a
+    .gz damaged from its first block) said "passed" with exit 0, and JUnit gave it a passing test
+    case. No input read: exit 2, and no format says passed."""
+    import xml.etree.ElementTree as ET
+
+    path = tmp_path / "b.log.gz"
+    path.write_bytes(gzip.compress(ERR.format(204).encode() * 10)[:10] + b"\xff" * 50)  # bad block type
+    r = invoke("check", path, "--keep-going", "-f", fmt)
+    assert r.exit_code == 2
+    reason = r.stderr.splitlines()[0].removeprefix(f"logscan: error: cannot read {path}: ")
+    assert r.stderr.splitlines() == [
+        f"logscan: error: cannot read {path}: {reason}",
+        "logscan: error: no input could be read (--keep-going accepts some, not all)",
+    ]
+    nothing = "logscan check: no input could be read, nothing was checked\n"
+    if fmt == "text":
+        assert r.stdout == nothing
+    elif fmt == "github":
+        assert r.stdout == f"::error file={path}::cannot read: {reason}\n" + nothing
+    elif fmt == "junit":
+        root = ET.fromstring(r.stdout)
+        assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("1", "0", "1")
+        cases = root.findall(".//testcase")
+        assert [(c.get("name"), c.find("error").get("message")) for c in cases] == [("readable", reason)]
+    elif fmt == "sarif":
+        [invocation] = r.json()["runs"][0]["invocations"]
+        assert invocation["executionSuccessful"] is False
+        assert [n["level"] for n in invocation["toolExecutionNotifications"]] == ["error"]
+    else:
+        data = r.json()
+        assert data["verdict"] == "error" and data["report"]["inputs"]["unreadable"] == [
+            {"name": str(path), "reason": reason}
+        ]
+    r = invoke("report", path, "--keep-going", "-f", "json")
+    assert r.exit_code == 2 and r.json()["events"] == 0
+
+
 @pytest.mark.parametrize(
     ("name", "pack"),
     [
