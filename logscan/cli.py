@@ -1033,9 +1033,9 @@ def catalogue_import(page: Path, output: Path | None) -> None:
     """
     from logscan.catalogue import load_catalogue
     from logscan.diagnose import import_vendor_page, parse_vendor_page
-    from logscan.errors import CatalogueError
+    from logscan.errors import CatalogueError, read_whole
 
-    text = page.read_text(encoding="utf-8", errors="replace")
+    text = read_whole(page, CatalogueError, "a vendor page").decode("utf-8", errors="replace")
     if not parse_vendor_page(text):
         raise CatalogueError(
             f"{page}: no error-code table rows found (| code | name | description | reason |)"

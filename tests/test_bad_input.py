@@ -318,6 +318,95 @@ def test_an_archive_member_that_fails(tmp_path):
     assert f"{path}:bad.log.gz" in unreadable(data)
 
 
+# ---------------------------------------------------------------- data files read whole
+
+DATA_FILES = ("config", "pyproject", "patterns", "catalogue", "baseline", "vendor page")
+
+
+def _use_data_file(kind: str, path: Path, log: Path) -> list[object]:
+    """The command that reads ``path`` whole as a data file of ``kind``."""
+    if kind == "pyproject":
+        return ["report", log]  # found in the current folder
+    option = {"config": "--config", "patterns": "--patterns", "catalogue": "--catalogue"}.get(kind)
+    if option:
+        return ["report", log, option, path]
+    return ["check", log, "--baseline", path] if kind == "baseline" else ["catalogue", "import", path]
+
+
+@pytest.mark.parametrize("kind", DATA_FILES)
+def test_a_data_file_over_the_size_limit_is_refused_by_name(tmp_path, monkeypatch, kind):
+    """Regression: `check --baseline /dev/zero` was killed by the kernel at 24 GB: every file read
+    whole is read through one helper, up to a limit (64 MiB; 1 MiB here)."""
+    from logscan import errors
+
+    monkeypatch.setattr(errors, "MAX_DATA_FILE", 1 << 20)
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "a.log"
+    log.write_text(ERR.format(204), encoding="utf-8")
+    path = tmp_path / ("pyproject.toml" if kind == "pyproject" else "big.data")
+    path.write_text("# logscan\n" + "#" * (1 << 20) + "\n", encoding="utf-8")
+    r = invoke(*_use_data_file(kind, path, log))
+    what = {"config": "the configuration file", "pyproject": "the configuration file",
+            "patterns": "pattern file", "catalogue": "catalogue file", "baseline": "the baseline",
+            "vendor page": "a vendor page"}[kind]  # fmt: skip
+    shown = path.name if kind == "pyproject" else path
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr.endswith(f"{shown}: too large (over 1 MiB) for {what}: is it the right file?\n"), r.stderr
+
+
+def test_a_baseline_that_never_ends_is_refused(tmp_path):
+    """Regression: `check --baseline /dev/zero` read for ever (killed at 24 GB)."""
+    log = tmp_path / "a.log"
+    log.write_text(ERR.format(204), encoding="utf-8")
+    r = invoke("check", log, "--baseline", "/dev/zero")
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert (
+        r.stderr
+        == "logscan: error: /dev/zero: too large (over 64 MiB) for the baseline: is it the right file?\n"
+    )
+
+
+@pytest.mark.parametrize("kind", [k for k in DATA_FILES if k != "vendor page"])
+def test_a_data_file_nested_2000_deep_is_refused_by_name(tmp_path, monkeypatch, kind):
+    """Regression: 2,000-deep arrays gave `internal error: RecursionError`, naming no file."""
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "a.log"
+    log.write_text(ERR.format(204), encoding="utf-8")
+    path = tmp_path / ("pyproject.toml" if kind == "pyproject" else "deep.data")
+    deep = "[" * 2000 + "]" * 2000
+    path.write_text(f'{{"codes": {deep}}}' if kind == "baseline" else f"logscan = {deep}\n", encoding="utf-8")
+    r = invoke(*_use_data_file(kind, path, log))
+    what = "arrays or objects" if kind == "baseline" else "arrays or tables"
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr == (
+        f"logscan: error: {path}: nested too deeply ({what} inside each other hundreds of levels deep)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "why"),
+    [
+        ('"code": true, "count": 1', "its code is true"),
+        ('"code": 208.5, "count": 1', "its code is 208.5"),
+        ('"code": "208", "count": 1', 'its code is "208"'),
+        ('"code": 208, "count": 2.5', "its count is 2.5"),
+        ('"code": 208, "count": false', "its count is false"),
+    ],
+)
+def test_a_baseline_entry_that_is_not_whole_numbers_is_refused(tmp_path, entry, why):
+    """Regression: a baseline saying `"code": true` (read as code 1) or 208.5 (read as 208) was
+    accepted; it is refused, naming the file and the entry."""
+    log, base = tmp_path / "a.log", tmp_path / "base.json"
+    log.write_text(ERR.format(204), encoding="utf-8")
+    base.write_text(
+        f'{{"codes": [{{"sdk": "native", "code": 204, "count": 1}}, {{"sdk": "native", {entry}}}]}}',
+        encoding="utf-8",
+    )
+    r = invoke("check", log, "--baseline", base)
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr == f"logscan: error: {base}: codes[1] needs sdk, code and count (whole numbers): {why}\n"
+
+
 # ---------------------------------------------------------------- encodings
 
 
