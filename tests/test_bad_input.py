@@ -407,6 +407,41 @@ def test_a_baseline_entry_that_is_not_whole_numbers_is_refused(tmp_path, entry, 
     assert r.stderr == f"logscan: error: {base}: codes[1] needs sdk, code and count (whole numbers): {why}\n"
 
 
+@pytest.mark.parametrize(
+    ("group", "refused"),
+    [
+        (r"(?P<code>\w+)", True),
+        (r"(?P<code>\S+)", True),
+        (r"(?P<code>[0-9a-f]+)", True),
+        (r"(?P<code>\d+(?:\.\d+)?)", True),
+        (r"(?P<code>\d+-\d+)", True),
+        (r"(?<code>.+?)\b", True),
+        (r"(?P<code>-?\d+)", False),
+        (r"(?P<code>\d{1,5})", False),
+        (r"(?P<code>-\d+|[0-9]+)", False),
+        (r"(?P<code>(?:-)?[\d]+)\b", False),
+    ],
+)
+def test_a_code_group_that_captures_more_than_digits_is_refused_at_load(tmp_path, group, refused):
+    """Regression: a pattern whose code group captured non-digits (`(?P<code>\\w+)`) loaded, and
+    its matches were dropped without a word at scan time (`patterns test` said no pattern matched).
+    It is refused at load, naming the file, line and pattern."""
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        f"[[pattern]]\nname = \"mine\"\nsdk = \"native\"\nregex = '''failed code={group}'''\n",
+        encoding="utf-8",
+    )
+    r = invoke("patterns", "test", "failed code=208", "--patterns", path, "--no-builtin-patterns")
+    if refused:
+        assert (r.exit_code, r.stdout) == (2, "")
+        assert r.stderr == (
+            f"logscan: error: {path}:2: pattern 'mine': the group 'code' can capture other characters than "
+            "an optional '-' and digits, which are no code (write (?P<code>-?\\d+))\n"
+        )
+    else:
+        assert r.exit_code == 0 and "mine" in r.stdout and "208" in r.stdout, r.stdout + r.stderr
+
+
 # ---------------------------------------------------------------- encodings
 
 
