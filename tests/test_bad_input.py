@@ -162,15 +162,29 @@ def test_a_line_longer_than_a_block_counts_once_and_an_error_across_a_cut_is_fou
     """Regression: a line longer than a block was cut into pieces scanned as lines: an error
     across a cut was lost, and one line holding 3 codes counted 3 events. Its pieces now overlap:
     wherever the error falls it is found, and the line makes one event (the leftmost match).
-    A file read by offset and a stream (stdin); blocks of 256 bytes, so lines over ~1 KiB are long."""
+    A file read by offset and a stream (stdin); blocks of 256 bytes, so lines over ~1 KiB are long.
+    The 70 KiB line is never held whole: no piece scanned is over 5 blocks and the overlap."""
     import logscan.engine as engine_module
     from logscan import inputs
 
     monkeypatch.setattr(inputs, "BLOCK_SIZE", 256)
     monkeypatch.setattr(engine_module, "SMALL_FILE", 0)  # in blocks, not read whole in a batch
+    real, scanned = engine_module.match_frame, []
+
+    def match_frame(lines, *args, **kwargs):  # the pieces of long lines are scanned here
+        scanned.append(lines["line"].str.len_bytes().max())
+        return real(lines, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "match_frame", match_frame)
     error = "E/ChatDemo(1234): Login failed! code: {} error: x"
     for shift in range(0, 256, 23):  # the error at places all along a cut between pieces
-        long = "x" * (1100 + shift) + error.format(2081) + "y" * (70 << 10) + error.format(209) + "z" * 900
+        long = (
+            "x" * (1100 + shift)
+            + error.format(2081)
+            + "y" * (70 << 10)
+            + error.format(209)
+            + error.format(211)
+        )
         text = ERR.format(204) + "noise\n" + long + "\n" + ERR.format(205) + "tail " * 400 + error.format(210)
         path = tmp_path / "long.log"
         path.write_text(text, encoding="utf-8")
@@ -180,6 +194,7 @@ def test_a_line_longer_than_a_block_counts_once_and_an_error_across_a_cut_is_fou
         assert {c["code"]: c["count"] for c in data["codes"]} == {204: 1, 2081: 1, 205: 1, 210: 1}, shift
         assert {c["code"]: c["sample"]["line"] for c in data["codes"]} == {204: 1, 2081: 3, 205: 4, 210: 5}
         assert (data["events"], data["inputs"]["lines"], data["inputs"]["bytes"]) == (4, 5, len(text))
+    assert scanned and max(scanned) <= 5 * 256 + 128
 
 
 @pytest.mark.parametrize("fmt", ["text", "github", "junit", "sarif", "json"])
