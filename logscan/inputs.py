@@ -863,11 +863,13 @@ def plain_block_spans(
 
 
 def _find_newline(fh: BinaryIO, start: int, stop: int) -> int:
-    """The offset of the first newline in [start, stop) of ``fh``, or -1."""
+    """The offset of the first newline in [start, stop) of ``fh``, or -1 (read 64 KiB first: it
+    is most often near; then 1 MiB at a time, through a long line)."""
     fh.seek(start)
-    at = start
+    at, step = start, 1 << 16
     while at < stop:
-        piece = fh.read(min(1 << 20 if stop - at > 1 << 20 else 1 << 16, stop - at))
+        piece = fh.read(min(step, stop - at))
+        step = 1 << 20
         if not piece:
             return -1
         found = piece.find(b"\n")
