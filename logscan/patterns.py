@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from re import _constants as _c  # type: ignore[attr-defined]
 
 import polars as pl
 
@@ -294,18 +295,18 @@ _DIGITS = frozenset("0123456789")
 
 def _group(items: list, number: int) -> list | None:  # type: ignore[type-arg]
     """The parsed items of capturing group ``number``, wherever it is nested."""
-    from re import _constants as c  # type: ignore[attr-defined]
-
     for op, av in items:
-        if op is c.SUBPATTERN:
+        if op is _c.SUBPATTERN:
             if av[0] == number:
                 return list(av[3])
             found = _group(list(av[3]), number)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
             found = _group(list(av[2]), number)
-        elif op is getattr(c, "ATOMIC_GROUP", None) or op in (c.ASSERT, c.ASSERT_NOT):
-            found = _group(list(av if op is not c.ASSERT and op is not c.ASSERT_NOT else av[1]), number)
-        elif op is c.BRANCH:
+        elif op is getattr(_c, "ATOMIC_GROUP", None):
+            found = _group(list(av), number)
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            found = _group(list(av[1]), number)
+        elif op is _c.BRANCH:
             found = next((g for alt in av[1] if (g := _group(list(alt), number)) is not None), None)
         else:
             continue
@@ -316,11 +317,9 @@ def _group(items: list, number: int) -> list | None:  # type: ignore[type-arg]
 
 def _signed_digits(items: list) -> bool:  # type: ignore[type-arg]
     """Whether a sequence matches only an optional '-' then digits."""
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    if len(items) == 1 and items[0][0] is c.BRANCH:
+    if len(items) == 1 and items[0][0] is _c.BRANCH:
         return all(_signed_digits(list(alt)) for alt in items[0][1][1])
-    if len(items) == 1 and items[0][0] is c.SUBPATTERN:
+    if len(items) == 1 and items[0][0] is _c.SUBPATTERN:
         return _signed_digits(list(items[0][1][3]))
     start = 1 if items and _only(items[0], frozenset("-")) else 0
     return all(_only(item, _DIGITS) for item in items[start:])
@@ -328,40 +327,36 @@ def _signed_digits(items: list) -> bool:  # type: ignore[type-arg]
 
 def _only(item: tuple, chars: frozenset[str]) -> bool:  # type: ignore[type-arg]
     """Whether a parsed item matches only characters of ``chars`` (zero-width ones: true)."""
-    from re import _constants as c  # type: ignore[attr-defined]
-
     op, av = item
-    if op is c.LITERAL:
+    if op is _c.LITERAL:
         return chr(av) in chars
-    if op is c.IN:
+    if op is _c.IN:
         return all(_in_only(kind, value, chars) for kind, value in av)
-    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
         return all(_only(sub, chars) for sub in av[2])
-    if op is c.SUBPATTERN:
+    if op is _c.SUBPATTERN:
         return all(_only(sub, chars) for sub in av[3])
-    if op is getattr(c, "ATOMIC_GROUP", None):
+    if op is getattr(_c, "ATOMIC_GROUP", None):
         return all(_only(sub, chars) for sub in av)
-    if op is c.BRANCH:
+    if op is _c.BRANCH:
         return all(_only(sub, chars) for alt in av[1] for sub in alt)
-    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
         return True
-    if op in (c.ANY, c.NOT_LITERAL):
+    if op in (_c.ANY, _c.NOT_LITERAL):
         return False
     raise _Unknown(op)
 
 
 def _in_only(kind: object, value: object, chars: frozenset[str]) -> bool:
     """Whether one item of a character class ``[...]`` matches only characters of ``chars``."""
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    if kind is c.LITERAL:
+    if kind is _c.LITERAL:
         return chr(value) in chars  # type: ignore[arg-type]
-    if kind is c.RANGE:
+    if kind is _c.RANGE:
         low, high = value  # type: ignore[misc]
         return high - low < len(chars) and all(chr(n) in chars for n in range(low, high + 1))
-    if kind is c.CATEGORY:
-        return value is c.CATEGORY_DIGIT and chars == _DIGITS
-    if kind is c.NEGATE:
+    if kind is _c.CATEGORY:
+        return value is _c.CATEGORY_DIGIT and chars == _DIGITS
+    if kind is _c.NEGATE:
         return False
     raise _Unknown(kind)
 
