@@ -407,7 +407,7 @@ def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[
     the inputs and why: a CI job keeps its SARIF or JUnit file); either way that is an error:
     --keep-going accepts some unreadable inputs, and a gate must not pass on logs it never read.
     """
-    nothing_read = bool(stats.unreadable) and not stats.sources
+    nothing_read = stats.nothing_read
     if keep_going or not nothing_read:
         render()
     fatal = bool(stats.unreadable) and (nothing_read or not keep_going)
@@ -1060,9 +1060,9 @@ def catalogue_import(page: Path, output: Path | None) -> None:
     """
     from logscan.catalogue import load_catalogue
     from logscan.diagnose import import_vendor_page, parse_vendor_page
-    from logscan.errors import CatalogueError
+    from logscan.errors import CatalogueError, read_whole
 
-    text = page.read_text(encoding="utf-8", errors="replace")
+    text = read_whole(page, CatalogueError, "a vendor page").decode("utf-8", errors="replace")
     if not parse_vendor_page(text):
         raise CatalogueError(
             f"{page}: no error-code table rows found (| code | name | description | reason |)"

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from logscan.errors import ConfigError, key_lines, line_of, located, read_toml
+from logscan import errors
+from logscan.errors import ConfigError, key_lines, line_of, located, read_toml, read_whole
 
 NAMES = ("logscan.toml", "pyproject.toml")
 
@@ -112,12 +113,14 @@ def _has_tool_section(path: Path) -> bool:
     text mentions logscan (its settings would otherwise be silently ignored), and is skipped
     otherwise (it is some other tool's business); one that cannot be read is skipped."""
     try:
+        if path.stat().st_size > errors.MAX_DATA_FILE:  # too large to look into: said, not guessed
+            read_whole(path, ConfigError, "the configuration file")  # raises, naming the file
         data = path.read_bytes()
     except OSError:
         return False
     try:
         doc = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         if b"logscan" in data:
             read_toml(path, ConfigError, "the configuration file")  # raises, naming the file
         return False

@@ -21,6 +21,7 @@ workers`` results (a few rows each, for a report) wait to be merged in order.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import itertools
@@ -40,7 +41,15 @@ import polars as pl
 
 from logscan import inputs, pool
 from logscan.inputs import Source, Unreadable
-from logscan.scan import Matcher, describe_events, match_frame, read_lines, scan_bytes, timestamp_events
+from logscan.scan import (
+    Matcher,
+    describe_events,
+    empty_events,
+    match_frame,
+    read_lines,
+    scan_bytes,
+    timestamp_events,
+)
 
 #: Bytes scanned in-process before a worker pool is started.
 POOL_THRESHOLD = pool.POOL_THRESHOLD
@@ -81,12 +90,25 @@ class RunStats:
     def lines(self) -> int:
         return sum(s.lines for s in self.sources)
 
+    def was_read(self, source: SourceStats) -> bool:
+        """Whether some of ``source`` was read: all of it, or the part before its damage."""
+        return source.error is None or source.bytes > 0
+
+    @property
+    def nothing_read(self) -> bool:
+        """Some input could not be read, and no input could (not even in part)."""
+        return bool(self.unreadable) and not any(self.was_read(s) for s in self.sources)
+
 
 @dataclass(frozen=True)
 class _Span:
     path: str
     offset: int
     length: int
+    #: The file it must be (st_dev, st_ino), as listed.
+    identity: tuple[int, int] | None = None
+    #: For a span that is one line longer than a block: the size of the pieces it is read in (else 0).
+    piece: int = 0
 
 
 @dataclass(frozen=True)
@@ -159,12 +181,71 @@ def _alive(pid: int) -> bool:
 def _work(
     item: _Span | _Spooled | bytes, matcher: Matcher, mapper: Mapper
 ) -> tuple[pl.DataFrame, int, int, bool]:
+    if isinstance(item, _Span) and item.piece:
+        pieces = inputs.span_pieces(Path(item.path), item.offset, item.length, item.piece, item.identity)
+        with contextlib.closing(pieces):
+            events = _line_events(pieces, matcher, overlap=_overlap(item.piece))
+        ends = _ends_with_newline(item)
+        return mapper(events, matcher), int(ends), item.length, ends
     if isinstance(item, _Span):
-        data = inputs.read_span(Path(item.path), item.offset, item.length)
+        data = inputs.read_span(Path(item.path), item.offset, item.length, item.identity)
     else:
         data = item.take() if isinstance(item, _Spooled) else item
     block = scan_bytes(data, matcher, describe=False, timestamps=False)
     return mapper(block.events, matcher), block.newlines, block.nbytes, data.endswith(b"\n")
+
+
+#: Pieces of a line longer than a block overlap by this much (at most half a piece): a match
+#: up to this long across the cut between two pieces is found.
+LINE_OVERLAP = 4096
+
+
+def _overlap(piece: int) -> int:
+    return max(1, min(LINE_OVERLAP, piece // 2))
+
+
+def _ends_with_newline(span: _Span) -> bool:
+    with inputs.open_checked(Path(span.path), span.identity) as fh:
+        fh.seek(span.offset + span.length - 1)
+        return fh.read(1) == b"\n"
+
+
+def _work_line(line: inputs.LongLine, matcher: Matcher, mapper: Mapper, overlap: int) -> tuple:
+    """A long line of a stream (see :func:`_line_events`); read to its end."""
+    events = _line_events(line, matcher, overlap=overlap)
+    line.drain()
+    ends = line.ends_with_newline
+    return mapper(events, matcher), int(ends), line.nbytes, ends
+
+
+def _line_events(pieces: Iterable[bytes], matcher: Matcher, *, overlap: int) -> pl.DataFrame:
+    """The event of one line too long to hold (at most one, as for any line: the leftmost match),
+    from its pieces read in turn; reading stops once it is found.
+
+    Each piece is scanned with the last ``overlap`` characters of the text before it, so that a
+    match across a cut is found. A match that starts within those last characters of a piece
+    (it may go on past the cut, its code cut short) is taken only if the next text (which holds
+    it whole) does not find one first; a match before them is the line's.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    tail = ""
+    held = empty_events()
+    for piece in pieces:
+        text = tail + decoder.decode(piece)
+        line = text[:-1] if text.endswith("\n") else text
+        line = line[:-1] if line.endswith("\r") and text.endswith("\n") else line
+        lines = pl.DataFrame({"row": pl.Series([0], dtype=pl.UInt32), "line": [line]})
+        events = match_frame(lines, matcher, describe=False, timestamps=False)
+        tail = text[-overlap:]
+        if events.is_empty():
+            held = events
+            continue
+        index = [p.name for p in matcher.patterns].index(events["pattern"][0])
+        start = lines["line"].str.find(matcher.singles[index]).item()
+        if start is None or start < len(line.encode("utf-8")) - len(tail.encode("utf-8")):
+            return events
+        held = events
+    return held
 
 
 def _here(work: Callable[..., tuple], *args: object) -> Future:
@@ -200,7 +281,7 @@ def keep_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
 class _Batch:
     """Small plain files scanned as one block (per-block costs are paid once)."""
 
-    files: tuple[tuple[str, int], ...]  # (path, size)
+    files: tuple[tuple[str, int, tuple[int, int] | None], ...]  # (path, size, identity)
 
 
 #: Plain files up to this size are batched; a batch holds up to BATCH_BYTES or BATCH_FILES.
@@ -217,9 +298,9 @@ def _work_batch(
     Each file's shape is (newlines, bytes, ends with a newline, why it could not be read or None).
     """
     datas, errors = [], []
-    for path, size in batch.files:
+    for path, size, identity in batch.files:
         try:
-            datas.append(inputs.utf8(inputs.read_span(Path(path), 0, size)))
+            datas.append(inputs.utf8(inputs.read_span(Path(path), 0, size, identity)))
             errors.append(None)
         except OSError as exc:  # gone, or unreadable, since it was listed
             datas.append(b"")
@@ -277,9 +358,10 @@ class _Cursor:
     base: int = 0
     #: A block could not be read: the source's later blocks are dropped.
     broken: bool = False
-    #: For a small plain file waiting in a batch: its path and size.
+    #: For a small plain file waiting in a batch: its path, size and identity.
     path: Path | None = None
     size: int = 0
+    identity: tuple[int, int] | None = None
 
     def take(self, frame: pl.DataFrame, newlines: int, nbytes: int, ends_with_newline: bool) -> pl.DataFrame:
         """A block's result with ``file`` and absolute ``line``; the source's stats advanced."""
@@ -310,11 +392,11 @@ class Engine:
     """
 
     def __init__(
-        self, matcher: Matcher, *, workers: int | None = None, block_size: int = inputs.BLOCK_SIZE
+        self, matcher: Matcher, *, workers: int | None = None, block_size: int | None = None
     ) -> None:
         self.matcher = matcher
         self.workers = pool.default_workers() if workers is None else max(1, workers)
-        self.block_size = block_size
+        self.block_size = inputs.BLOCK_SIZE if block_size is None else block_size
         self._pool: ProcessPoolExecutor | None = None
         self._warmup: list[Future] = []
         #: Blocks handed to the pool and not known to be done.
@@ -394,7 +476,7 @@ class Engine:
         def flush() -> None:
             nonlocal batch, batch_bytes
             if batch:
-                files = tuple((str(c.path), c.size) for c in batch)
+                files = tuple((str(c.path), c.size, c.identity) for c in batch)
                 pending.append((batch, self._submit_batch(_Batch(files), mapper, batch_bytes)))
                 batch, batch_bytes = [], 0
 
@@ -405,7 +487,7 @@ class Engine:
             cursor = _Cursor(SourceStats(item.name))
             self.stats.sources.append(cursor.stats)
             if item.path is not None and item.size is not None and item.size <= SMALL_FILE:
-                cursor.path, cursor.size = item.path, item.size or 0
+                cursor.path, cursor.size, cursor.identity = item.path, item.size or 0, item.identity
                 batch.append(cursor)
                 batch_bytes += cursor.size
                 if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_FILES:
@@ -424,14 +506,17 @@ class Engine:
         flush()
         yield from drain(0)
 
-    def _blocks(self, source: Source) -> Iterator[_Span | bytes]:
-        if source.path is not None and not inputs.is_utf16(source.path):
-            size = source.path.stat().st_size
-            for offset, length in inputs.plain_block_spans(source.path, size, self.block_size):
-                yield _Span(str(source.path), offset, length)
+    def _blocks(self, source: Source) -> Iterator[_Span | bytes | inputs.LongLine]:
+        """The blocks of a source. A plain file is read as the file listed (the same inode) to
+        the size it had then: one replaced or cut short meanwhile raises ChangedError."""
+        path, identity = source.path, source.identity
+        if path is not None and source.size is not None and not inputs.is_utf16(path, identity):
+            spans = inputs.plain_block_spans(path, source.size, self.block_size, identity)
+            for offset, length, one_line in spans:
+                yield _Span(str(path), offset, length, identity, self.block_size if one_line else 0)
             return
         with source.open() as stream:
-            yield from inputs.iter_blocks(stream, self.block_size)
+            yield from inputs.iter_blocks(stream, self.block_size, long_lines=True)
 
     def _want_pool(self, upcoming: int) -> None:
         """Start the pool once the bytes scanned plus those known to come pass the threshold."""
@@ -469,7 +554,9 @@ class Engine:
             cursor.broken = True
             self._unreadable(cursor, reason)
 
-    def _submit(self, item: _Span | bytes, mapper: Mapper) -> Future:
+    def _submit(self, item: _Span | bytes | inputs.LongLine, mapper: Mapper) -> Future:
+        if isinstance(item, inputs.LongLine):  # read from the stream now, here
+            return _here(_work_line, item, self.matcher, mapper, _overlap(self.block_size))
         size = item.length if isinstance(item, _Span) else len(item)
         self._want_pool(size)
         self._scanned += size

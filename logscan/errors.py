@@ -44,17 +44,47 @@ def located(path: object, line: int | None, message: str) -> str:
     return f"{where}: {message}"
 
 
+#: Largest file logscan reads whole (configuration, pyproject, pattern, catalogue and baseline
+#: files, a vendor page): the biggest real one is a few hundred KiB; /dev/zero is not one.
+MAX_DATA_FILE = 64 << 20
+
+
+def read_whole(path: Path, error: type[LogscanError], what: str) -> bytes:
+    """The bytes of the data file ``path`` (``what`` it is, for messages), read whole; one that
+    cannot be read, or is over :data:`MAX_DATA_FILE`, raises ``error`` naming it."""
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_DATA_FILE + 1)
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    if len(data) > MAX_DATA_FILE:
+        raise error(f"{path}: too large (over {MAX_DATA_FILE >> 20} MiB) for {what}: is it the right file?")
+    return data
+
+
+def read_text(path: Path, error: type[LogscanError], what: str) -> str:
+    """The text of the data file ``path`` (UTF-8), read whole (see :func:`read_whole`)."""
+    try:
+        return read_whole(path, error, what).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: cannot read {what}: not UTF-8 ({exc})") from None
+
+
+def nested_too_deeply(path: Path, error: type[LogscanError], what: str = "arrays or tables") -> LogscanError:
+    """The error for a data file whose arrays or tables nest deeper than the parser can follow."""
+    return error(f"{path}: nested too deeply ({what} inside each other hundreds of levels deep)")
+
+
 def read_toml(path: Path, error: type[LogscanError], what: str) -> tuple[str, dict[str, Any]]:
     """The text of the data file ``path`` (``what`` it is, for messages) and its TOML, parsed;
     a file that cannot be read or parsed raises ``error`` naming it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: cannot read {what}: {exc}") from None
+    text = read_text(path, error, what)
     try:
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise nested_too_deeply(path, error) from None
 
 
 _KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""

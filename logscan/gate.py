@@ -20,8 +20,12 @@ from fractions import Fraction
 from pathlib import Path
 
 from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
-from logscan.errors import ConfigError
+from logscan.errors import ConfigError, nested_too_deeply, read_whole
+from logscan.patterns import SDKS
 from logscan.report import Report
+
+#: What a gate says when no input could be read.
+NOTHING_READ = "no input could be read, nothing was checked"
 
 FIELDS = ("any", "unknown", "code", "name", "category", "kind")
 _RULE = re.compile(r"^(?P<field>[a-z-]+)(?:=(?P<value>[^>]+?))?(?:\s*>\s*(?P<threshold>\d+))?$")
@@ -125,11 +129,11 @@ def parse_tolerance(text: str | None, *, source: str = "--tolerance") -> Toleran
 def load_baseline(path: Path) -> dict[tuple[str, int], int]:
     """(sdk, code) -> count from a JSON report written earlier (``report --format json``)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
+        data = json.loads(read_whole(path, ConfigError, "the baseline"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: the baseline is not JSON: {exc}") from None
+    except RecursionError:
+        raise nested_too_deeply(path, ConfigError, "arrays or objects") from None
     if isinstance(data, dict) and "report" in data and isinstance(data["report"], dict):
         data = data["report"]  # a `check --format json` output works too
     codes = data.get("codes") if isinstance(data, dict) else None
@@ -139,13 +143,19 @@ def load_baseline(path: Path) -> dict[tuple[str, int], int]:
         )
     counts: dict[tuple[str, int], int] = {}
     for i, row in enumerate(codes):
-        try:
-            key, count = (str(row["sdk"]), int(row["code"])), int(row["count"])
-        except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: Infinity
-            raise ConfigError(f"{path}: codes[{i}] needs sdk, code and count (whole numbers)") from None
+        needs = f"{path}: codes[{i}] needs sdk, code and count (whole numbers)"
+        if not isinstance(row, dict) or not {"sdk", "code", "count"} <= row.keys():
+            raise ConfigError(needs)
+        sdk, code, count = row["sdk"], row["code"], row["count"]
+        # JSON's true is no code, nor is 208.5 or "208": whole numbers only, as a report writes them.
+        for key, value in (("code", code), ("count", count)):
+            if type(value) is not int:
+                raise ConfigError(f"{needs}: its {key} is {json.dumps(value)[:80]}")
+        if sdk not in SDKS:
+            raise ConfigError(f"{needs}: its sdk is {json.dumps(sdk)[:80]}, not one of {', '.join(SDKS)}")
         if count < 0:
             raise ConfigError(f"{path}: codes[{i}]: a count cannot be negative ({count})")
-        counts[key] = count
+        counts[(sdk, code)] = count
     return counts
 
 
@@ -171,6 +181,16 @@ class Verdict:
     def failed(self) -> bool:
         return bool(self.violations)
 
+    @property
+    def nothing_read(self) -> bool:
+        """No input could be read (a gate that judged nothing: never a pass, whatever the rules)."""
+        return self.report.stats.nothing_read
+
+    @property
+    def outcome(self) -> str:
+        """``fail``, ``pass``, or ``error`` when no input could be read."""
+        return "fail" if self.failed else "error" if self.nothing_read else "pass"
+
     def violating_codes(self) -> list[dict[str, object]]:
         """Every code some violated rule matched, once, by count descending."""
         seen: dict[tuple[object, object], dict[str, object]] = {}
@@ -181,7 +201,7 @@ class Verdict:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "verdict": "fail" if self.failed else "pass",
+            "verdict": self.outcome,
             "rules": [r.text for r in self.rules],
             "violations": [
                 {

@@ -72,6 +72,8 @@ class Source:
     path: Path | None = None
     #: Bytes on disk (compressed size for compressed sources), when known.
     size: int | None = None
+    #: (st_dev, st_ino) of a plain file when it was listed: it is read as that file or not at all.
+    identity: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         self.name = text_name(self.name)  # a name that is not UTF-8 still goes into every output
@@ -206,6 +208,7 @@ def _expand_file(
             yield Unreadable(name, "not a regular file")
             return
         fh = path.open("rb")
+        st = os.fstat(fh.fileno())  # the file opened (the path may have changed since the stat)
     except OSError as exc:
         yield Unreadable(name, _reason(exc))
         return
@@ -217,8 +220,12 @@ def _expand_file(
             return
         kind = _sniff(head)
         if kind is None and not _is_tar(head):
-            # Plain file: the engine may read it by offset, in parallel.
-            yield Source(name, lambda: _open_plain(path), path=path, size=st.st_size)
+            # Plain file: the engine may read it by offset, in parallel; always this file (this
+            # inode), to the size it has now.
+            identity, size = (st.st_dev, st.st_ino), st.st_size
+            yield Source(
+                name, lambda: _open_plain(path, identity, size), path=path, size=size, identity=identity
+            )
             return
         if kind == "zip":
             yield from _expand_zip(path, name, st.st_size, limits, depth=0)
@@ -227,9 +234,60 @@ def _expand_file(
         yield from _expand_stream(name, fh, st.st_size, limits, depth=0)
 
 
-def _open_plain(path: Path) -> BinaryIO:
+def _open_plain(path: Path, identity: tuple[int, int] | None, size: int) -> BinaryIO:
+    return text_stream(io.BufferedReader(_Whole(open_checked(path, identity), size), buffer_size=1 << 16))
+
+
+class ChangedError(OSError):
+    """A file that changed while it was read: replaced (rotated) or cut shorter than when listed."""
+
+    def __str__(self) -> str:
+        return f"changed while being read ({self.args[0]})" if self.args else "changed while being read"
+
+
+def open_checked(path: Path, identity: tuple[int, int] | None) -> BinaryIO:
+    """``path`` opened for reading, raising :class:`ChangedError` unless it is still the file of
+    ``identity`` (st_dev, st_ino; None: any)."""
     fh = path.open("rb")
-    return text_stream(fh)
+    if identity is not None:
+        st = os.fstat(fh.fileno())
+        if (st.st_dev, st.st_ino) != identity:
+            fh.close()
+            raise ChangedError("replaced by another file since it was listed, e.g. by log rotation")
+    return fh
+
+
+def _shorter(fh: BinaryIO) -> ChangedError:
+    """A file that ends before the size it had when listed."""
+    try:
+        now = f": now {os.fstat(fh.fileno()).st_size:,} bytes"
+    except (OSError, ValueError):
+        now = ""
+    return ChangedError(f"truncated since it was listed{now}")
+
+
+class _Whole(io.RawIOBase):
+    """A file read to its end that must hold at least ``size`` bytes (its size when listed):
+    one that ends sooner was truncated while it was read, and raises :class:`ChangedError`."""
+
+    def __init__(self, raw: BinaryIO, size: int) -> None:
+        self._raw = raw
+        self._size = size
+        self._read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        if not n and self._read < self._size:
+            raise _shorter(self._raw)
+        self._read += n or 0
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _expand_stream(
@@ -677,7 +735,7 @@ def _reason(exc: BaseException) -> str:
         return "is a directory"
     if isinstance(exc, EOFError):
         return f"truncated: {exc or 'the compressed stream ended early'}"
-    if isinstance(exc, LimitError):
+    if isinstance(exc, LimitError | ChangedError):
         return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
@@ -694,11 +752,15 @@ def read_error_reason(exc: BaseException) -> str:
 READ_ERRORS: tuple[type[BaseException], ...] = (*DECOMPRESS_ERRORS, tarfile.TarError, zipfile.BadZipFile)
 
 
-def iter_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
+def iter_blocks(
+    stream: BinaryIO, block_size: int = BLOCK_SIZE, *, long_lines: bool = False
+) -> Iterator[bytes]:
     """Split a stream into blocks that end at a newline (the last one may not).
 
     A line longer than ``4 * block_size`` is cut; its pieces keep the line's
-    number because numbering counts newlines, not blocks.
+    number because numbering counts newlines, not blocks. With ``long_lines``
+    such a line is yielded as a :class:`LongLine` instead (its pieces, to be
+    read before the next block is asked for), so that it counts once.
     """
     carry = b""
     limit = 4 * block_size
@@ -717,8 +779,21 @@ def iter_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[byte
         if cut == 0:
             carry += buf
             if len(carry) >= limit:
-                yield carry
+                if not long_lines:
+                    yield carry
+                    carry = b""
+                    continue
+                line = LongLine(carry, stream, block_size)
                 carry = b""
+                yield line  # type: ignore[misc]
+                line.drain()
+                if line.error is not None:
+                    raise line.error
+                # What followed the line in its last read: whole lines, then the start of one.
+                cut = line.rest.rfind(b"\n") + 1
+                if cut:
+                    yield line.rest[:cut]
+                carry = line.rest[cut:]
             continue
         # One copy at most per block: the carried start of its first line joined to it.
         if cut == len(buf) and not carry:
@@ -728,38 +803,131 @@ def iter_blocks(stream: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[byte
         carry = buf[cut:]
 
 
-def plain_block_spans(path: Path, size: int, block_size: int = BLOCK_SIZE) -> Iterator[tuple[int, int]]:
-    """(offset, length) spans of a plain file, each ending at a newline where possible."""
-    with path.open("rb") as fh:
+class LongLine:
+    """A line of a stream longer than four blocks: its pieces (each at most four blocks), read
+    from the stream as they are iterated. Iterating again goes on where the last one stopped;
+    :meth:`drain` reads the rest. A read error ends the pieces and is kept in ``error``."""
+
+    def __init__(self, first: bytes, stream: BinaryIO, block_size: int) -> None:
+        self._first = first
+        self._stream = stream
+        self._block_size = block_size
+        self._done = False
+        #: What follows the line's newline in the last read (the start of the next block).
+        self.rest = b""
+        self.nbytes = 0
+        self.ends_with_newline = False
+        self.error: BaseException | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._first:
+            piece, self._first = self._first, b""
+            self.nbytes += len(piece)
+            yield piece
+        while not self._done:
+            try:
+                buf = self._stream.read(self._block_size)
+            except READ_ERRORS as exc:
+                self.error, self._done = exc, True
+                return
+            newline = buf.find(b"\n")
+            if newline >= 0:
+                buf, self.rest = buf[: newline + 1], buf[newline + 1 :]
+                self.ends_with_newline = True
+            self._done = newline >= 0 or not buf
+            if buf:
+                self.nbytes += len(buf)
+                yield buf
+
+    def drain(self) -> None:
+        for _ in self:
+            pass
+
+
+def plain_block_spans(
+    path: Path, size: int, block_size: int = BLOCK_SIZE, identity: tuple[int, int] | None = None
+) -> Iterator[tuple[int, int, bool]]:
+    """(offset, length, one line) spans of a plain file (the file of ``identity``), each ending
+    at a newline where possible. A line longer than about four blocks is a span of its own
+    (``one line`` true), to be read in pieces: memory stays bounded, and it counts once."""
+    limit = 4 * block_size
+    with open_checked(path, identity) as fh:
         offset = 0
         while offset < size:
             end = min(offset + block_size, size)
             if end < size:
-                fh.seek(end)
-                while True:
-                    piece = fh.read(1 << 16)
-                    if not piece:
-                        end = size
-                        break
-                    nl = piece.find(b"\n")
-                    if nl >= 0:
-                        end += nl + 1
-                        break
-                    end += len(piece)
-                    if end - offset >= 4 * block_size:
-                        break
-            yield offset, end - offset
+                newline = _find_newline(fh, end, min(offset + limit, size))
+                if newline < 0 and offset + limit < size:  # a long line, from the last line start
+                    start = _rfind_newline(fh, offset, end) + 1 or offset
+                    if start > offset:
+                        yield offset, start - offset, False
+                    stop = _find_newline(fh, offset + limit, size)
+                    stop = size if stop < 0 else stop + 1
+                    yield start, stop - start, True
+                    offset = stop
+                    continue
+                end = size if newline < 0 else newline + 1
+            yield offset, end - offset, False
             offset = end
 
 
-def read_span(path: Path, offset: int, length: int) -> bytes:
-    """The bytes of one span of a plain file (UTF-8 BOM of the file skipped)."""
-    with path.open("rb") as fh:
+def _find_newline(fh: BinaryIO, start: int, stop: int) -> int:
+    """The offset of the first newline in [start, stop) of ``fh``, or -1 (read 64 KiB first: it
+    is most often near; then 1 MiB at a time, through a long line)."""
+    fh.seek(start)
+    at, step = start, 1 << 16
+    while at < stop:
+        piece = fh.read(min(step, stop - at))
+        step = 1 << 20
+        if not piece:
+            return -1
+        found = piece.find(b"\n")
+        if found >= 0:
+            return at + found
+        at += len(piece)
+    return -1
+
+
+def _rfind_newline(fh: BinaryIO, start: int, stop: int) -> int:
+    """The offset of the last newline in [start, stop) of ``fh``, or -1."""
+    at = stop
+    while at > start:
+        step = min(1 << 16, at - start)
+        fh.seek(at - step)
+        found = fh.read(step).rfind(b"\n")
+        if found >= 0:
+            return at - step + found
+        at -= step
+    return -1
+
+
+def read_span(path: Path, offset: int, length: int, identity: tuple[int, int] | None = None) -> bytes:
+    """The bytes of one span of a plain file (UTF-8 BOM of the file skipped). Raises
+    :class:`ChangedError` if the file is no longer the one of ``identity``, or shorter."""
+    with open_checked(path, identity) as fh:
         fh.seek(offset)
         data = fh.read(length)
+        if len(data) < length:
+            raise _shorter(fh)
     if offset == 0 and data.startswith(codecs.BOM_UTF8):
         return data[3:]
     return data
+
+
+def span_pieces(
+    path: Path, offset: int, length: int, piece: int, identity: tuple[int, int] | None = None
+) -> Iterator[bytes]:
+    """The bytes of a span in pieces of ``piece`` bytes (read as asked for; a UTF-8 BOM at the
+    file's start skipped), with :func:`read_span`'s checks."""
+    with open_checked(path, identity) as fh:
+        fh.seek(offset)
+        at, stop = offset, offset + length
+        while at < stop:
+            data = fh.read(min(piece, stop - at))
+            if not data:
+                raise _shorter(fh)
+            yield data[3:] if at == 0 and data.startswith(codecs.BOM_UTF8) else data
+            at += len(data)
 
 
 def utf8(data: bytes) -> bytes:
@@ -769,8 +937,8 @@ def utf8(data: bytes) -> bytes:
     return data
 
 
-def is_utf16(path: Path) -> bool:
+def is_utf16(path: Path, identity: tuple[int, int] | None = None) -> bool:
     """Whether a plain file starts with a UTF-16 byte-order mark."""
-    with path.open("rb") as fh:
+    with open_checked(path, identity) as fh:
         head = fh.read(2)
     return head in UTF16_BOMS

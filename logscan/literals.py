@@ -39,15 +39,22 @@ _FOREIGN = re.compile(
 )
 
 
-def required_clauses(regex: str) -> list[Clause] | None:
-    """Every literal requirement of ``regex``: a match holds one literal of each clause."""
+def parse(regex: str):  # type: ignore[no-untyped-def]
+    """Python's parse tree of ``regex`` where it is surely the engine's reading too (else None)."""
     if _FOREIGN.search(regex):
         return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a warning means the parse may not be Rust's
-            parsed = _p.parse(regex)
+            return _p.parse(regex)
     except (re.error, OverflowError, RecursionError, Warning):
+        return None
+
+
+def required_clauses(regex: str) -> list[Clause] | None:
+    """Every literal requirement of ``regex``: a match holds one literal of each clause."""
+    parsed = parse(regex)
+    if parsed is None:
         return None
     clauses = _clauses(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
     useful = [c for c in clauses if min(len(t) for t, _ in c) >= MIN_LENGTH]

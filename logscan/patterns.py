@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from re import _constants as _c  # type: ignore[attr-defined]
 
 import polars as pl
 
@@ -209,6 +210,11 @@ def _build(path: Path, line: int, index: int, table: dict[str, object]) -> Patte
     groups = engine_groups(regex, fail)
     if "code" not in groups:
         raise fail("the regex has no named group 'code' (write (?P<code>-?\\d+))")
+    if not code_is_a_number(regex):
+        raise fail(
+            "the group 'code' can capture other characters than an optional '-' and digits, which are "
+            "no code (write (?P<code>-?\\d+))"
+        )
     exclude = table.get("exclude")
     if exclude is not None:
         if not isinstance(exclude, str) or not exclude:
@@ -260,6 +266,99 @@ def engine_groups(regex: str, fail) -> list[str]:  # type: ignore[no-untyped-def
         raise fail("it matches an empty line, so it matches every line (every part of it is optional)")
     dtype = series.dtype
     return [f.name for f in dtype.fields] if isinstance(dtype, pl.Struct) else []
+
+
+def code_is_a_number(regex: str) -> bool:
+    """Whether the ``code`` group of ``regex`` captures an optional '-' and digits only (a match
+    of anything else would not read as a code). A regex Python's parser cannot read as the
+    engine does (see :func:`logscan.literals.parse`) is given the benefit of the doubt."""
+    from logscan import literals
+
+    # The engine's (?<name>...) is Python's (?P<name>...).
+    parsed = literals.parse(re.sub(r"(?<!\\)((?:\\\\)*)\(\?<([A-Za-z_]\w*)>", r"\1(?P<\2>", regex))
+    number = parsed.state.groupdict.get("code") if parsed is not None else None
+    group = _group(list(parsed), number) if number is not None else None
+    if group is None:
+        return True
+    try:
+        return _signed_digits(group)
+    except _Unknown:
+        return True
+
+
+class _Unknown(Exception):
+    """A construct the code group's analysis does not know."""
+
+
+_DIGITS = frozenset("0123456789")
+
+
+def _group(items: list, number: int) -> list | None:  # type: ignore[type-arg]
+    """The parsed items of capturing group ``number``, wherever it is nested."""
+    for op, av in items:
+        if op is _c.SUBPATTERN:
+            if av[0] == number:
+                return list(av[3])
+            found = _group(list(av[3]), number)
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+            found = _group(list(av[2]), number)
+        elif op is getattr(_c, "ATOMIC_GROUP", None):
+            found = _group(list(av), number)
+        elif op in (_c.ASSERT, _c.ASSERT_NOT):
+            found = _group(list(av[1]), number)
+        elif op is _c.BRANCH:
+            found = next((g for alt in av[1] if (g := _group(list(alt), number)) is not None), None)
+        else:
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _signed_digits(items: list) -> bool:  # type: ignore[type-arg]
+    """Whether a sequence matches only an optional '-' then digits."""
+    if len(items) == 1 and items[0][0] is _c.BRANCH:
+        return all(_signed_digits(list(alt)) for alt in items[0][1][1])
+    if len(items) == 1 and items[0][0] is _c.SUBPATTERN:
+        return _signed_digits(list(items[0][1][3]))
+    start = 1 if items and _only(items[0], frozenset("-")) else 0
+    return all(_only(item, _DIGITS) for item in items[start:])
+
+
+def _only(item: tuple, chars: frozenset[str]) -> bool:  # type: ignore[type-arg]
+    """Whether a parsed item matches only characters of ``chars`` (zero-width ones: true)."""
+    op, av = item
+    if op is _c.LITERAL:
+        return chr(av) in chars
+    if op is _c.IN:
+        return all(_in_only(kind, value, chars) for kind, value in av)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
+        return all(_only(sub, chars) for sub in av[2])
+    if op is _c.SUBPATTERN:
+        return all(_only(sub, chars) for sub in av[3])
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return all(_only(sub, chars) for sub in av)
+    if op is _c.BRANCH:
+        return all(_only(sub, chars) for alt in av[1] for sub in alt)
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return True
+    if op in (_c.ANY, _c.NOT_LITERAL):
+        return False
+    raise _Unknown(op)
+
+
+def _in_only(kind: object, value: object, chars: frozenset[str]) -> bool:
+    """Whether one item of a character class ``[...]`` matches only characters of ``chars``."""
+    if kind is _c.LITERAL:
+        return chr(value) in chars  # type: ignore[arg-type]
+    if kind is _c.RANGE:
+        low, high = value  # type: ignore[misc]
+        return high - low < len(chars) and all(chr(n) in chars for n in range(low, high + 1))
+    if kind is _c.CATEGORY:
+        return value is _c.CATEGORY_DIGIT and chars == _DIGITS
+    if kind is _c.NEGATE:
+        return False
+    raise _Unknown(kind)
 
 
 def _regex_error(message: str) -> str:

@@ -111,6 +111,132 @@ def test_a_100_mb_line_without_newline(tmp_path):
     assert data["inputs"]["lines"] == 2
 
 
+def _rotate(path: Path) -> None:
+    """What logrotate does: the log moved away, a new one (other codes) in its place."""
+    path.rename(path.with_name(path.name + ".1"))
+    path.write_text(ERR.format(999) * 200, encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["rotated", "truncated", "small-rotated", "small-truncated"])
+def test_a_file_that_changes_while_it_is_read_is_named_and_counts_what_was_read(
+    tmp_path, monkeypatch, change
+):
+    """Regression: a file rotated (or truncated) during a scan gave exit 0 and a fraction of its
+    events, and the new file's codes were counted under the old name. A file is read as the file
+    listed (same inode, full reads): the blocks read before the change count, the file is named
+    (changed while being read), exit 2. Small files (read in a batch) too."""
+    import logscan.engine as engine_module
+    from logscan import inputs
+
+    small = change.startswith("small")
+    monkeypatch.setattr(inputs, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(engine_module, "SMALL_FILE", 1 << 20 if small else 0)
+    log, other = tmp_path / "rot.log", tmp_path / "other.log"
+    log.write_text(ERR.format(204) * 200, encoding="utf-8")  # 75-byte lines: 15,000 bytes
+    other.write_text(ERR.format(205) * 3, encoding="utf-8")
+    real, calls = inputs.read_span, []
+
+    def read_span(path, offset, length, identity=None):
+        calls.append((path.name, offset))
+        if path == log and (small or offset > 0) and len(calls) == (1 if small else 2):
+            _rotate(log) if change.endswith("rotated") else log.write_bytes(b"")
+        return real(path, offset, length, identity)
+
+    monkeypatch.setattr(inputs, "read_span", read_span)
+    r, data = report(log, other, "-j", "1")
+    assert r.exit_code == 2
+    first = 0 if small else 55  # the first block: 4,096 bytes and the rest of its line
+    assert {c["code"]: c["count"] for c in data["codes"]} == ({204: first} if first else {}) | {205: 3}
+    assert data["inputs"]["lines"] == first + 3
+    shorter = "truncated since it was listed: now 0 bytes"
+    reason = "replaced by another file since it was listed, e.g. by log rotation"
+    assert unreadable(data) == {
+        str(log): f"changed while being read ({reason if change.endswith('rotated') else shorter})"
+    }
+    assert r.stderr.startswith(f"logscan: error: cannot read {log}: changed while being read (")
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_line_longer_than_a_block_counts_once_and_an_error_across_a_cut_is_found(
+    tmp_path, monkeypatch, stream
+):
+    """Regression: a line longer than a block was cut into pieces scanned as lines: an error
+    across a cut was lost, and one line holding 3 codes counted 3 events. Its pieces now overlap:
+    wherever the error falls it is found, and the line makes one event (the leftmost match).
+    A file read by offset and a stream (stdin); blocks of 256 bytes, so lines over ~1 KiB are long.
+    The 70 KiB line is never held whole: no piece scanned is over 5 blocks and the overlap."""
+    import logscan.engine as engine_module
+    from logscan import inputs
+
+    monkeypatch.setattr(inputs, "BLOCK_SIZE", 256)
+    monkeypatch.setattr(engine_module, "SMALL_FILE", 0)  # in blocks, not read whole in a batch
+    real, scanned = engine_module.match_frame, []
+
+    def match_frame(lines, *args, **kwargs):  # the pieces of long lines are scanned here
+        scanned.append(lines["line"].str.len_bytes().max())
+        return real(lines, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "match_frame", match_frame)
+    error = "E/ChatDemo(1234): Login failed! code: {} error: x"
+    for shift in range(0, 256, 23):  # the error at places all along a cut between pieces
+        long = (
+            "x" * (1100 + shift)
+            + error.format(2081)
+            + "y" * (70 << 10)
+            + error.format(209)
+            + error.format(211)
+        )
+        text = ERR.format(204) + "noise\n" + long + "\n" + ERR.format(205) + "tail " * 400 + error.format(210)
+        path = tmp_path / "long.log"
+        path.write_text(text, encoding="utf-8")
+        r = invoke("report", "-" if stream else path, "-j", "1", "-f", "json", input=text if stream else None)
+        assert r.exit_code == 0, r.stderr
+        data = r.json()
+        assert {c["code"]: c["count"] for c in data["codes"]} == {204: 1, 2081: 1, 205: 1, 210: 1}, shift
+        assert {c["code"]: c["sample"]["line"] for c in data["codes"]} == {204: 1, 2081: 3, 205: 4, 210: 5}
+        assert (data["events"], data["inputs"]["lines"], data["inputs"]["bytes"]) == (4, 5, len(text))
+    assert scanned and max(scanned) <= 5 * 256 + 128
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "junit", "sarif", "json"])
+def test_keep_going_with_nothing_readable_never_passes(tmp_path, fmt):
+    """Regression: `check --keep-going` on a log that was listed but could not be read at all (a
+    .gz damaged from its first block) said "passed" with exit 0, and JUnit gave it a passing test
+    case. No input read: exit 2, and no format says passed."""
+    import xml.etree.ElementTree as ET
+
+    path = tmp_path / "b.log.gz"
+    path.write_bytes(gzip.compress(ERR.format(204).encode() * 10)[:10] + b"\xff" * 50)  # bad block type
+    r = invoke("check", path, "--keep-going", "-f", fmt)
+    assert r.exit_code == 2
+    reason = r.stderr.splitlines()[0].removeprefix(f"logscan: error: cannot read {path}: ")
+    assert r.stderr.splitlines() == [
+        f"logscan: error: cannot read {path}: {reason}",
+        "logscan: error: no input could be read (--keep-going accepts some, not all)",
+    ]
+    nothing = "logscan check: no input could be read, nothing was checked\n"
+    if fmt == "text":
+        assert r.stdout == nothing
+    elif fmt == "github":
+        assert r.stdout == f"::error file={path}::cannot read: {reason}\n" + nothing
+    elif fmt == "junit":
+        root = ET.fromstring(r.stdout)
+        assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("1", "0", "1")
+        cases = root.findall(".//testcase")
+        assert [(c.get("name"), c.find("error").get("message")) for c in cases] == [("readable", reason)]
+    elif fmt == "sarif":
+        [invocation] = r.json()["runs"][0]["invocations"]
+        assert invocation["executionSuccessful"] is False
+        assert [n["level"] for n in invocation["toolExecutionNotifications"]] == ["error"]
+    else:
+        data = r.json()
+        assert data["verdict"] == "error" and data["report"]["inputs"]["unreadable"] == [
+            {"name": str(path), "reason": reason}
+        ]
+    r = invoke("report", path, "--keep-going", "-f", "json")
+    assert r.exit_code == 2 and r.json()["events"] == 0
+
+
 @pytest.mark.parametrize(
     ("name", "pack"),
     [
@@ -206,6 +332,130 @@ def test_an_archive_member_that_fails(tmp_path):
     r, data = report(path)
     assert r.exit_code == 2 and data["events"] >= 1
     assert f"{path}:bad.log.gz" in unreadable(data)
+
+
+# ---------------------------------------------------------------- data files read whole
+
+DATA_FILES = ("config", "pyproject", "patterns", "catalogue", "baseline", "vendor page")
+
+
+def _use_data_file(kind: str, path: Path, log: Path) -> list[object]:
+    """The command that reads ``path`` whole as a data file of ``kind``."""
+    if kind == "pyproject":
+        return ["report", log]  # found in the current folder
+    option = {"config": "--config", "patterns": "--patterns", "catalogue": "--catalogue"}.get(kind)
+    if option:
+        return ["report", log, option, path]
+    return ["check", log, "--baseline", path] if kind == "baseline" else ["catalogue", "import", path]
+
+
+@pytest.mark.parametrize("kind", DATA_FILES)
+def test_a_data_file_over_the_size_limit_is_refused_by_name(tmp_path, monkeypatch, kind):
+    """Regression: `check --baseline /dev/zero` was killed by the kernel at 24 GB: every file read
+    whole is read through one helper, up to a limit (64 MiB; 1 MiB here)."""
+    from logscan import errors
+
+    monkeypatch.setattr(errors, "MAX_DATA_FILE", 1 << 20)
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "a.log"
+    log.write_text(ERR.format(204), encoding="utf-8")
+    path = tmp_path / ("pyproject.toml" if kind == "pyproject" else "big.data")
+    path.write_text("# logscan\n" + "#" * (1 << 20) + "\n", encoding="utf-8")
+    r = invoke(*_use_data_file(kind, path, log))
+    what = {"config": "the configuration file", "pyproject": "the configuration file",
+            "patterns": "pattern file", "catalogue": "catalogue file", "baseline": "the baseline",
+            "vendor page": "a vendor page"}[kind]  # fmt: skip
+    shown = path.name if kind == "pyproject" else path
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr.endswith(f"{shown}: too large (over 1 MiB) for {what}: is it the right file?\n"), r.stderr
+
+
+def test_a_baseline_that_never_ends_is_refused(tmp_path):
+    """Regression: `check --baseline /dev/zero` read for ever (killed at 24 GB)."""
+    log = tmp_path / "a.log"
+    log.write_text(ERR.format(204), encoding="utf-8")
+    r = invoke("check", log, "--baseline", "/dev/zero")
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert (
+        r.stderr
+        == "logscan: error: /dev/zero: too large (over 64 MiB) for the baseline: is it the right file?\n"
+    )
+
+
+@pytest.mark.parametrize("kind", [k for k in DATA_FILES if k != "vendor page"])
+def test_a_data_file_nested_2000_deep_is_refused_by_name(tmp_path, monkeypatch, kind):
+    """Regression: 2,000-deep arrays gave `internal error: RecursionError`, naming no file."""
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "a.log"
+    log.write_text(ERR.format(204), encoding="utf-8")
+    path = tmp_path / ("pyproject.toml" if kind == "pyproject" else "deep.data")
+    deep = "[" * 2000 + "]" * 2000
+    path.write_text(f'{{"codes": {deep}}}' if kind == "baseline" else f"logscan = {deep}\n", encoding="utf-8")
+    r = invoke(*_use_data_file(kind, path, log))
+    what = "arrays or objects" if kind == "baseline" else "arrays or tables"
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr == (
+        f"logscan: error: {path}: nested too deeply ({what} inside each other hundreds of levels deep)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "why"),
+    [
+        ('"code": true, "count": 1', "its code is true"),
+        ('"code": 208.5, "count": 1', "its code is 208.5"),
+        ('"code": "208", "count": 1', 'its code is "208"'),
+        ('"code": 208, "count": 2.5', "its count is 2.5"),
+        ('"code": 208, "count": false', "its count is false"),
+    ],
+)
+def test_a_baseline_entry_that_is_not_whole_numbers_is_refused(tmp_path, entry, why):
+    """Regression: a baseline saying `"code": true` (read as code 1) or 208.5 (read as 208) was
+    accepted; it is refused, naming the file and the entry."""
+    log, base = tmp_path / "a.log", tmp_path / "base.json"
+    log.write_text(ERR.format(204), encoding="utf-8")
+    base.write_text(
+        f'{{"codes": [{{"sdk": "native", "code": 204, "count": 1}}, {{"sdk": "native", {entry}}}]}}',
+        encoding="utf-8",
+    )
+    r = invoke("check", log, "--baseline", base)
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr == f"logscan: error: {base}: codes[1] needs sdk, code and count (whole numbers): {why}\n"
+
+
+@pytest.mark.parametrize(
+    ("group", "refused"),
+    [
+        (r"(?P<code>\w+)", True),
+        (r"(?P<code>\S+)", True),
+        (r"(?P<code>[0-9a-f]+)", True),
+        (r"(?P<code>\d+(?:\.\d+)?)", True),
+        (r"(?P<code>\d+-\d+)", True),
+        (r"(?<code>.+?)\b", True),
+        (r"(?P<code>-?\d+)", False),
+        (r"(?P<code>\d{1,5})", False),
+        (r"(?P<code>-\d+|[0-9]+)", False),
+        (r"(?P<code>(?:-)?[\d]+)\b", False),
+    ],
+)
+def test_a_code_group_that_captures_more_than_digits_is_refused_at_load(tmp_path, group, refused):
+    """Regression: a pattern whose code group captured non-digits (`(?P<code>\\w+)`) loaded, and
+    its matches were dropped without a word at scan time (`patterns test` said no pattern matched).
+    It is refused at load, naming the file, line and pattern."""
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        f"[[pattern]]\nname = \"mine\"\nsdk = \"native\"\nregex = '''failed code={group}'''\n",
+        encoding="utf-8",
+    )
+    r = invoke("patterns", "test", "failed code=208", "--patterns", path, "--no-builtin-patterns")
+    if refused:
+        assert (r.exit_code, r.stdout) == (2, "")
+        assert r.stderr == (
+            f"logscan: error: {path}:2: pattern 'mine': the group 'code' can capture other characters than "
+            "an optional '-' and digits, which are no code (write (?P<code>-?\\d+))\n"
+        )
+    else:
+        assert r.exit_code == 0 and "mine" in r.stdout and "208" in r.stdout, r.stdout + r.stderr
 
 
 # ---------------------------------------------------------------- encodings

@@ -294,10 +294,10 @@ def test_a_file_that_cannot_be_read_any_more_is_named_and_the_others_are_whole(t
         (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     real = inputs.read_span
 
-    def rotated(path, offset, length):
+    def rotated(path, offset, length, identity=None):
         if path.name == "b.log" and offset >= (0 if small else 4096):
             raise FileNotFoundError(2, "No such file or directory", str(path))
-        return real(path, offset, length)
+        return real(path, offset, length, identity)
 
     monkeypatch.setattr(inputs, "read_span", rotated)
     with Engine(MATCHER, workers=1, block_size=4096) as engine:
@@ -313,7 +313,7 @@ def test_a_file_that_cannot_be_read_any_more_is_named_and_the_others_are_whole(t
         assert counts == [("a", 300), ("c", 300)]
     else:  # b's first block was read (it counts), then b was gone
         b = tmp_path / "b.log"
-        _, length = next(plain_block_spans(b, b.stat().st_size, 4096))
+        _, length, _ = next(plain_block_spans(b, b.stat().st_size, 4096))
         first = real(b, 0, length).count(b"\n")
         assert got == {"a.log": 300, "b.log": first, "c.log": 300} and 0 < first < 300
         assert counts == [("a", 300), ("b", first), ("c", 300)]

@@ -10,11 +10,13 @@ appended to it.
 
 from __future__ import annotations
 
-from logscan.gate import Verdict
+from logscan.gate import NOTHING_READ, Verdict
 from logscan.outputs import printable
 from logscan.render.markdown import table
 
 MAX_ANNOTATIONS = 10
+#: The last line, by :attr:`Verdict.outcome`.
+_OUTCOME = {"fail": "FAILED", "pass": "passed", "error": NOTHING_READ}
 
 
 def escape_data(text: str) -> str:
@@ -44,17 +46,21 @@ def render(verdict: Verdict) -> str:
         lines.append(
             f"::notice::{more} more violating codes are not annotated (GitHub shows 10); see the job summary"
         )
-    for bad in verdict.report.stats.unreadable:  # accepted with --keep-going, still worth a look
+    level = "error" if verdict.nothing_read else "warning"  # some: accepted with --keep-going
+    for bad in verdict.report.stats.unreadable:
         message = escape_data(f"cannot read: {bad.reason}")
-        lines.append(f"::warning file={escape_property(bad.name)}::{message}")
-    verdict_line = "FAILED" if verdict.failed else "passed"
-    lines.append(f"logscan check: {verdict_line}")
+        lines.append(f"::{level} file={escape_property(bad.name)}::{message}")
+    lines.append(f"logscan check: {_OUTCOME[verdict.outcome]}")
     return "\n".join(lines) + "\n"
 
 
 def summary(verdict: Verdict) -> str:
     """The Markdown summary for ``$GITHUB_STEP_SUMMARY``."""
-    head = "❌ logscan check failed" if verdict.failed else "✅ logscan check passed"
+    head = {
+        "fail": "❌ logscan check failed",
+        "pass": "✅ logscan check passed",
+        "error": f"❌ logscan check: {NOTHING_READ}",
+    }[verdict.outcome]
     rows = [
         [
             v.rule.text,

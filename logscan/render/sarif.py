@@ -82,13 +82,13 @@ def _invocation(verdict: Verdict) -> dict[str, object]:
     stats = verdict.report.stats
     notifications = [
         {
-            "level": "warning" if stats.sources else "error",
+            "level": "error" if stats.nothing_read else "warning",
             "message": {"text": f"cannot read {bad.name}: {bad.reason}"},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(bad.name, safe="/")}}}],
         }
         for bad in stats.unreadable
     ]
-    invocation: dict[str, object] = {"executionSuccessful": bool(stats.sources) or not stats.unreadable}
+    invocation: dict[str, object] = {"executionSuccessful": not stats.nothing_read}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
     return invocation

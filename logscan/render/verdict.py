@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from logscan.gate import Verdict
+from logscan.gate import NOTHING_READ, Verdict
 from logscan.outputs import printable
 from logscan.render import json_
 from logscan.render.text import plural
@@ -42,7 +42,9 @@ def render_text(verdict: Verdict) -> str:
         why = "allowed or within the baseline" if verdict.baseline else "allowed"
         out.append(f"accepted ({why}): {shown}{more}")
     scanned = f"{plural(inputs['files'], 'file')}, {plural(report.events, 'error line')}"  # type: ignore[arg-type]
-    if verdict.failed:
+    if verdict.nothing_read:
+        out.append(f"logscan check: {NOTHING_READ}")
+    elif verdict.failed:
         out.append(f"logscan check: FAILED: {plural(len(verdict.violations), 'rule')} violated ({scanned})")
     else:
         out.append(
