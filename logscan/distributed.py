@@ -266,6 +266,7 @@ def connect(scheduler: str | None, *, timeout: float = CONNECT_TIMEOUT, workers:
             cluster.close()
         return
     try:
+        _probe(scheduler, timeout)
         client = Client(scheduler, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise EngineError(
@@ -283,8 +284,25 @@ def connect(scheduler: str | None, *, timeout: float = CONNECT_TIMEOUT, workers:
         yield client
 
 
+def _probe(address: str, timeout: float) -> None:
+    """Connect to the scheduler and shake hands, within ``timeout`` seconds in all (Dask's own
+    timeout bounds the connection, not the handshake: a port that accepts and never answers
+    would hold the client for ever). Raises OSError or TimeoutError."""
+    import asyncio
+
+    from distributed.comm import connect as open_comm
+
+    async def shake() -> None:
+        comm = await open_comm(address, timeout=timeout)
+        await comm.close()
+
+    asyncio.run(asyncio.wait_for(shake(), timeout))
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
+    if not text and isinstance(exc, TimeoutError):
+        return "no answer"
     return text[0] if text else type(exc).__name__
 
 
