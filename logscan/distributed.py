@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +49,6 @@ FAN_IN = 4
 #: worker gets some, and one slow task does not hold the run).
 TASKS_PER_WORKER = 4
 
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-
 
 @dataclass(frozen=True)
 class Remote:
@@ -64,11 +61,6 @@ class Remote:
 Item = Listed | Remote | Unreadable
 
 
-def is_url(text: str) -> bool:
-    """Whether a path given is an fsspec URL (``scheme://...``) rather than a local path."""
-    return bool(_URL.match(text))
-
-
 # --------------------------------------------------------------------------- listing (client)
 
 
@@ -77,7 +69,7 @@ def list_inputs(paths: Sequence[str]) -> list[Item]:
     items: list[Item] = []
     local: list[str] = []
     for text in paths:
-        if not is_url(text):
+        if not inputs.is_url(text):
             local.append(text)
             continue
         items.extend(inputs.iter_files(local))
@@ -123,6 +115,8 @@ def _list_url(url: str) -> Iterator[Remote | Unreadable]:
     except OSError as exc:
         yield Unreadable(url, inputs.read_error_reason(exc))
         return
+    except Exception as exc:  # the backend's own (botocore's NoCredentialsError, ...)
+        raise InputError(f"{url}: cannot list it: {_backend_error(exc)}") from None
     for name in sorted(files, key=lambda p: p.split("/")):
         yield Remote(fs.unstrip_protocol(name), int(files[name].get("size") or 0))
 
@@ -188,6 +182,9 @@ def _remote_sources(item: Remote, limits: Limits) -> Iterator[Source | Unreadabl
     except OSError as exc:
         yield Unreadable(item.url, inputs.read_error_reason(exc))
         return
+    except Exception as exc:  # the backend's own: this worker has no credentials, ...
+        yield Unreadable(item.url, _backend_error(exc))
+        return
     with raw:
         yield from inputs.stream_sources(item.url, raw, item.size, limits)
 
@@ -230,11 +227,14 @@ def _export_task(
     renamed once whole: a task retried elsewhere writes it again)."""
     target = Path(part)
     partial = target.with_name(f".{target.name}.partial")
-    with partial.open("wb") as fh:
-        writer = exports.ParquetWriter(fh)
-        sources = _sources(items, limits)
-        stats = exports.export_events(sources, matcher, catalogue, writer, workers=1, **options)
-    os.replace(partial, target)
+    try:
+        with partial.open("wb") as fh:
+            writer = exports.ParquetWriter(fh)
+            sources = _sources(items, limits)
+            stats = exports.export_events(sources, matcher, catalogue, writer, workers=1, **options)
+        os.replace(partial, target)
+    except OSError as exc:  # the folder, as this worker sees it (a file system the workers share?)
+        raise OutputError(f"{target}: a worker cannot write it: {exc.strerror or exc}") from None
     return stats
 
 
@@ -299,6 +299,12 @@ def _probe(address: str, timeout: float) -> None:
     asyncio.run(asyncio.wait_for(shake(), timeout))
 
 
+def _backend_error(exc: BaseException) -> str:
+    """A storage backend's error, in a line: its type and what it says (credentials are the
+    backend's to keep out of its messages; logscan has none to show)."""
+    return f"{type(exc).__name__}: {_first_line(exc)}; check the credentials of the storage (see Fleets)"
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     if not text and isinstance(exc, TimeoutError):
@@ -308,6 +314,18 @@ def _first_line(exc: BaseException) -> str:
 
 def _workers(client: Any) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def _results(futures: Any, get: Any) -> Any:
+    """``get(futures)``: the results, with a cluster that fails as an :class:`EngineError`."""
+    from distributed import KilledWorker
+
+    try:
+        return get(futures)
+    except KilledWorker as exc:
+        raise EngineError(
+            f"workers died running a task, each time it was tried ({_first_line(exc)}): too little memory?"
+        ) from None
 
 
 def _tree(client: Any, futures: list[Any]) -> Any:
@@ -357,7 +375,7 @@ def scan_report(
                 )
                 for i, task in enumerate(tasks)
             ]
-            partials, stats = _tree(client, leaves).result()
+            partials, stats = _results(_tree(client, leaves), lambda root: root.result())
     return report.build_report(
         partials, stats, catalogue, redact=redact, redact_users=redact_users, views=views, every=bucket
     )
@@ -403,4 +421,4 @@ def export_dataset(
             )
             for i, task in enumerate(tasks)
         ]
-        return _joined(client.gather(futures))
+        return _joined(_results(futures, client.gather))

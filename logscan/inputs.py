@@ -19,6 +19,7 @@ import glob
 import io
 import lzma
 import os
+import re
 import stat
 import sys
 import tarfile
@@ -47,6 +48,8 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _GLOB_CHARS = set("*?[")
 _T = TypeVar("_T")
+#: An fsspec URL (``s3://bucket/key``), as a path given.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 #: A zip that is not a file on disk (stdin, a member) is buffered up to this size.
 _MAX_ZIP_IN_MEMORY = 256 << 20
 
@@ -178,6 +181,11 @@ def stream_sources(
     return _expand_stream(name, raw, size, limits or Limits(), depth=0)
 
 
+def is_url(text: str) -> bool:
+    """Whether a path given is an fsspec URL (``scheme://...``) rather than a local path."""
+    return bool(_URL.match(text))
+
+
 def _expand_paths(
     paths: Iterable[str | os.PathLike[str]],
     walk: _Walk,
@@ -192,7 +200,9 @@ def _expand_paths(
             yield from read_stdin()
             continue
         named = _named(text)
-        if not named:
+        if not named and _URL.match(text):
+            yield Unreadable(text, "a URL: the local engine reads files; URLs are read with --engine dask")
+        elif not named:
             glob_ = bool(_GLOB_CHARS & set(text))
             yield Unreadable(text, "no file matches this pattern" if glob_ else "no such file or directory")
         for name in named:

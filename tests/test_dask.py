@@ -185,6 +185,22 @@ def test_a_large_file_is_read_in_the_local_engines_blocks(cluster, patterns, tmp
     assert dask.events == len(range(0, 60_000, 7))
 
 
+@pytest.mark.parametrize(
+    "views",
+    [
+        ("--by", "kind", "--by", "file", "--by", "platform", "--by", "time"),
+        ("--by", "time", "--bucket", "1h", "--redact-users"),
+    ],
+)
+def test_every_view_of_the_report_is_the_local_ones(cluster, views):
+    address, _ = cluster
+    local = invoke("report", SAMPLES, "-f", "json", *views)
+    dask = invoke("report", SAMPLES, "-f", "json", *views, "--scheduler", address)
+    assert (dask.exit_code, dask.stderr) == (0, "")
+    assert dask.stdout == local.stdout
+    assert "timeline" in json.loads(dask.stdout)
+
+
 def test_check_gives_the_same_verdict_and_exit_code(cluster):
     address, _ = cluster
     for rule in ("any", "code=987654", "category=server>1000"):
@@ -251,7 +267,10 @@ def test_the_configuration_picks_the_engine_and_the_scheduler(cluster, tmp_path)
     assert (dask.exit_code, dask.stderr) == (0, "")
     assert dask.stdout.replace(url, str(SAMPLES)) == local.stdout
     plain = invoke("report", url, "-f", "json")
-    assert plain.exit_code == 2  # the local engine reads no URL
+    assert (plain.exit_code, plain.stdout) == (2, "")
+    assert plain.stderr == (
+        f"logscan: error: cannot read {url}: a URL: the local engine reads files; URLs are read with --engine dask\n"
+    )
 
 
 def test_a_killed_worker_is_replaced_and_the_counts_stay_exact(cluster, patterns, tmp_path):
@@ -397,3 +416,23 @@ def test_s3_objects_give_the_numbers_of_the_same_files_read_locally(s3, cluster,
     ]
     for r in (dask, glob, missing):
         assert env["AWS_SECRET_ACCESS_KEY"] not in r.stdout + r.stderr
+
+
+def test_s3_without_credentials_is_one_line_naming_the_url(s3, cluster, monkeypatch):
+    import s3fs
+
+    address, _ = cluster
+    s3_client, _ = s3
+    s3_client.create_bucket(Bucket="logscan-test")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    s3fs.S3FileSystem.clear_instance_cache()  # an instance keeps the credentials it found
+    r = invoke("report", "s3://logscan-test/logs/", "--scheduler", address)
+    s3fs.S3FileSystem.clear_instance_cache()
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr == (
+        "logscan: error: s3://logscan-test/logs/: cannot list it: NoCredentialsError: Unable to locate "
+        "credentials; check the credentials of the storage (see Fleets)\n"
+    )
