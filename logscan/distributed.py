@@ -287,8 +287,10 @@ def connect(scheduler: str | None, *, timeout: float = CONNECT_TIMEOUT, workers:
 def _probe(address: str, timeout: float) -> None:
     """Connect to the scheduler and shake hands, within ``timeout`` seconds in all (Dask's own
     timeout bounds the connection, not the handshake: a port that accepts and never answers
-    would hold the client for ever). Raises OSError or TimeoutError."""
+    would hold the client for ever). Raises OSError or TimeoutError. In a thread of its own: the
+    caller may be running an event loop (a notebook)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from distributed.comm import connect as open_comm
 
@@ -296,7 +298,8 @@ def _probe(address: str, timeout: float) -> None:
         comm = await open_comm(address, timeout=timeout)
         await comm.close()
 
-    asyncio.run(asyncio.wait_for(shake(), timeout))
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(lambda: asyncio.run(asyncio.wait_for(shake(), timeout))).result()
 
 
 def _backend_error(exc: BaseException) -> str:

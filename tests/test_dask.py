@@ -61,6 +61,29 @@ def test_without_a_scheduler_a_cluster_is_started_here_and_gives_the_local_repor
     assert json.loads(dask.stdout)["events"] > 100
 
 
+def test_the_base_install_imports_no_dask():
+    code = (
+        "import sys, logscan.cli, logscan.report, logscan.distributed; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed', 'fsspec')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
+
+
+def test_tasks_keep_input_order_a_large_file_alone_small_ones_batched():
+    from logscan.inputs import Listed, Unreadable
+
+    def small(n: int) -> Listed:
+        return Listed(f"s{n}", Path(f"/s{n}"), 1000)
+
+    big = Listed("big", Path("/big"), engine.engine.SMALL_FILE + 1)
+    gone = Unreadable("gone", "no such file or directory")
+    items = [small(0), small(1), gone, big, *(small(n) for n in range(2, 10))]
+    tasks = engine.plan(items, workers=1)  # 10 small files, 4 tasks a worker: 3 files a task
+    assert tasks == [[small(0), small(1), gone], [big], [small(2), small(3), small(4)],
+                     [small(5), small(6), small(7)], [small(8), small(9)]]  # fmt: skip
+
+
 # --------------------------------------------------------------------------- the module's cluster
 
 
