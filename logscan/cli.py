@@ -71,6 +71,27 @@ class Scan:
     no_redact: bool
     redact_users: bool
     quiet: bool
+    #: ``--engine`` (None: the configuration's, else local), ``--scheduler``, ``--connect-timeout``.
+    engine: str | None = None
+    scheduler: str | None = None
+    connect_timeout: float | None = None
+
+    def engine_of(self, config: Any) -> str:
+        """Where the scan runs: --engine, else the configuration's ``engine``, else dask when
+        --scheduler is given, else local. Standard input is read by the local engine only."""
+        engine = self.engine or config.engine or ("dask" if self.scheduler else "local")
+        if engine == "local" and self.scheduler:
+            raise click.BadParameter("a scheduler is for --engine dask", param_hint="--scheduler")
+        if engine == "dask" and "-" in self.paths:
+            raise click.UsageError("standard input (-) is read by the local engine only: drop --engine dask")
+        return engine
+
+    def cluster(self, config: Any) -> Any:
+        """The Dask cluster to run on (--scheduler, else the configuration's, else one started here)."""
+        from logscan.distributed import CONNECT_TIMEOUT, Cluster
+
+        timeout = CONNECT_TIMEOUT if self.connect_timeout is None else self.connect_timeout
+        return Cluster(self.scheduler or config.scheduler, timeout, self.workers)
 
     def prepare(self) -> tuple[Any, Any, Any]:
         """The configuration (given or discovered), the matcher and the catalogue; the options
@@ -99,12 +120,14 @@ class Scan:
         from logscan import config as cfg
         from logscan.report import ReportOptions
 
+        dask = self.engine_of(config) == "dask"
         return ReportOptions(
             paths=self.paths,
             workers=self.workers,
             redact=not self.no_redact,
             redact_users=self.redact_users,
             limits=cfg.limits_of(config),
+            cluster=self.cluster(config) if dask else None,
             **extra,
         )
 
@@ -121,7 +144,8 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         scan = Scan(**{name: kwargs.pop(name) for name in names})
         from logscan import pool
 
-        pool.prestart(scan.paths, scan.workers)
+        if scan.engine != "dask" and not scan.scheduler:
+            pool.prestart(scan.paths, scan.workers)
         return f(scan=scan, **kwargs)
 
     for deco in reversed(
@@ -140,6 +164,18 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             no_redact_option,
             redact_users_option,
             click.option("-q", "--quiet", is_flag=True, help="No progress or warnings on stderr."),
+            click.option(
+                "--engine", type=click.Choice(["local", "dask"]), default=None,
+                help="Scan here (local, the default) or on a Dask cluster (dask; see Fleets in the README).",
+            ),
+            click.option(
+                "--scheduler", metavar="ADDRESS", default=None,
+                help="Dask scheduler (tcp://host:8786) for --engine dask (default: a cluster started here).",
+            ),
+            click.option(
+                "--connect-timeout", type=click.FloatRange(0, min_open=True), default=None, metavar="S",
+                help="Seconds to wait for the scheduler and a worker (default: 10).",
+            ),
         ]
     ):  # fmt: skip
         command = deco(command)
@@ -180,12 +216,14 @@ def refuse_binary_on_terminal(fmt: str, output: Path | None, binary: Any) -> Non
 
 
 def output_options(
-    formats: tuple[str, ...], default: str
+    formats: tuple[str, ...], default: str, *, folder: str = ""
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """-o and --format; ``folder`` (help text) where -o may name a folder too."""
+
     def deco(f: Callable[..., Any]) -> Callable[..., Any]:
         f = click.option(
-            "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-            help="Write to FILE (atomically) instead of stdout; the extension picks the format.",
+            "-o", "--output", type=click.Path(path_type=Path, dir_okay=bool(folder)),
+            help="Write to FILE (atomically) instead of stdout; the extension picks the format." + folder,
         )(f)  # fmt: skip
         f = click.option(
             "-f", "--format", "format_", type=click.Choice(formats), default=None,
@@ -604,7 +642,10 @@ def render_verdict(verdict: Any, fmt: str) -> str:
 @click.option(
     "--until", type=click.DateTime(), default=None, help="Only lines with a full timestamp at or before this."
 )
-@output_options(("ndjson", "csv", "json", "parquet"), "ndjson")
+@output_options(
+    ("ndjson", "csv", "json", "parquet"), "ndjson",
+    folder=" With --engine dask: a FOLDER, written as a Parquet dataset (a part per task).",
+)  # fmt: skip
 @scan_options
 def events(
     sdk_filter: tuple[str, ...],
@@ -635,20 +676,38 @@ def events(
     from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN
     from logscan.inputs import iter_sources
 
-    fmt = pick_format(format_, output, default="ndjson", extensions=exports.EXTENSIONS)
     for value in category_filter:
         if value not in (*CATEGORIES, UNKNOWN):
             raise click.BadParameter(f"{value!r} is not a category", param_hint="--category")
     for value in kind_filter:
         if value not in (*KINDS, UNKNOWN):
             raise click.BadParameter(f"{value!r} is not a kind", param_hint="--kind")
-    refuse_binary_on_terminal(fmt, output, exports.BINARY)
-    scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
     filters = exports.Filters(
         sdk=list(sdk_filter), code=list(code_filter), category=list(category_filter), kind=list(kind_filter),
         since=since, until=until,
     )  # fmt: skip
+    if scan.engine_of(config) == "dask":
+        from logscan import distributed
+
+        if output is None or format_ not in (None, "parquet"):
+            raise click.UsageError(
+                "with --engine dask, events are written as a Parquet dataset: give -o FOLDER, no --format"
+            )
+        stats = distributed.export_dataset(
+            scan.paths, matcher, catalogue, output, scan.cluster(config), limits=cfg.limits_of(config),
+            filters=filters, redact=not scan.no_redact, redact_users=scan.redact_users,
+        )  # fmt: skip
+        finish_scan(stats, keep_going=scan.keep_going, quiet=scan.quiet, render=lambda: None)
+        return
+    if output is not None and output.is_dir():
+        raise click.BadParameter(
+            f"{output} is a folder: give a file (a folder is for --engine dask's Parquet dataset)",
+            param_hint="-o/--output",
+        )
+    fmt = pick_format(format_, output, default="ndjson", extensions=exports.EXTENSIONS)
+    refuse_binary_on_terminal(fmt, output, exports.BINARY)
+    scan.refuse_output_among_inputs(output)
     items = iter_sources(scan.paths, limits=cfg.limits_of(config))
 
     def run(out: Any) -> Any:

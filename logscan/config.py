@@ -12,6 +12,8 @@ it, when the key has no line of its own).
     patterns = ["patterns/myapp.toml"]   # added to the bundled patterns
     catalogue = ["codes/myapp.toml"]     # added to / overriding the catalogue
     builtin_patterns = true
+    engine = "dask"                      # or "local" (the default)
+    scheduler = "tcp://scheduler:8786"   # for engine = "dask"; none: a cluster on this machine
 
     [check]
     fail_on = ["category=server>10", "unknown"]
@@ -35,6 +37,8 @@ from logscan import errors
 from logscan.errors import ConfigError, key_lines, line_of, located, read_toml, read_whole
 
 NAMES = ("logscan.toml", "pyproject.toml")
+#: The engines a scan can run on (``--engine``).
+ENGINES = ("local", "dask")
 
 
 @dataclass
@@ -78,6 +82,10 @@ class Config:
     patterns: list[Path] = field(default_factory=list)
     catalogue: list[Path] = field(default_factory=list)
     builtin_patterns: bool = True
+    #: Where scans run: "local" (this machine's processes) or "dask"; None: not said.
+    engine: str | None = None
+    #: The Dask scheduler's address, for the dask engine (None: a cluster on this machine).
+    scheduler: str | None = None
     check: CheckConfig = field(default_factory=CheckConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     #: (key, line) of every rule in ``check.fail_on`` / ``check.allow``, for error messages.
@@ -155,7 +163,7 @@ def _parse(
 
     config = Config(path=path, prefix="".join(f"{p}." for p in prefix))
     base = path.parent
-    top = {"patterns", "catalogue", "builtin_patterns", "check", "limits"}
+    top = {"patterns", "catalogue", "builtin_patterns", "engine", "scheduler", "check", "limits"}
     for key in doc:
         if key not in top:
             raise fail((key,), f"unknown key (known: {', '.join(sorted(top))})")
@@ -165,6 +173,14 @@ def _parse(
     if not isinstance(builtin, bool):
         raise fail("builtin_patterns", "must be true or false")
     config.builtin_patterns = builtin
+    engine = doc.get("engine")
+    if engine is not None and engine not in ENGINES:
+        raise fail("engine", f"must be one of: {', '.join(ENGINES)} (got {engine!r})")
+    config.engine = engine
+    scheduler = doc.get("scheduler")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler.strip()):
+        raise fail("scheduler", 'must be the address of a Dask scheduler, such as "tcp://host:8786"')
+    config.scheduler = scheduler
     check = doc.get("check", {})
     if not isinstance(check, dict):
         raise fail("check", "must be a table ([check])")

@@ -38,6 +38,10 @@ class OutputError(LogscanError):
     """An output could not be written."""
 
 
+class EngineError(LogscanError):
+    """The distributed engine cannot run: Dask is not installed, or the cluster cannot be reached."""
+
+
 def located(path: object, line: int | None, message: str) -> str:
     """Format ``message`` with a ``path:line`` prefix (line omitted when unknown)."""
     where = f"{path}:{line}" if line else f"{path}"

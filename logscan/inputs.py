@@ -19,6 +19,7 @@ import glob
 import io
 import lzma
 import os
+import re
 import stat
 import sys
 import tarfile
@@ -28,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from logscan.outputs import text_name
 
@@ -46,6 +47,9 @@ _MAGIC = {
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _GLOB_CHARS = set("*?[")
+_T = TypeVar("_T")
+#: An fsspec URL (``s3://bucket/key``), as a path given.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 #: A zip that is not a file on disk (stdin, a member) is buffered up to this size.
 _MAX_ZIP_IN_MEMORY = 256 << 20
 
@@ -113,25 +117,102 @@ def iter_sources(
     """
     limits = limits or Limits()
     walk = _Walk()
+
+    def read_stdin() -> Iterator[Source | Unreadable]:
+        if walk.stdin:  # "-" named twice: standard input is read once, as a file named twice
+            return
+        walk.stdin = True
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        yield from _expand_stream("<stdin>", stream, None, limits, depth=0)
+
+    def visit(path: Path, name: str, in_folder: bool) -> Iterator[Source | Unreadable]:
+        return _expand_file(path, name, limits, walk, in_folder=in_folder)
+
+    return _expand_paths(paths, walk, visit, read_stdin)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A regular file a path names, not opened yet: for a worker elsewhere to read
+    (:func:`file_sources`), by its absolute ``path``; ``name`` as the paths given name it."""
+
+    name: str
+    path: Path
+    size: int
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Listed | Unreadable]:
+    """The files ``paths`` name, as :func:`iter_sources` finds them (globs, folders walked in
+    the same order, a file reached twice listed once), without opening them.
+
+    Standard input, pipes and devices cannot be read by another process: they are unreadable here.
+    """
+    walk = _Walk()
+
+    def no_stdin() -> Iterator[Unreadable]:
+        yield Unreadable("<stdin>", "standard input can only be read by the local engine")
+
+    def visit(path: Path, name: str, in_folder: bool) -> Iterator[Listed | Unreadable]:
+        try:
+            st = _admit(path, walk, in_folder=in_folder)
+        except OSError as exc:
+            yield Unreadable(name, _reason(exc))
+            return
+        if st is None:
+            return
+        if not stat.S_ISREG(st.st_mode):
+            yield Unreadable(name, "not a regular file (a pipe or a device is read by the local engine only)")
+            return
+        yield Listed(name, path.absolute(), st.st_size)
+
+    return _expand_paths(paths, walk, visit, no_stdin)
+
+
+def file_sources(path: Path, name: str, limits: Limits | None = None) -> Iterator[Source | Unreadable]:
+    """The sources of one file (itself, decompressed, or its archive's members), named ``name``
+    (members ``name:member``), as :func:`iter_sources` reads a file named on its own."""
+    return _expand_file(path, name, limits or Limits())
+
+
+def stream_sources(
+    name: str, raw: BinaryIO, size: int | None, limits: Limits | None = None
+) -> Iterator[Source | Unreadable]:
+    """The sources of a byte stream opened elsewhere (an object in a bucket): itself,
+    decompressed, or its archive's members, sniffed as a file's are. Consume each source
+    before asking for the next; ``raw`` is the caller's to close."""
+    return _expand_stream(name, raw, size, limits or Limits(), depth=0)
+
+
+def is_url(text: str) -> bool:
+    """Whether a path given is an fsspec URL (``scheme://...``) rather than a local path."""
+    return bool(_URL.match(text))
+
+
+def _expand_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    walk: _Walk,
+    visit: Callable[[Path, str, bool], Iterator[_T]],
+    read_stdin: Callable[[], Iterator[_T]],
+) -> Iterator[_T | Unreadable]:
+    """What each path names, in order: ``visit(path, name, in_folder)`` for every file (of the
+    folders walked too), ``read_stdin()`` for ``-``."""
     for raw in paths:
         text = os.fspath(raw)
         if text == "-":
-            if walk.stdin:  # "-" named twice: standard input is read once, as a file named twice
-                continue
-            walk.stdin = True
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from _expand_stream("<stdin>", stream, None, limits, depth=0)
+            yield from read_stdin()
             continue
         named = _named(text)
-        if not named:
+        if not named and _URL.match(text):
+            yield Unreadable(text, "a URL: the local engine reads files; URLs are read with --engine dask")
+        elif not named:
             glob_ = bool(_GLOB_CHARS & set(text))
             yield Unreadable(text, "no file matches this pattern" if glob_ else "no such file or directory")
         for name in named:
             path = Path(name)
             if path.is_dir():
-                yield from _walk_dir(path, walk, limits)
+                yield from _walk_dir(path, walk, visit)
             else:
-                yield from _expand_file(path, name, limits, walk)
+                yield from visit(path, name, False)
 
 
 def _named(text: str) -> list[str]:
@@ -155,7 +236,9 @@ def would_read(paths: Iterable[str], target: Path) -> bool:
     return False
 
 
-def _walk_dir(root: Path, walk: _Walk, limits: Limits) -> Iterator[Source | Unreadable]:
+def _walk_dir(
+    root: Path, walk: _Walk, visit: Callable[[Path, str, bool], Iterator[_T]]
+) -> Iterator[_T | Unreadable]:
     try:
         st = root.stat()
     except OSError as exc:
@@ -178,9 +261,9 @@ def _walk_dir(root: Path, walk: _Walk, limits: Limits) -> Iterator[Source | Unre
             yield Unreadable(str(p), _reason(exc))
             continue
         if is_dir:
-            yield from _walk_dir(p, walk, limits)
+            yield from _walk_dir(p, walk, visit)
         else:
-            yield from _expand_file(p, str(p), limits, walk, in_folder=True)
+            yield from visit(p, str(p), True)
 
 
 def _expand_file(
@@ -190,14 +273,9 @@ def _expand_file(
     a device, a socket) is skipped, as ``grep -r`` does: reading a pipe nobody writes to would
     wait for ever. Named on its own, a pipe or a character device is read as a stream."""
     try:
-        st = path.stat()
-        if in_folder and not stat.S_ISREG(st.st_mode):
+        st = _admit(path, walk, in_folder=in_folder)
+        if st is None:
             return
-        if walk is not None:
-            key = (st.st_dev, st.st_ino)
-            if key in walk.seen_files:  # the same file named twice (or through a link): read once
-                return
-            walk.seen_files.add(key)
         if stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode):
             # a pipe or process substitution, <(zcat x.gz): read it as a stream, like stdin
             stream = path.open("rb")
@@ -232,6 +310,20 @@ def _expand_file(
             return
         fh.seek(0)
         yield from _expand_stream(name, fh, st.st_size, limits, depth=0)
+
+
+def _admit(path: Path, walk: _Walk | None, *, in_folder: bool) -> os.stat_result | None:
+    """The file's status, or None for a file to skip: anything but a regular file found in a
+    folder, or a file already seen (named twice, or through a link)."""
+    st = path.stat()
+    if in_folder and not stat.S_ISREG(st.st_mode):
+        return None
+    if walk is not None:
+        key = (st.st_dev, st.st_ino)
+        if key in walk.seen_files:  # the same file named twice (or through a link): read once
+            return None
+        walk.seen_files.add(key)
+    return st
 
 
 def _open_plain(path: Path, identity: tuple[int, int] | None, size: int) -> BinaryIO:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -267,15 +268,17 @@ def _code_dict(row: dict[str, object]) -> dict[str, object]:
 COMBINE_EVERY = 256
 
 
-def merge(partials: Iterable[pl.DataFrame]) -> pl.DataFrame:
+def merge(partials: Iterable[pl.DataFrame], *, start: int = 0) -> pl.DataFrame:
     """Concatenate per-block partials (each with ``file`` and ``line``) in input order.
 
     On the way, every COMBINE_EVERY partials are combined into one row per
     (sdk, code, platform, file): the merge keeps what a report needs, not a
-    row per block.
+    row per block. Rows are numbered in input order from ``start`` (``_described_at``):
+    a distributed run merges each task's partials with its own range, and the merged
+    frames of consecutive tasks with :func:`combine`.
     """
     frames: list[pl.DataFrame] = []
-    seen = 0
+    seen = start
     for partial in partials:
         if partial.is_empty():
             continue
@@ -478,6 +481,8 @@ class ReportOptions:
     #: Extra views (``kind``, ``file``, ``platform``, ``time``) and the timeline's bucket.
     views: tuple[str, ...] = ()
     bucket: str | None = None
+    #: Run on this Dask cluster (``--engine dask``: :mod:`logscan.distributed`); None: here.
+    cluster: Any = None
 
 
 def scan_report(
@@ -497,8 +502,7 @@ def scan_report(
     A timeline (``"time" in views``) reads every event's time, in buckets of
     ``bucket`` (or of a minute, coarsened at the merge to fit the span).
     """
-    timed = "time" in views
-    mapper = functools.partial(partial_counts, every=bucket or BUCKETS[0]) if timed else partial_counts
+    mapper = mapper_for(views, bucket)
     with Engine(matcher, workers=workers) as engine:
         partials = merge(engine.run(items, mapper, progress=progress))
         stats = engine.stats
@@ -507,9 +511,23 @@ def scan_report(
     )
 
 
+def mapper_for(views: tuple[str, ...], bucket: str | None) -> Callable[[pl.DataFrame, Matcher], pl.DataFrame]:
+    """The map step of a report with these views: partial counts, per time bucket for a timeline."""
+    if "time" in views:
+        return functools.partial(partial_counts, every=bucket or BUCKETS[0])
+    return partial_counts
+
+
 def report_paths(
     options: ReportOptions, matcher: Matcher, catalogue: cat.Catalogue, *, stdin=None, progress=None
 ) -> Report:  # type: ignore[no-untyped-def]
+    if options.cluster is not None:
+        from logscan import distributed
+
+        return distributed.scan_report(
+            options.paths, matcher, catalogue, options.cluster, limits=options.limits, redact=options.redact,
+            redact_users=options.redact_users, views=options.views, bucket=options.bucket,
+        )  # fmt: skip
     items = iter_sources(options.paths, stdin=stdin, limits=options.limits)
     return scan_report(
         items, matcher, catalogue, workers=options.workers, redact=options.redact,

@@ -132,6 +132,22 @@ def test_tool_or_tool_logscan_not_a_table(log, body, message):
             '[check]\nallow = [\n  "x",\n  1,\n]\n',
             ":2: check.allow: must be a list of strings",
         ),
+        # the engine, and the Dask scheduler
+        (
+            "logscan.toml",
+            'patterns = []\nengine = "spark"\n',
+            ":2: engine: must be one of: local, dask (got 'spark')",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.logscan]\nscheduler = 8786\n",
+            ':2: tool.logscan.scheduler: must be the address of a Dask scheduler, such as "tcp://host:8786"',
+        ),
+        (
+            "logscan.toml",
+            "colour = 1\n",
+            ":1: colour: unknown key (known: builtin_patterns, catalogue, check, engine, limits, patterns, scheduler)",
+        ),
     ],
 )
 def test_errors_name_the_line_of_the_key_in_its_own_table(log, name, body, message):
