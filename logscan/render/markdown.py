@@ -102,7 +102,7 @@ def render(report: Report) -> str:
         for c in data["categories"]
     ]
     out.append(table(["category", "count", "share", "codes"], categories))
-    for title, df in extra_views(report):
+    for title, df in extra_views(report, collapse=True):
         out += [f"## {title}", ""]
         out.append(table(df.columns, [[plain_cell(v) for v in row] for row in df.iter_rows()]))
     out += ["## What to do", ""]
