@@ -557,7 +557,8 @@ def render_entries(entries: Sequence[Entry], console: Console, *, overridden: di
         console.print(head)
         rows = [
             ("category", e.category), ("kind", e.kind), ("description", e.description),
-            ("cause/fix", e.cause), ("aliases", ", ".join(e.aliases)), ("message (zh)", e.message_zh),
+            ("cause/fix", links.render(e.cause)), ("aliases", ", ".join(e.aliases)),
+            ("message (zh)", e.message_zh),
             ("notes", e.notes), ("source", e.source if e.origin == "builtin" else f"{e.source} ({e.origin})"),
         ]  # fmt: skip
         if overridden and (e.sdk, e.code) in overridden:
