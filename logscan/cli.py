@@ -343,7 +343,9 @@ def report(
     config, matcher, catalogue = scan.prepare()
     wanted = tuple(dict.fromkeys(views)) or ("code",)
     extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
-    if fmt == "html" or (bucket and "time" not in extra):
+    if fmt == "html":  # the page shows every view
+        extra = ("kind", "file", "platform", "time")
+    elif bucket and "time" not in extra:
         extra = tuple(dict.fromkeys((*extra, "time")))
     options = scan.report_options(config, views=extra, bucket=bucket)
     with progress_bar(scan.paths, quiet=scan.quiet) as progress:
@@ -447,7 +449,7 @@ def render_report(
     if fmt == "parquet":
         return views.to_parquet(result, view)
     if fmt == "html":
-        return html.render(result)
+        return html.render(result, paths=paths)
     return console_text(lambda console: _render_table(result, console, paths), to_file=to_file)
 
 
