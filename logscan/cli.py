@@ -850,7 +850,10 @@ def _simple_table(console: Any, rows: list[dict[str, Any]], columns: dict[str, s
     """``rows`` as a table of ``columns`` (key: how its cells wrap, ``""`` for identifiers)."""
     from logscan.render.text import Col, print_table
 
-    cols = [Col(name.replace("_", " "), wrap=wrap) for name, wrap in columns.items()]
+    def justify(name: str) -> str:  # numbers right-aligned
+        return "right" if rows and all(type(row[name]) is int for row in rows) else "left"
+
+    cols = [Col(name.replace("_", " "), justify(name), wrap) for name, wrap in columns.items()]
     print_table(console, cols, [[str(row[c]) for c in columns] for row in rows])
 
 

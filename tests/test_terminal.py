@@ -143,3 +143,23 @@ def test_color_always_into_a_pipe_and_never_into_a_file(tmp_path):
     r = invoke("report", "sample_logs/core", "--color", "always", "-o", out)
     assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
     assert "\x1b[" not in out.read_text(encoding="utf-8")
+
+
+def test_counts_are_right_aligned_in_the_pattern_tables(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "u.log").write_text(
+        "foo error code 5\nbar failed code: 77\nbaz failed code: 777\nbaz failed code: 778\n",
+        encoding="utf-8",
+    )
+    r = invoke("patterns", "unmatched", "u.log", env={"COLUMNS": "100"})
+    assert (r.exit_code, r.stderr) == (0, "")
+    assert r.stdout == (
+        "count shape              example\n"
+        f"{RULE * 54}\n"
+        "    2 baz failed code: # u.log:3: baz failed code: 777\n"
+        "    1 bar failed code: # u.log:2: bar failed code: 77\n"
+        "    1 foo error code #   u.log:1: foo error code 5\n"
+    )
+    listed = invoke("patterns", "list", env={"COLUMNS": "200"}).stdout.splitlines()
+    assert listed[0].startswith("name                  sdk    platform     samples counter samples source")
+    assert listed[2].startswith("android-code-error    native android            6              12 ")
