@@ -57,6 +57,7 @@ def test_the_terminal_shows_text_and_address(log):
 
 
 def test_markdown_and_the_step_summary_keep_the_links(log, tmp_path):
+    """Regression: the step summary showed ``\\[support@agora.io\\](mailto:support@agora.io)``."""
     md = invoke("report", log, "-f", "markdown").stdout
     assert f"**Cause / fix:** {CAUSE_214}[support@agora.io](mailto:support@agora.io)." in md.splitlines()
     assert f"**Cause / fix:** {CAUSE_101}[valid user ID]({REGISTRATION})." in md.splitlines()
