@@ -184,7 +184,8 @@ def render(report: Report, console: Console, *, paths: Sequence[str] = ()) -> No
 def what_to_do(codes: Sequence[dict], console: Console, *, shown: Callable[[str], str] = str) -> None:
     """The cause and fix of ``codes``, each with a sample line (cut to one line); text that
     wraps keeps its indent."""
-    console.print(Text(f"What to do (the {plural(len(codes), 'most frequent code')})", style="bold"))
+    which = f" (the {len(codes)} most frequent codes)" if len(codes) > 1 else ""
+    console.print(Text(f"What to do{which}", style="bold"))
     for c in codes:
         title = Text.assemble(
             (f"{c['sdk']} {c['code']} {c['name'] or 'UNKNOWN'}", "bold"), f" ({c['count']:,}×)"
