@@ -163,3 +163,41 @@ def test_counts_are_right_aligned_in_the_pattern_tables(tmp_path, monkeypatch):
     listed = invoke("patterns", "list", env={"COLUMNS": "200"}).stdout.splitlines()
     assert listed[0].startswith("name                  sdk    platform     samples counter samples source")
     assert listed[2].startswith("android-code-error    native android            6              12 ")
+
+
+def _in_a_terminal(*args: str, env: dict[str, str]) -> str:
+    """What ``logscan ARGS`` writes to a terminal (a pty of 120 columns)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "logscan", *args], stdin=follower, stdout=follower, stderr=subprocess.PIPE,
+        cwd=ROOT, env={"PATH": "/usr/bin:/bin", "TERM": "xterm-256color", **env},
+    )  # fmt: skip
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the other end closed: all read
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    with proc.stderr:
+        assert proc.wait(timeout=120) == 0 and proc.stderr.read() == b""
+    return out.decode("utf-8").replace("\r\n", "\n")
+
+
+def test_auto_colours_a_terminal_unless_no_color():
+    assert _in_a_terminal("report", "sample_logs/core", env={}).startswith(
+        f"{BOLD}logscan report\x1b[0m of sample_logs/core/ — 1 file"
+    )
+    plain = _in_a_terminal("report", "sample_logs/core", env={"NO_COLOR": "1"})
+    assert plain.startswith("logscan report of sample_logs/core/ — 1 file") and "\x1b[" not in plain
