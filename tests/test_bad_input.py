@@ -565,8 +565,12 @@ def test_terminal_escapes_in_logs_and_names_are_shown_escaped_in_human_outputs(t
     for name, text in outputs.items():
         assert not set(text) & {"\x1b", "\x07", "\x7f", "\x9b"}, name
         assert name == "patterns test" or "esc\\x1b[31m.log" in text, name
-    for name in ("report table", ".txt", "patterns test"):
+    for name in ("report table", "patterns test"):
         assert shown_line in outputs[name], name
+    assert (  # -o: 120 columns, the sample line cut to one line, after its escapes were shown
+        "    e.g. esc\\x1b[31m.log:1: [2024/05/01 10:20:01:000]: login failed code: 208, desc: "
+        "registration failed \\x1b]0;PWN\\x07…\n"
+    ) in outputs[".txt"]
     for name in ("report markdown", ".md"):
         assert f"{shown_line}\n```" in outputs[name], name  # the sample, in its code block
     assert f"file={tmp_path}/esc\\x1b[31m.log,line=1," in outputs["check github"]
@@ -625,7 +629,9 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(tmp_path):
     for fmt in ("table", "json", "markdown", "csv", "html"):
         r = invoke("report", folder, "--by", "file", "-f", fmt)
         assert r.exit_code == 0 and r.stderr == "", (fmt, r.stderr)
-        if fmt != "html":  # its table names the first file of a code only
+        if fmt == "table":  # names relative to the folder named, which the first line names
+            assert r.stdout.startswith(f"logscan report of {folder}/ — ") and "\nx\\xff.log " in r.stdout
+        elif fmt != "html":  # its table names the first file of a code only
             assert (shown.replace("\\", "\\\\") if fmt in ("json", "markdown") else shown) in r.stdout, fmt
     assert report(folder)[1]["codes"][0]["files"] == [f"{folder}/ok.log", shown]
     for fmt in ("ndjson", "json", "csv"):
