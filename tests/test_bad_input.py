@@ -598,6 +598,73 @@ def test_terminal_escapes_in_logs_and_names_are_shown_escaped_in_human_outputs(t
     assert (r.exit_code, r.stdout) == (0, f"ok   {tmp_path}/mine\\x1b]0;PWN\\x07.toml: 2 entries\n")
 
 
+def test_a_folder_named_with_escapes_heads_the_report_escaped_and_its_files_are_relative(tmp_path):
+    """Regression: the report's first line named the folder of the inputs as it was
+    (``of d\x1b[31m/`` drove the terminal) and its files were not shown relative to it."""
+    folder = tmp_path / "d\x1b[31m"
+    folder.mkdir()
+    (folder / "app.log").write_text(FL.format(""), encoding="utf-8")
+    shown = f"{tmp_path}/d\\x1b[31m"
+    out = tmp_path / "report.txt"
+    assert invoke("report", folder, "-o", out).exit_code == 0
+    r = invoke("report", folder)
+    assert r.exit_code == 0 and r.stderr == ""
+    for text in (r.stdout, out.read_text(encoding="utf-8")):
+        assert "\x1b" not in text
+        assert text.startswith(f"logscan report of {shown}/ — 1 file, 1 line, ")
+        assert "    e.g. app.log:1: [2024/05/01 10:20:01:000]: login failed code: 208, desc: " in text
+        row = next(line for line in text.splitlines() if line.startswith("native  208 "))
+        assert row.endswith(" app.log")  # the codes table's files column
+    r = invoke("report", folder, "-f", "html")
+    assert r.exit_code == 0 and "\x1b" not in r.stdout
+    assert f"error codes in {shown}/ (file names below are relative to it)" in r.stdout
+    assert "<p>Sample, app.log:1:</p>" in r.stdout
+
+
+#: A user catalogue whose cause holds a link with control characters in its text and address.
+LINK_CATALOGUE = (
+    '[[entry]]\nsdk = "native"\ncode = 90001\nname = "MYAPP_SYNC"\ncategory = "general"\n'
+    'kind = "transient"\ndescription = "d"\n'
+    'cause = "Retry [b]now[/b], see [the \\u0007 docs](https://x.example/a\\u001bb)."\n'
+)
+
+
+def test_a_catalogue_link_with_controls_is_shown_escaped_in_every_output(tmp_path):
+    """Regression: a catalogue link's address reached Markdown (the report, the step summary)
+    with its control characters as they were (``https://x.example/a\x1bb``)."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text(LINK_CATALOGUE, encoding="utf-8")
+    log = tmp_path / "app.log"
+    log.write_text("E/ChatDemo(1234): Login failed! code: 90001 error: boom\n", encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    outputs = {}
+    for fmt in ("table", "markdown", "html"):
+        r = invoke("report", log, "--catalogue", mine, "-f", fmt)
+        assert r.exit_code == 0 and r.stderr == "", fmt
+        outputs[fmt] = r.stdout
+    for fmt in ("text", "github"):
+        r = invoke("check", log, "--catalogue", mine, "-f", fmt, env={"GITHUB_STEP_SUMMARY": str(summary)})
+        assert r.exit_code == 1, fmt
+        outputs[f"check {fmt}"] = r.stdout
+    outputs["summary"] = summary.read_text(encoding="utf-8")
+    r = invoke("explain", "90001", "--catalogue", mine)
+    assert r.exit_code == 0 and r.stderr == ""
+    outputs["explain"] = r.stdout
+    for name, text in outputs.items():
+        assert not set(text) & {"\x1b", "\x07"}, name
+    plain = "Retry [b]now[/b], see the \\x07 docs (https://x.example/a\\x1bb)."
+    assert f"    Cause/fix: {plain}\n" in outputs["table"]
+    assert f"cause/fix    {plain}\n" in outputs["explain"]
+    assert f"Cause/fix: {plain} (first at {log}:1)" in outputs["check text"]
+    assert f"Cause/fix: {plain}\n" in outputs["check github"]
+    link = "see [the \\\\x07 docs](https://x.example/a\\x1bb)."
+    assert f"**Cause / fix:** Retry \\[b\\]now\\[/b\\], {link}\n" in outputs["markdown"]
+    assert f"| Retry \\[b\\]now\\[/b\\], {link} |" in outputs["summary"]
+    assert (
+        '<a href="https://x.example/a\\x1bb" rel="noopener noreferrer">the \\x07 docs</a>' in outputs["html"]
+    )
+
+
 def test_data_formats_keep_controls_and_json_escapes_them(tmp_path):
     """Regression: the JSON report and the JSON/NDJSON events held DEL and C1 controls (CSI,
     U+009B) as they were, and a U+2028 in a line split a JSON array's row in two."""

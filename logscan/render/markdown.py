@@ -41,7 +41,9 @@ def linked(value: object) -> Markdown:
     links (``[support@agora.io](mailto:support@agora.io)``; see :mod:`logscan.render.links`)."""
     return Markdown(
         links.render(
-            "" if value is None else str(value), plain=text, link=lambda t, address: f"[{text(t)}]({address})"
+            "" if value is None else str(value),
+            plain=text,
+            link=lambda t, address: f"[{text(t)}]({printable(address)})",
         )
     )
 
