@@ -209,6 +209,35 @@ def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)  # fmt: skip
 
 
+def _remember_color(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta["logscan.color"] = value
+
+
+#: ``--color``, for the commands that draw tables (read by :func:`use_color`).
+color_option = click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default=None, expose_value=False,
+    callback=_remember_color,
+    help="Colour: auto (default: on a terminal, unless NO_COLOR is set or FORCE_COLOR forces it), "
+    "always (also into a pipe: | less -R), never.",
+)  # fmt: skip
+
+
+def use_color() -> bool:
+    """Whether tables on stdout are drawn in colour: ``--color always|never`` if given; else
+    not when ``NO_COLOR`` is set (not empty), yes when ``FORCE_COLOR`` is (not empty, not 0),
+    else when stdout is a terminal."""
+    ctx = click.get_current_context(silent=True)
+    choice = ctx.meta.get("logscan.color", "auto") if ctx is not None else "auto"
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return sys.stdout.isatty()
+
+
 def refuse_binary_on_terminal(fmt: str, output: Path | None, binary: Any) -> None:
     """A binary format written to a terminal is a usage error: it wants -o or a pipe."""
     if output is None and fmt in binary and stdout_is_terminal():
@@ -344,6 +373,7 @@ def cli(debug: bool) -> None:
 @click.option(
     "--bucket", default=None, callback=lambda c, p, v: _bucket(v), help="Timeline bucket: 1m, 5m, 1h, 1d ..."
 )
+@color_option
 @scan_options
 def report(
     views: tuple[str, ...],
@@ -377,7 +407,9 @@ def report(
     config, matcher, catalogue = scan.prepare()
     wanted = tuple(dict.fromkeys(views)) or ("code",)
     extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
-    if fmt == "html" or (bucket and "time" not in extra):
+    if fmt == "html":  # the page shows every view
+        extra = ("kind", "file", "platform", "time")
+    elif bucket and "time" not in extra:
         extra = tuple(dict.fromkeys((*extra, "time")))
     options = scan.report_options(config, views=extra, bucket=bucket)
     with progress_bar(scan.paths, quiet=scan.quiet) as progress:
@@ -387,7 +419,9 @@ def report(
         keep_going=scan.keep_going,
         quiet=scan.quiet,
         render=lambda: emit(
-            fmt, output, lambda f: render_report(result, f, wanted[0], to_file=output is not None)
+            fmt,
+            output,
+            lambda f: render_report(result, f, wanted[0], to_file=output is not None, paths=scan.paths),
         ),
     )
 
@@ -465,7 +499,9 @@ def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[
         raise click.exceptions.Exit(EXIT_ERROR)
 
 
-def render_report(result: Any, fmt: str, view: str = "code", *, to_file: bool = False) -> str | bytes:
+def render_report(
+    result: Any, fmt: str, view: str = "code", *, to_file: bool = False, paths: tuple[str, ...] = ()
+) -> str | bytes:
     from logscan.render import csv_, html, json_, markdown, views
 
     if fmt == "json":
@@ -477,14 +513,14 @@ def render_report(result: Any, fmt: str, view: str = "code", *, to_file: bool = 
     if fmt == "parquet":
         return views.to_parquet(result, view)
     if fmt == "html":
-        return html.render(result)
-    return console_text(lambda console: _render_table(result, console), to_file=to_file)
+        return html.render(result, paths=paths)
+    return console_text(lambda console: _render_table(result, console, paths), to_file=to_file)
 
 
-def _render_table(result: Any, console: Any) -> None:
+def _render_table(result: Any, console: Any, paths: tuple[str, ...]) -> None:
     from logscan.render import text
 
-    text.render(result, console)
+    text.render(result, console, paths=paths)
 
 
 CHECK_EXTENSIONS = {".sarif": "sarif", ".xml": "junit", ".json": "json", ".txt": "text"}
@@ -732,6 +768,7 @@ def events(
     "-f", "--format", "format_", type=click.Choice(["table", "json"]), default="table", help="Output format."
 )
 @catalogue_option
+@color_option
 def explain(query: tuple[str, ...], sdk: str | None, format_: str, catalogue_paths: tuple[Path, ...]) -> None:
     """Explain error codes, names, or words: every matching catalogue entry.
 
@@ -764,8 +801,9 @@ def explain(query: tuple[str, ...], sdk: str | None, format_: str, catalogue_pat
         click.echo(json_.dumps([e.to_dict() for e in entries]), nl=False)
     elif entries:
         click.echo(
-            console_text(lambda c: text.render_entries(entries, c, overridden=catalogue.overridden)), nl=False
-        )
+            console_text(lambda c: text.render_entries(entries, c, overridden=catalogue.overridden)),
+            nl=False, color=use_color() or None,
+        )  # fmt: skip
     for q in missing:
         warn(
             f"no catalogue entry matches {q!r}. If a log shows this code, Agora recommends "
@@ -784,6 +822,7 @@ def explain(query: tuple[str, ...], sdk: str | None, format_: str, catalogue_pat
     "-f", "--format", "format_", type=click.Choice(["table", "json"]), default="table", help="Output format."
 )
 @catalogue_option
+@color_option
 def codes(
     sdk: str | None, category: str | None, kind: str | None, format_: str, catalogue_paths: tuple[Path, ...]
 ) -> None:
@@ -820,7 +859,8 @@ def codes(
             rows.append(row)
         click.echo(json_.dumps(rows), nl=False)
     else:
-        click.echo(console_text(lambda c: text.render_catalogue(entries, c)), nl=False)
+        table = console_text(lambda c: text.render_catalogue(entries, c))
+        click.echo(table, nl=False, color=use_color() or None)
 
 
 # --------------------------------------------------------------------------- patterns and catalogue
@@ -895,7 +935,10 @@ def _simple_table(console: Any, rows: list[dict[str, Any]], columns: dict[str, s
     """``rows`` as a table of ``columns`` (key: how its cells wrap, ``""`` for identifiers)."""
     from logscan.render.text import Col, print_table
 
-    cols = [Col(name.replace("_", " "), wrap=wrap) for name, wrap in columns.items()]
+    def justify(name: str) -> str:  # numbers right-aligned
+        return "right" if rows and all(type(row[name]) is int for row in rows) else "left"
+
+    cols = [Col(name.replace("_", " "), justify(name), wrap) for name, wrap in columns.items()]
     print_table(console, cols, [[str(row[c]) for c in columns] for row in rows])
 
 
@@ -1185,22 +1228,22 @@ def stdout_is_terminal() -> bool:
 
 
 def console_text(draw: Callable[[Any], None], *, to_file: bool = False) -> str:
-    """Render with rich into a string: colour only when stdout is a terminal; for a file
+    """Render with rich into a string: in colour as :func:`use_color` says; for a file
     (``to_file``: ``-o``) as wide and as plain as for a pipe, whatever the terminal."""
     import io
 
     from logscan.render.text import make_console
 
-    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     buffer = io.StringIO()
-    draw(make_console(buffer, color=color, to_file=to_file))
+    draw(make_console(buffer, color=use_color(), to_file=to_file))
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
 def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -> None:
     """Write the rendered output to ``output`` atomically, or to stdout."""
     data = produce(fmt)
-    if output is None:  # text and bytes alike: all of it, or an error (see write_all)
+    if output is None:  # text and bytes alike: all of it, or an error (see write_all);
+        # text is in colour only when use_color() says so (console_text)
         sys.stdout.flush()
         encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
         write_all(sys.stdout.buffer, data if isinstance(data, bytes) else data.encode(encoding, "replace"))

@@ -236,6 +236,25 @@ def would_read(paths: Iterable[str], target: Path) -> bool:
     return False
 
 
+def common_folder(paths: Iterable[str]) -> str | None:
+    """The folder every input named in ``paths`` lies in (a folder named, or the folder of a
+    file named; globs as :func:`iter_sources` expands them), spelled as the files found in it
+    are (``sample_logs/ticket-4711``); None when there is none but the current one (or only
+    stdin). A report shows file names relative to it."""
+    folders = []
+    for text in paths:
+        for name in _named(text) if text != "-" else []:
+            path = Path(name)
+            folders.append(str(path if path.is_dir() else path.parent))
+    if not folders:
+        return None
+    try:
+        common = os.path.commonpath(folders)
+    except ValueError:  # absolute and relative names mixed
+        return None
+    return None if common in ("", ".") else common
+
+
 def _walk_dir(
     root: Path, walk: _Walk, visit: Callable[[Path, str, bool], Iterator[_T]]
 ) -> Iterator[_T | Unreadable]:

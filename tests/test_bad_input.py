@@ -815,8 +815,12 @@ def test_terminal_escapes_in_logs_and_names_are_shown_escaped_in_human_outputs(t
     for name, text in outputs.items():
         assert not set(text) & {"\x1b", "\x07", "\x7f", "\x9b"}, name
         assert name == "patterns test" or "esc\\x1b[31m.log" in text, name
-    for name in ("report table", ".txt", "patterns test"):
+    for name in ("report table", "patterns test"):
         assert shown_line in outputs[name], name
+    assert (  # -o: 120 columns, the sample line cut to one line, after its escapes were shown
+        "    e.g. esc\\x1b[31m.log:1: [2024/05/01 10:20:01:000]: login failed code: 208, desc: "
+        "registration failed \\x1b]0;PWN\\x07…\n"
+    ) in outputs[".txt"]
     for name in ("report markdown", ".md"):
         assert f"{shown_line}\n```" in outputs[name], name  # the sample, in its code block
     assert f"file={tmp_path}/esc\\x1b[31m.log,line=1," in outputs["check github"]
@@ -842,6 +846,73 @@ def test_terminal_escapes_in_logs_and_names_are_shown_escaped_in_human_outputs(t
     )
     r = invoke("catalogue", "check", mine)
     assert (r.exit_code, r.stdout) == (0, f"ok   {tmp_path}/mine\\x1b]0;PWN\\x07.toml: 2 entries\n")
+
+
+def test_a_folder_named_with_escapes_heads_the_report_escaped_and_its_files_are_relative(tmp_path):
+    """Regression: the report's first line named the folder of the inputs as it was
+    (``of d\x1b[31m/`` drove the terminal) and its files were not shown relative to it."""
+    folder = tmp_path / "d\x1b[31m"
+    folder.mkdir()
+    (folder / "app.log").write_text(FL.format(""), encoding="utf-8")
+    shown = f"{tmp_path}/d\\x1b[31m"
+    out = tmp_path / "report.txt"
+    assert invoke("report", folder, "-o", out).exit_code == 0
+    r = invoke("report", folder)
+    assert r.exit_code == 0 and r.stderr == ""
+    for text in (r.stdout, out.read_text(encoding="utf-8")):
+        assert "\x1b" not in text
+        assert text.startswith(f"logscan report of {shown}/ — 1 file, 1 line, ")
+        assert "    e.g. app.log:1: [2024/05/01 10:20:01:000]: login failed code: 208, desc: " in text
+        row = next(line for line in text.splitlines() if line.startswith("native  208 "))
+        assert row.endswith(" app.log")  # the codes table's files column
+    r = invoke("report", folder, "-f", "html")
+    assert r.exit_code == 0 and "\x1b" not in r.stdout
+    assert f"error codes in {shown}/ (file names below are relative to it)" in r.stdout
+    assert "<p>Sample, app.log:1:</p>" in r.stdout
+
+
+#: A user catalogue whose cause holds a link with control characters in its text and address.
+LINK_CATALOGUE = (
+    '[[entry]]\nsdk = "native"\ncode = 90001\nname = "MYAPP_SYNC"\ncategory = "general"\n'
+    'kind = "transient"\ndescription = "d"\n'
+    'cause = "Retry [b]now[/b], see [the \\u0007 docs](https://x.example/a\\u001bb)."\n'
+)
+
+
+def test_a_catalogue_link_with_controls_is_shown_escaped_in_every_output(tmp_path):
+    """Regression: a catalogue link's address reached Markdown (the report, the step summary)
+    with its control characters as they were (``https://x.example/a\x1bb``)."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text(LINK_CATALOGUE, encoding="utf-8")
+    log = tmp_path / "app.log"
+    log.write_text("E/ChatDemo(1234): Login failed! code: 90001 error: boom\n", encoding="utf-8")
+    summary = tmp_path / "summary.md"
+    outputs = {}
+    for fmt in ("table", "markdown", "html"):
+        r = invoke("report", log, "--catalogue", mine, "-f", fmt)
+        assert r.exit_code == 0 and r.stderr == "", fmt
+        outputs[fmt] = r.stdout
+    for fmt in ("text", "github"):
+        r = invoke("check", log, "--catalogue", mine, "-f", fmt, env={"GITHUB_STEP_SUMMARY": str(summary)})
+        assert r.exit_code == 1, fmt
+        outputs[f"check {fmt}"] = r.stdout
+    outputs["summary"] = summary.read_text(encoding="utf-8")
+    r = invoke("explain", "90001", "--catalogue", mine)
+    assert r.exit_code == 0 and r.stderr == ""
+    outputs["explain"] = r.stdout
+    for name, text in outputs.items():
+        assert not set(text) & {"\x1b", "\x07"}, name
+    plain = "Retry [b]now[/b], see the \\x07 docs (https://x.example/a\\x1bb)."
+    assert f"    Cause/fix: {plain}\n" in outputs["table"]
+    assert f"cause/fix    {plain}\n" in outputs["explain"]
+    assert f"Cause/fix: {plain} (first at {log}:1)" in outputs["check text"]
+    assert f"Cause/fix: {plain}\n" in outputs["check github"]
+    link = "see [the \\\\x07 docs](https://x.example/a\\x1bb)."
+    assert f"**Cause / fix:** Retry \\[b\\]now\\[/b\\], {link}\n" in outputs["markdown"]
+    assert f"| Retry \\[b\\]now\\[/b\\], {link} |" in outputs["summary"]
+    assert (
+        '<a href="https://x.example/a\\x1bb" rel="noopener noreferrer">the \\x07 docs</a>' in outputs["html"]
+    )
 
 
 def test_data_formats_keep_controls_and_json_escapes_them(tmp_path):
@@ -875,7 +946,9 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(tmp_path):
     for fmt in ("table", "json", "markdown", "csv", "html"):
         r = invoke("report", folder, "--by", "file", "-f", fmt)
         assert r.exit_code == 0 and r.stderr == "", (fmt, r.stderr)
-        if fmt != "html":  # its table names the first file of a code only
+        if fmt == "table":  # names relative to the folder named, which the first line names
+            assert r.stdout.startswith(f"logscan report of {folder}/ — ") and "\nx\\xff.log " in r.stdout
+        elif fmt != "html":  # its table names the first file of a code only
             assert (shown.replace("\\", "\\\\") if fmt in ("json", "markdown") else shown) in r.stdout, fmt
     assert report(folder)[1]["codes"][0]["files"] == [f"{folder}/ok.log", shown]
     for fmt in ("ndjson", "json", "csv"):

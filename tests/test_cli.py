@@ -321,12 +321,13 @@ MARKUP_CATALOGUE = (
 
 def test_explain_shows_catalogue_text_that_looks_like_markup():
     """Regression: rich read catalogue text as markup: ``explain 101`` lost "[valid user ID]"
-    (a Markdown link's text), a user catalogue's ``[sync]`` vanished and ``[red]x[/red]`` coloured."""
+    (a Markdown link's text, now shown as its text and public address: links.py), a user
+    catalogue's ``[sync]`` vanished and ``[red]x[/red]`` coloured."""
     r = invoke("explain", "native/101")
     assert r.exit_code == 0 and r.stderr == ""
     assert (
-        "cause/fix    The user ID is empty, or the format of the parameter is incorrect. Use a [valid user "
-        "ID](https://confluence.agoralab.co/pages/viewpage.action?pageId=846791321).\n"
+        "cause/fix    The user ID is empty, or the format of the parameter is incorrect. Use a valid user "
+        "ID (https://docs.agora.io/en/agora-chat/restful-api/user-system-registration).\n"
     ) in r.stdout
 
 
@@ -354,7 +355,7 @@ def test_user_catalogue_text_is_shown_as_written_in_every_command(tmp_path):
     log.write_text("E/ChatDemo(1234): Login failed! code: 90001 error: [b]boom[/b]\n", encoding="utf-8")
     r = invoke("report", log, "--catalogue", mine)
     assert r.exit_code == 0
-    assert "    [sync] failed for [red]x[/red] :smile:\n" in r.stdout
+    assert "• native 90001 MYAPP_SYNC (1×): [sync] failed for [red]x[/red] :smile:\n" in r.stdout
     assert "    Cause/fix: Retry [bold]now[/bold] or see [link=https://x.invalid]docs[/link]\n" in r.stdout
     assert "app.log:1: E/ChatDemo(1234): Login failed! code: 90001 error: [b]boom[/b]\n" in r.stdout
 

@@ -42,3 +42,21 @@ def test_every_category_and_kind_is_explained():
 
     for value in (*CATEGORIES, *KINDS, "unknown"):
         assert re.search(rf"^\| `{re.escape(value)}` \|", README, re.M), value
+
+
+def test_the_sample_output_in_the_readme_is_what_logscan_prints(monkeypatch):
+    """The ```text block of `logscan report sample_logs/ticket-4711`: each part between `...`
+    lines is a run of lines of the real output at 120 columns, in order."""
+    from .conftest import invoke
+
+    monkeypatch.chdir(ROOT)
+    block = README.split("```text\n$ COLUMNS=120 logscan report sample_logs/ticket-4711\n")[1].split("```")[0]
+    parts = [part.strip("\n").splitlines() for part in block.split("...\n")]
+    r = invoke("report", "sample_logs/ticket-4711", env={"COLUMNS": "120"})
+    assert r.exit_code == 0
+    out = r.stdout.splitlines()
+    at = 0
+    for part in filter(None, parts):
+        starts = [i for i in range(at, len(out)) if out[i : i + len(part)] == part]
+        assert starts, f"not in the output (after line {at}):\n" + "\n".join(part)
+        at = starts[0] + len(part)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from logscan.gate import NOTHING_READ, Verdict
 from logscan.outputs import printable
-from logscan.render.markdown import table
+from logscan.render import links
+from logscan.render.markdown import linked, table
 
 MAX_ANNOTATIONS = 10
 #: The last line, by :attr:`Verdict.outcome`.
@@ -35,7 +36,7 @@ def render(verdict: Verdict) -> str:
         sample = code["sample"]
         title = f"{code['sdk']} {code['code']} {code['name'] or 'UNKNOWN'} ({code['count']}×)"
         meaning = str(code["description"] or "Not in the catalogue").rstrip(".")
-        message = f"{meaning}. Cause/fix: {code['cause']}"
+        message = f"{meaning}. Cause/fix: {links.render(str(code['cause']))}"
         props = (
             f"file={escape_property(str(sample['file']))},line={sample['line']},"  # type: ignore[index]
             f"title={escape_property(title)}"
@@ -85,7 +86,7 @@ def summary(verdict: Verdict) -> str:
                         c["count"],
                         c["kind"],
                         f"{c['sample']['file']}:{c['sample']['line']}",
-                        c["cause"],
+                        linked(c["cause"]),
                     ]  # type: ignore[index]
                     for c in codes
                 ],

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from logscan.outputs import printable
+from logscan.render import links
 from logscan.render.text import TOP_CAUSES, describe_span, extra_views, human_bytes, plain_cell
 from logscan.report import Report
 
@@ -33,6 +34,18 @@ def text(value: object) -> str:
     plain = _UNDERSCORE.sub(r"\_", plain)
     plain = re.sub(r"[&<>]", lambda m: _HTML[m.group()], plain)
     return plain.replace("|", "\\|")
+
+
+def linked(value: object) -> Markdown:
+    """Catalogue text as inline Markdown: :func:`text`, except that its public links stay
+    links (``[support@agora.io](mailto:support@agora.io)``; see :mod:`logscan.render.links`)."""
+    return Markdown(
+        links.render(
+            "" if value is None else str(value),
+            plain=text,
+            link=lambda t, address: f"[{text(t)}]({printable(address)})",
+        )
+    )
 
 
 def paragraph(value: object) -> str:
@@ -103,7 +116,7 @@ def render(report: Report) -> str:
         for c in data["categories"]
     ]
     out.append(table(["category", "count", "share", "codes"], categories))
-    for title, df in extra_views(report):
+    for title, df in extra_views(report, collapse=True):
         out += [f"## {title}", ""]
         out.append(table(df.columns, [[plain_cell(v) for v in row] for row in df.iter_rows()]))
     out += ["## What to do", ""]
@@ -114,7 +127,7 @@ def render(report: Report) -> str:
         if c["description"]:
             out.append(f"{paragraph(c['description'])}.")
             out.append("")
-        out.append(f"**Cause / fix:** {text(c['cause'])}")
+        out.append(f"**Cause / fix:** {linked(c['cause'])}")
         out.append("")
         sample = c["sample"]
         out.append(f"First seen at {code(str(sample['file']) + ':' + str(sample['line']))}:")

@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 from logscan import __version__
 from logscan.gate import Verdict
-from logscan.render import json_
+from logscan.render import json_, links
+from logscan.render.markdown import linked
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: SARIF levels by triage kind: transient faults are warnings, the rest errors.
@@ -31,7 +32,7 @@ def render(verdict: Verdict) -> str:
                 "name": name,
                 "shortDescription": {"text": f"{name}: {description}"},
                 "fullDescription": {"text": description},
-                "help": {"text": str(code["cause"])},
+                "help": {"text": links.render(str(code["cause"])), "markdown": linked(code["cause"])},
                 "defaultConfiguration": {"level": level},
                 "properties": {"category": code["category"], "kind": code["kind"], "sdk": code["sdk"]},
             }

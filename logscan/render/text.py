@@ -6,21 +6,25 @@ is unset), plain text otherwise, so the output pipes and diffs cleanly.
 
 from __future__ import annotations
 
+import functools
 import io
+import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich import box
 from rich.cells import cell_len, chop_cells
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from logscan.catalogue import Entry
 from logscan.outputs import printable
+from logscan.render import links
 
 if TYPE_CHECKING:
     import polars as pl
@@ -93,19 +97,37 @@ def make_console(
     )
 
 
-def render(report: Report, console: Console) -> None:
+#: The codes table's columns that narrower terminals leave out, in this order (the README
+#: says so): share (the count is there), category (the categories table lists its codes),
+#: last seen, kind, first seen. Codes, names, counts and the files column always stay.
+DROP_ORDER = ("share", "category", "last seen", "kind", "first seen")
+#: The least the files column gets before another column is left out.
+FILES_MIN = 14
+#: Up to this many files scanned, the files column names the file with most lines of the code
+#: (that needs a row per code and file); past it, the file of its first line.
+TOP_FILE_LIMIT = 1000
+
+
+def render(report: Report, console: Console, *, paths: Sequence[str] = ()) -> None:
+    """The terminal report of ``report``; file names relative to the folder of ``paths`` (the
+    inputs named on the command line)."""
+    from logscan.inputs import common_folder
+
     data = printable(report.to_dict())
     inputs = data["inputs"]
+    folder = printable(common_folder(paths))  # spelled as the names in data are
+    shown = functools.partial(relative, folder=folder)
     console.print(
         Text.assemble(
             ("logscan report", "bold"),
+            f" of {folder}{os.sep}" if folder else "",
             f" — {plural(inputs['files'], 'file')}, {plural(inputs['lines'], 'line')}, "
             f"{human_bytes(inputs['bytes'])} scanned; ",
             (plural(data["events"], "error line"), "bold"),
             f", {plural(len(data['codes']), 'code')}",
         )
     )
-    console.print(f"Time span: {describe_span(data['span'])}")
+    console.print(Text(f"Time span: {describe_span(data['span'])}"))
     for bad in inputs["unreadable"]:
         console.print(Text(f"Unreadable: {bad['name']}: {bad['reason']}", style="red"))
     if not data["codes"]:
@@ -114,27 +136,31 @@ def render(report: Report, console: Console) -> None:
             f"({plural(inputs['lines'], 'line')})."
         )
         return
+    console.print()
+    what_to_do(data["codes"][:TOP_CAUSES], console, shown=shown)
     columns = [
         Col("sdk"), Col("code", "right"), Col("name"), Col("category"), Col("kind"), Col("count", "right"),
-        Col("share", "right"), Col("first seen"), Col("last seen"), Col("files", wrap="path", min_width=10),
+        Col("share", "right"), Col("first seen"), Col("last seen"),
+        Col("files", wrap="elide", min_width=FILES_MIN),
     ]  # fmt: skip
+    top = top_files(report)
     rows = [
         [
             c["sdk"],
             str(c["code"]),
-            Text("UNKNOWN", style="bold red") if c["name"] is None else c["name"],
+            Text("UNKNOWN", style="bold red") if c["name"] is None else Text(c["name"]),
             c["category"],
             c["kind"],
             f"{c['count']:,}",
             f"{c['share']:.1%}",
             _when(c["first_seen"]),
             _when(c["last_seen"]),
-            _files(c["files"]),
+            _files(c["files"], top.get((c["sdk"], c["code"])), shown),
         ]
         for c in data["codes"]
     ]
     console.print()
-    print_table(console, columns, rows, title="Codes", key=3)
+    print_table(console, columns, rows, title="Codes", key=3, drop=DROP_ORDER)
     cats = [Col("category"), Col("count", "right"), Col("share", "right"), Col("codes", wrap="text")]
     rows = [
         [c["category"], f"{c['count']:,}", f"{c['share']:.1%}", ", ".join(map(str, c["codes"]))]
@@ -142,31 +168,96 @@ def render(report: Report, console: Console) -> None:
     ]
     console.print()
     print_table(console, cats, rows, title="Categories")
-    for title, df in extra_views(report):
-        columns = [
-            Col(name, "right" if df.schema[name].is_numeric() else "left", wrap=_VIEW_WRAP.get(name, ""))
-            for name in df.columns
-        ]
+    for title, df in extra_views(report, collapse=True):
+        if "file" in df.columns:
+            df = df.with_columns(pl_map_str(df, "file", shown))
+        columns = [Col(name, _justify(df, name), wrap=_VIEW_WRAP.get(name, "")) for name in df.columns]
+        rows = [[plain_cell(v) for v in row] for row in df.iter_rows()]
+        if "start" in df.columns and "count" in df.columns:  # the timeline: a bar per bucket
+            columns.append(Col("", wrap="text"))
+            for row in rows:  # a bucket's start to the minute (the bucket is in the title)
+                row[0] = row[0].replace("T", " ")[:16] if row[0][:1].isdigit() else row[0]
+            most = max((n for n in df["count"] if n), default=0)
+            for row, n in zip(rows, df["count"], strict=True):
+                row.append(bar(n, most) if n is not None else "")
         console.print()
-        print_table(console, columns, [[plain_cell(v) for v in row] for row in df.iter_rows()], title=title)
-    console.print()
-    console.print(Text("What to do", style="bold"))
-    for c in data["codes"][:TOP_CAUSES]:
-        title = f"{c['sdk']} {c['code']} {c['name'] or 'UNKNOWN'}"
-        console.print(Text.assemble(("• ", ""), (title, "bold"), f" ({c['count']:,}×)"))
-        if c["description"]:
-            console.print(f"    {c['description']}")
-        elif c["log_description"]:
-            console.print(f"    Logged as: {c['log_description']}")
-        console.print(f"    Cause/fix: {c['cause']}")
-        sample = c["sample"]
-        console.print(
-            Text(f"    e.g. {sample['file']}:{sample['line']}: {sample['text'][:160]}", style="dim")
+        print_table(console, columns, rows, title=title)
+
+
+def what_to_do(codes: Sequence[dict], console: Console, *, shown: Callable[[str], str] = str) -> None:
+    """The cause and fix of ``codes``, each with a sample line (cut to one line); text that
+    wraps keeps its indent."""
+    which = f" (the {len(codes)} most frequent codes)" if len(codes) > 1 else ""
+    console.print(Text(f"What to do{which}", style="bold"))
+    for c in printable(list(codes)):  # Text: read as it is, no markup; controls escaped
+        title = Text.assemble(
+            (f"{c['sdk']} {c['code']} {c['name'] or 'UNKNOWN'}", "bold"), f" ({c['count']:,}×)"
         )
+        meaning = c["description"] or (f"logged as: {c['log_description']}" if c["log_description"] else "")
+        if meaning:
+            title.append(f": {meaning}")
+        head = Table.grid()
+        head.add_column(no_wrap=True)
+        head.add_column()
+        head.add_row("• ", title)
+        console.print(head)
+        console.print(Padding(Text(f"Cause/fix: {links.render(c['cause'])}"), (0, 0, 0, 4)))
+        sample = c["sample"]
+        line = Text(
+            f"e.g. {shown(sample['file'])}:{sample['line']}: {sample['text']}",
+            style="dim", no_wrap=True, overflow="ellipsis",
+        )  # fmt: skip
+        console.print(Padding(line, (0, 0, 0, 4)))
 
 
-def extra_views(report: Report) -> list[tuple[str, pl.DataFrame]]:
-    """The ``--by`` views beyond codes and categories, as (title, rows) for the text formats."""
+def top_files(report: Report) -> dict[tuple[str, int], str]:
+    """Per code seen in more than one file, the file with most of its lines (ties: the first
+    by name); empty past :data:`TOP_FILE_LIMIT` files."""
+    if report.stats.files > TOP_FILE_LIMIT or report.by_file.is_empty():
+        return {}
+    rows = report.by_file.sort(["sdk", "code", "count", "file"], descending=[False, False, True, False])
+    return {
+        (sdk, code): file
+        for sdk, code, file in rows.group_by("sdk", "code", maintain_order=True)
+        .agg(pl_first("file"))
+        .iter_rows()
+    }
+
+
+def relative(name: str, folder: str | None) -> str:
+    """``name`` relative to ``folder`` when it lies in it (``logs.zip:easemob.log``)."""
+    if folder and name.startswith(folder + os.sep):
+        return name[len(folder) + len(os.sep) :]
+    return name
+
+
+def bar(n: int, most: int, width: int = 30) -> str:
+    """``n`` as a bar of up to ``width`` cells (``most`` the longest); any line, one cell at least."""
+    if not n or not most:
+        return ""
+    eighths = max(round(n / most * width * 8), 1)
+    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+
+
+def _justify(df: pl.DataFrame, name: str) -> str:
+    return "right" if df.schema[name].is_numeric() or name == "share" else "left"
+
+
+def pl_first(column: str) -> pl.Expr:
+    import polars as pl
+
+    return pl.col(column).first()
+
+
+def pl_map_str(df: pl.DataFrame, column: str, fn: Callable[[str], str]) -> pl.Series:
+    import polars as pl
+
+    return pl.Series(column, [fn(v) if v is not None else v for v in df[column]], dtype=pl.String)
+
+
+def extra_views(report: Report, *, collapse: bool = False) -> list[tuple[str, pl.DataFrame]]:
+    """The ``--by`` views beyond codes and categories, as (title, rows) for the text formats;
+    ``collapse``: a run of empty buckets in the timeline as one row (:func:`collapse_empty`)."""
     out: list[tuple[str, pl.DataFrame]] = []
     if "kind" in report.views:
         out.append(("By kind", report.kinds().with_columns(_percent("share"))))
@@ -175,8 +266,34 @@ def extra_views(report: Report) -> list[tuple[str, pl.DataFrame]]:
     if "platform" in report.views:
         out.append(("By platform", report.platforms.with_columns(_percent("share"))))
     if "time" in report.views:
-        out.append((f"Timeline ({report.bucket} buckets)", timeline_rows(report)))
+        rows = timeline_rows(report)
+        out.append((f"Timeline ({report.bucket} buckets)", collapse_empty(rows) if collapse else rows))
     return out
+
+
+def collapse_empty(rows: pl.DataFrame, least: int = 2) -> pl.DataFrame:
+    """Timeline rows with each run of at least ``least`` empty buckets as one row: its start
+    says how many (``… 171 empty buckets …``), its count is empty."""
+    import polars as pl
+
+    out: list[tuple[str, int | None, str]] = []
+    run: list[tuple[str, int, str]] = []
+
+    def flush() -> None:
+        if len(run) >= least:
+            out.append((f"… {len(run):,} empty buckets …", None, ""))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for start, count, categories in rows.iter_rows():
+        if count == 0:
+            run.append((start, count, categories))
+            continue
+        flush()
+        out.append((start, count, categories))
+    flush()
+    return pl.DataFrame(out, schema=rows.schema, orient="row")
 
 
 def timeline_rows(report: Report) -> pl.DataFrame:
@@ -223,7 +340,8 @@ def _table(title: str | None = None) -> Table:
 class Col:
     """A column of :func:`print_table`. Cells of a column without ``wrap`` are identifiers
     (codes, names, counts, times): never cut, never wrapped. ``wrap="text"`` wraps words,
-    ``wrap="path"`` also breaks after ``/``, ``:`` and ``,`` (file names)."""
+    ``wrap="path"`` also breaks after ``/``, ``:`` and ``,`` (file names); ``wrap="elide"``
+    keeps a file name on one line, shortened around an ellipsis when it must be."""
 
     name: str
     justify: str = "left"
@@ -240,35 +358,58 @@ _BREAK = re.compile(r"[^\s/:,\\]*(?:[\s/:,\\]+|$)")
 
 def print_table(
     console: Console, columns: Sequence[Col], rows: Sequence[Sequence[str | Text]], *,
-    title: str | None = None, key: int = 1,
+    title: str | None = None, key: int = 1, drop: Sequence[str] = (),
 ) -> None:  # fmt: skip
-    """A table as wide as its cells when that fits the console; else the wrapped columns get
-    what is left by the identifiers; and when not even that fits, one block per row (its
-    first ``key`` cells on a line, the other cells labelled below it)."""
+    """A table as wide as its cells when that fits the console; else the columns named in
+    ``drop`` are left out, in that order, until it fits; else the wrapped columns get what is
+    left by the identifiers; and when not even that fits, one block per row (its first
+    ``key`` cells on a line, the other cells labelled below it). A column with
+    ``wrap="elide"`` (file names) gets what is left, at least its ``min_width``, its cells
+    shortened around an ellipsis (:func:`elide`)."""
     rows = [[printable(cell) if isinstance(cell, str) else cell for cell in row] for row in rows]
     width = console.width
     natural = [
-        max([cell_len(col.name), col.min_width, *(_cell_width(row[i]) for row in rows)])
+        max([cell_len(col.name), col.min_width if col.wrap != "elide" else 0,
+             *(_cell_width(row[i]) for row in rows)])
         for i, col in enumerate(columns)
+    ]  # fmt: skip
+
+    # The fewest cells each column takes.
+    least = [
+        n if not col.wrap else min(n, col.min_width if col.wrap == "elide" else WRAP_MIN)
+        for n, col in zip(natural, columns, strict=True)
     ]
+    kept = list(range(len(columns)))
+    for name in (None, *drop):
+        if name is not None:
+            kept = [i for i in kept if columns[i].name != name]
+        if sum(least[i] for i in kept) + len(kept) - 1 <= width:
+            break
+    else:
+        kept = list(range(len(columns)))
+    if len(kept) < len(columns):
+        columns = [columns[i] for i in kept]
+        natural, least = [natural[i] for i in kept], [least[i] for i in kept]
+        rows = [[row[i] for i in kept] for row in rows]
     widths: list[int] | None = None
     if sum(natural) + len(columns) - 1 > width:
         flexible = [i for i, col in enumerate(columns) if col.wrap]
         fixed = sum(n for n, col in zip(natural, columns, strict=True) if not col.wrap) + len(columns) - 1
-        least = [min(natural[i], WRAP_MIN) for i in flexible]
-        if not flexible or fixed + sum(least) > width:
+        least_ = [least[i] for i in flexible]
+        if not flexible or fixed + sum(least_) > width:
             _print_blocks(console, columns, rows, title=title, key=key)
             return
         widths = list(natural)
         for i, share in zip(
-            flexible, _share(width - fixed, [natural[i] for i in flexible], least), strict=True
+            flexible, _share(width - fixed, [natural[i] for i in flexible], least_), strict=True
         ):
             widths[i] = share
     table = _table(title)
     for i, col in enumerate(columns):
         table.add_column(
-            col.name, justify=col.justify, no_wrap=not col.wrap, overflow="fold",  # type: ignore[arg-type]
-            min_width=col.min_width or None, width=widths[i] if widths else None,
+            col.name, justify=col.justify, no_wrap=col.wrap in ("", "elide"), overflow="fold",  # type: ignore[arg-type]
+            min_width=(col.min_width if col.wrap != "elide" else None) or None,
+            width=widths[i] if widths else None,
         )  # fmt: skip
     for row in rows:
         cells = list(row)
@@ -276,6 +417,8 @@ def print_table(
             for i, col in enumerate(columns):
                 if col.wrap == "path" and isinstance(cells[i], str):
                     cells[i] = "\n".join(wrap(str(cells[i]), widths[i]))
+                elif col.wrap == "elide" and isinstance(cells[i], str):
+                    cells[i] = elide(str(cells[i]), widths[i])
         table.add_row(*cells)
     console.print(table)
 
@@ -383,10 +526,29 @@ def _when(value: str | None) -> str:
     return value[:5]  # time of day only
 
 
-def _files(files: Sequence[str]) -> str:
+def _files(files: Sequence[str], top: str | None, shown: Callable[[str], str]) -> str:
+    """The files column: the one file, or the top file (most lines; else the first by name)
+    and how many more (``easemob.log +1``)."""
     if len(files) == 1:
-        return files[0]
-    return f"{len(files)} files"
+        return shown(files[0])
+    return f"{shown(top or files[0])} +{len(files) - 1}"
+
+
+def elide(text: str, width: int) -> str:
+    """A file name in at most ``width`` cells: whole when it fits, else its archive and its
+    base name around an ellipsis (``logs.zip:…/easemob.log +1``), else its end."""
+    if cell_len(text) <= width:
+        return text
+    name, plus, more = text.rpartition(" +")
+    suffix = f" +{more}" if plus and more.isdigit() else ""
+    name = name if suffix else text
+    parts = re.split(r"([/:\\])", name)
+    base, sep = parts[-1], parts[-2] if len(parts) > 1 else ""
+    archive = name.split(":", 1)[0] if ":" in name else ""
+    for candidate in (f"{archive}:…{sep}{base}{suffix}" if archive else "", f"…{sep}{base}{suffix}"):
+        if candidate and cell_len(candidate) <= width:
+            return candidate
+    return "…" + text[-(width - 1) :] if width > 1 else "…"
 
 
 def render_entries(entries: Sequence[Entry], console: Console, *, overridden: dict | None = None) -> None:
@@ -400,7 +562,8 @@ def render_entries(entries: Sequence[Entry], console: Console, *, overridden: di
         console.print(head)
         rows = [
             ("category", e.category), ("kind", e.kind), ("description", e.description),
-            ("cause/fix", e.cause), ("aliases", ", ".join(e.aliases)), ("message (zh)", e.message_zh),
+            ("cause/fix", links.render(e.cause)), ("aliases", ", ".join(e.aliases)),
+            ("message (zh)", e.message_zh),
             ("notes", e.notes), ("source", e.source if e.origin == "builtin" else f"{e.source} ({e.origin})"),
         ]  # fmt: skip
         if overridden and (e.sdk, e.code) in overridden:

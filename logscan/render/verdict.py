@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from logscan.gate import NOTHING_READ, Verdict
 from logscan.outputs import printable
-from logscan.render import json_
+from logscan.render import json_, links
 from logscan.render.text import plural
 
 
@@ -16,7 +16,7 @@ def _code_line(code: dict[str, object]) -> str:
     sample = code["sample"]
     return (
         f"    {code['sdk']} {code['code']} {name} ×{code['count']}{state}: {meaning}. "
-        f"Cause/fix: {code['cause']} (first at {sample['file']}:{sample['line']})"  # type: ignore[index]
+        f"Cause/fix: {links.render(str(code['cause']))} (first at {sample['file']}:{sample['line']})"  # type: ignore[index]
     )
 
 
