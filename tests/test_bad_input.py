@@ -153,6 +153,118 @@ def test_padding_and_trailing_garbage_after_a_compressed_stream(tmp_path, name, 
     assert unreadable(data) == {str(junk): "unexpected data after the end of the compressed stream"}
 
 
+def _damage_gzip_crc(packed: bytes) -> bytes:
+    """``packed`` (one gzip member) with the CRC-32 of its trailer wrong."""
+    return packed[:-8] + bytes([packed[-8] ^ 0xFF]) + packed[-7:]
+
+
+@pytest.mark.parametrize("lines", [8, 200_000])
+def test_a_gzip_crc_error_keeps_every_line_before_it(tmp_path, lines):
+    """Regression: a CRC error at the end of a member dropped what the last decompress call had
+    given (all 8 lines of a small file; the end of a big one); now every line counts and the
+    file is named."""
+    text = "".join(ERR.format(208).replace("x", f"x{i * 7919 % 10007}") for i in range(lines)).encode()
+    path = tmp_path / "crc.log.gz"
+    path.write_bytes(_damage_gzip_crc(gzip.compress(text)))
+    r, data = report(path)
+    assert r.exit_code == 2 and data["events"] == lines and data["inputs"]["lines"] == lines
+    assert unreadable(data) == {str(path): "CRC check failed: the data is damaged"}
+    assert r.stderr.startswith(f"logscan: error: cannot read {path}: CRC check failed: the data is damaged\n")
+    r, data = report(path, "--keep-going")
+    assert r.exit_code == 0 and data["events"] == lines
+
+
+def test_nested_compression_layers_to_the_configured_depth(tmp_path):
+    """Regression: gzip of gzip of gzip was read as binary: 0 events, exit 0. Layers are
+    decompressed to ``max_depth`` (a compressed stream inside another is a level, as an archive
+    inside an archive is), and a file nested deeper is named."""
+    text = (ERR.format(208) * 3).encode()
+    three = tmp_path / "three.log.gz"
+    three.write_bytes(gzip.compress(gzip.compress(gzip.compress(text))))
+    mixed = tmp_path / "mixed.log.xz"
+    mixed.write_bytes(lzma.compress(bz2.compress(zstandard.ZstdCompressor().compress(text))))
+    for path in (three, mixed):
+        r, data = report(path)
+        assert (r.exit_code, data["events"], data["inputs"]["lines"], unreadable(data)) == (0, 3, 3, {})
+    four = tmp_path / "four.log.gz"
+    four.write_bytes(gzip.compress(three.read_bytes()))
+    r, data = report(four, three, "--keep-going")
+    assert r.exit_code == 0 and data["events"] == 3
+    assert unreadable(data) == {
+        str(four): "archive or compressed stream nested deeper than 2 levels (max_depth); skipped"
+    }
+    (tmp_path / "logscan.toml").write_text("[limits]\nmax_depth = 3\n", encoding="utf-8")
+    r, data = report(four, "--config", tmp_path / "logscan.toml")
+    assert (r.exit_code, data["events"], unreadable(data)) == (0, 3, {})
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"BZh x\n",
+        b"BZh91AY&SY but a log\n",
+        b"PK\x03\x04 not a zip\n",
+        b"x" * 256 + b"\n" + b"ustar " * 60 + b"\n",
+    ],
+    ids=["bzip2", "bzip2-block", "zip", "tar"],
+)
+@pytest.mark.parametrize("stdin", [False, True])
+def test_a_text_log_that_starts_like_a_magic_number_is_text(tmp_path, start, stdin):
+    """Regression: a text log whose first line starts with ``BZh`` (or has ``ustar`` at offset
+    257, or another format's magic number) was taken for that format and lost. When the
+    format's reader refuses the very first bytes and they read as text, the file is text."""
+    path = tmp_path / "b.log"
+    path.write_bytes(start + ERR.format(208).encode() * 2)
+    lines = start.count(b"\n") + 2
+    if stdin:
+        r = invoke("report", "-", "-f", "json", input=path.read_bytes())
+        data = r.json()
+    else:
+        r, data = report(path)
+    assert (r.exit_code, data["events"], data["inputs"]["lines"], unreadable(data)) == (0, 2, lines, {})
+
+
+def test_a_damaged_compressed_file_that_is_not_text_is_still_named(tmp_path):
+    """The fallback to text is for text: binary bytes after a magic number are a damaged file."""
+    path = tmp_path / "bad.log.bz2"
+    path.write_bytes(b"BZh9" + bytes(range(256)) * 4)
+    r, data = report(path)
+    assert (r.exit_code, data["events"], unreadable(data)) == (2, 0, {str(path): "Invalid data stream"})
+
+
+def _gzip_member(text: bytes, *, flags: int, fields: bytes, header_crc: bool) -> bytes:
+    """A gzip member written by hand: the given flags and header fields (zlib writes none)."""
+    import struct
+    import zlib
+
+    header = b"\x1f\x8b\x08" + bytes([flags | (2 if header_crc else 0)]) + bytes(4) + b"\x00\xff" + fields
+    if header_crc:
+        header += struct.pack("<H", zlib.crc32(header) & 0xFFFF)
+    deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = deflate.compress(text) + deflate.flush()
+    return header + body + struct.pack("<II", zlib.crc32(text), len(text))
+
+
+def test_gzip_with_a_header_crc_and_a_long_comment(tmp_path):
+    """Regression: a valid gzip with FHCRC and a header comment over 64 KiB (gzip -t accepts it)
+    was refused by ISA-L's header reader; the header is read by logscan, every field of any size."""
+    text = (ERR.format(208) * 4).encode()
+    path = tmp_path / "fhcrc.log.gz"
+    path.write_bytes(
+        _gzip_member(text, flags=4 | 8 | 16, fields=b"\x03\x00abc" + b"name.log\0" + b"c" * 70_000 + b"\0",
+                     header_crc=True)
+    )  # fmt: skip
+    r, data = report(path)
+    assert (r.exit_code, data["events"], data["inputs"]["lines"], unreadable(data)) == (0, 4, 4, {})
+    bad = tmp_path / "bad-fhcrc.log.gz"
+    packed = bytearray(path.read_bytes())
+    packed[20] ^= 0xFF  # a byte of the comment: the header CRC no longer matches
+    bad.write_bytes(bytes(packed))
+    r, data = report(bad)
+    assert (r.exit_code, data["events"]) == (2, 0)
+    assert unreadable(data) == {str(bad): "invalid gzip header (header CRC check failed)"}
+
+
 def test_corrupt_zip(tmp_path):
     path = tmp_path / "bad.zip"
     path.write_bytes(b"PK\x03\x04" + os.urandom(200))
@@ -323,6 +435,84 @@ def test_member_over_the_size_limit(tmp_path):
     (tmp_path / "logscan.toml").write_text('[limits]\nmax_expanded = "100KB"\n', encoding="utf-8")
     r, data = report(path, "--config", tmp_path / "logscan.toml")
     assert r.exit_code == 2 and "over the limit" in unreadable(data)[f"{path}:big.log"]
+
+
+def _zip_listing_one_member_many_times(member: bytes, copies: int) -> bytes:
+    """A zip whose central directory lists the member ``a.log`` ``copies`` times, every entry
+    pointing at the same data (a known zip-bomb technique), then a real member."""
+    import struct
+
+    body = io.BytesIO()
+    with zipfile.ZipFile(body, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.log", member)
+        zf.writestr("ok.log", ERR.format(205))
+    data = body.getvalue()
+    end = data.rindex(b"PK\x05\x06")
+    (offset,) = struct.unpack("<I", data[end + 16 : end + 20])
+    first = data[offset : data.index(b"PK\x01\x02", offset + 4)]  # a.log's central entry
+    directory = first * copies + data[offset + len(first) : end]  # then ok.log's
+    eocd = data[end : end + 8] + struct.pack("<HHII", copies + 1, copies + 1, len(directory), offset)
+    return data[:offset] + directory + eocd + data[end + 20 :]
+
+
+def test_overlapping_zip_members_are_named_not_read_over_and_over(tmp_path):
+    """Regression: a zip listing one member 30 times was read 30 times (a 586 KB zip: 36 s,
+    2.9 M events). Members whose data overlaps another's are named, the others read."""
+    path = tmp_path / "overlap.zip"
+    path.write_bytes(_zip_listing_one_member_many_times(ERR.format(204).encode() * 100, 30))
+    r, data = report(path)
+    assert r.exit_code == 2 and data["events"] == 1 and data["inputs"]["files"] == 1
+    reason = "its data overlaps another member's (a zip bomb?); skipped"
+    assert data["inputs"]["unreadable"] == [{"name": f"{path}:a.log", "reason": reason}] * 30
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_the_expansion_of_a_whole_archive_is_limited(tmp_path, kind):
+    """Regression: an archive's members were each held to the limits, their sum to none. Members
+    are read while the archive's total (``max_archive_expanded``) allows; the archive is named
+    with the member it stops at."""
+    line = ERR.format(206).encode()
+    members = {f"{n}.log": line * 100 for n in "abc"}
+    path = tmp_path / f"logs.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+            for member, data in members.items():
+                zf.writestr(member, data)
+    else:
+        with tarfile.open(path, "w") as tf:
+            for member, data in members.items():
+                info = tarfile.TarInfo(member)
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    config = tmp_path / "logscan.toml"
+    config.write_text(f'[limits]\nmax_archive_expanded = "{2 * len(line) * 100}B"\n', encoding="utf-8")
+    r, data = report(path, "--config", config)
+    assert r.exit_code == 2 and data["events"] == 200 and data["inputs"]["files"] == 2
+    assert unreadable(data) == {
+        str(path): f"the archive expands beyond {2 * len(line) * 100:,} bytes in all (the limit, "
+        f"max_archive_expanded); the members from {path}:c.log on are skipped"
+    }
+    r, data = report(path)
+    assert (r.exit_code, data["events"]) == (0, 300)
+
+
+def test_an_encrypted_zip_member_is_named_in_a_sentence(tmp_path):
+    """Regression: the reason was Python's repr of an exception ("File 'a.log' is encrypted, ...")."""
+    body = io.BytesIO()
+    with zipfile.ZipFile(body, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("a.log", ERR.format(207))
+        zf.writestr("b.log", ERR.format(208))
+    data = bytearray(body.getvalue())
+    for header in (b"PK\x03\x04", b"PK\x01\x02"):  # a.log's headers say: encrypted
+        at = data.index(header)
+        data[at + (6 if header == b"PK\x03\x04" else 8)] |= 1
+    path = tmp_path / "secret.zip"
+    path.write_bytes(bytes(data))
+    r, out = report(path)
+    assert r.exit_code == 2 and out["events"] == 1
+    assert unreadable(out) == {
+        f"{path}:a.log": "the member is encrypted (password-protected); logscan cannot read it"
+    }
 
 
 def test_names_with_dot_dot_and_absolute_paths_are_only_read(tmp_path):
