@@ -8,6 +8,7 @@ lost, and every unreadable input is named with its reason (exit 2 unless
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import io
 import json
@@ -339,6 +340,51 @@ def test_utf16_files_among_others_in_a_folder(tmp_path):
     r, data = report(tmp_path)
     assert r.exit_code == 0 and data["events"] == 3
     assert data["inputs"]["lines"] == 3 + 4 and data["inputs"]["files"] == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "encode"),
+    [
+        ("utf32-bom-le.log", lambda t: codecs.BOM_UTF32_LE + t.encode("utf-32-le")),
+        ("utf32-bom-be.log", lambda t: codecs.BOM_UTF32_BE + t.encode("utf-32-be")),
+        ("utf16-le.log", lambda t: t.encode("utf-16-le")),
+        ("utf16-be.log", lambda t: t.encode("utf-16-be")),
+        ("cr-only.log", lambda t: t.replace("\n", "\r").encode()),
+        ("cr-only-utf16.log", lambda t: t.replace("\n", "\r").encode("utf-16")),
+        ("old.log.lzma", lambda t: lzma.compress(t.encode(), format=lzma.FORMAT_ALONE)),
+    ],
+)
+def test_encodings_line_ends_and_formats_not_promised_before(tmp_path, name, encode):
+    """Regression: UTF-32 with a BOM, UTF-16 without one, CR-only line ends (classic Mac OS)
+    and LZMA-alone (``.lzma``) each read as 0 events with exit 0; each is now read, with its
+    exact lines, in a folder (with other files) as on its own."""
+    text = "noise é\n" + ERR.format(303) * 5 + "last line"
+    path = tmp_path / "logs" / name
+    path.parent.mkdir()
+    path.write_bytes(encode(text))
+    other = path.parent / "other.log"
+    other.write_text(ERR.format(304), encoding="utf-8")
+    for target, files in ((path, {str(path): 5}), (path.parent, {str(path): 5, str(other): 1})):
+        r, data = report(target, "--by", "file")
+        assert (r.exit_code, r.stderr, unreadable(data)) == (0, "", {})
+        assert {f["file"]: f["count"] for f in data["files"]} == files
+        assert data["inputs"]["lines"] == 7 + len(files) - 1
+    r = invoke("events", path)
+    assert r.exit_code == 0 and [json.loads(e)["line"] for e in r.stdout.splitlines()] == [2, 3, 4, 5, 6]
+
+
+def test_a_format_logscan_does_not_open_is_read_with_a_warning(tmp_path):
+    """A 7-Zip archive (or RAR, LZ4, compress(1), lzip) is read as text, which finds nothing:
+    said on stderr and in the JSON report's inputs, not passed over in silence."""
+    path = tmp_path / "logs.7z"
+    path.write_bytes(b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(range(256)))
+    warning = "looks like a 7-Zip archive, which logscan does not open: read as text; extract or decompress it first"
+    r, data = report(path)
+    assert (r.exit_code, data["events"]) == (0, 0)
+    assert data["inputs"]["warnings"] == [{"name": str(path), "warning": warning}]
+    assert r.stderr == f"logscan: warning: {path}: {warning}\n"
+    r, _ = report(path, "--quiet")
+    assert (r.exit_code, r.stderr) == (0, "")
 
 
 def test_invalid_utf8_lines_are_replaced_and_counted(tmp_path):
