@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import copy
+import functools
 import glob
 import io
 import lzma
@@ -425,22 +427,122 @@ def _zip_members(
                 yield Unreadable(member_name, "compression ratio over the limit (zip bomb?)")
                 continue
             try:
-                fh = zf.open(info)
+                fh, counted = _open_member(zf, info, limits, budget)
             except (OSError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
                 yield Unreadable(member_name, _reason(exc))
                 continue
-            stored = _Stored(fh, info.file_size)  # type: ignore[arg-type]
-            counted = _Decompressed(
-                stored,  # type: ignore[arg-type]
-                lambda stored=stored: stored,
-                limits,
-                ends_early="the archive ends inside this member",
-                budget=budget,
-            )
             with fh:
                 yield from _expand_member(
                     member_name, counted, info.compress_size, limits, depth=depth + 1, budget=budget
                 )
+
+
+def _open_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: _Budget
+) -> tuple[BinaryIO, _Decompressed]:
+    """A zip member's file, and its bytes as read (held to the limits, charged to the budget).
+
+    zipfile inflates deflate in bounded steps, but gives out all a bzip2 or LZMA read holds at
+    once: those members' compressed bytes are read as stored and decompressed here, in steps.
+    """
+    if info.compress_type in _ZIP_DECOMPRESSORS:
+        raw = copy.copy(info)
+        raw.compress_type, raw.file_size, raw.CRC = zipfile.ZIP_STORED, info.compress_size, None  # type: ignore[assignment]
+        fh = zf.open(raw)
+        stream = _Stored(fh, info.compress_size)  # type: ignore[arg-type]
+        inner = _ZIP_DECOMPRESSORS[info.compress_type]
+        if info.compress_type == zipfile.ZIP_LZMA and not info.flag_bits & 0x2:  # no end marker
+            inner = functools.partial(_ZipLzma, info.file_size)
+        new = functools.partial(_CrcChecked, inner, info.CRC)
+        magic = _magics("bzip2") if info.compress_type == zipfile.ZIP_BZIP2 else ()
+    else:
+        fh = zf.open(info)
+        stream = _Stored(fh, info.file_size)  # type: ignore[arg-type]
+        new, magic = (lambda stream=stream: stream), ()
+    ends_early = "the archive ends inside this member"
+    return fh, _Decompressed(stream, new, limits, magic, ends_early=ends_early, budget=budget)  # type: ignore[arg-type]
+
+
+class _CrcChecked:
+    """A decompressor whose whole output is checked against a CRC-32 at its end (a zip member's
+    ``CRC``); a mismatch is raised on the next call, after every byte was given out."""
+
+    def __init__(self, new: Callable[[], object], crc: int) -> None:
+        self._inner = new()
+        self._expected = crc
+        self._crc = 0
+        self._failure: ValueError | None = None
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        if self._failure is not None:
+            raise self._failure
+        out = self._inner.decompress(data, max_length)  # type: ignore[attr-defined]
+        self._crc = zlib.crc32(out, self._crc)
+        if self._inner.eof and self._crc != self._expected:  # type: ignore[attr-defined]
+            self._failure = ValueError("CRC check failed: the data is damaged")
+            if not out:
+                raise self._failure
+        return out
+
+    @property
+    def needs_input(self) -> bool:
+        return self._failure is None and getattr(self._inner, "needs_input", True)
+
+    @property
+    def eof(self) -> bool:
+        return self._failure is None and self._inner.eof  # type: ignore[attr-defined]
+
+    @property
+    def unused_data(self) -> bytes:
+        return self._inner.unused_data  # type: ignore[attr-defined]
+
+
+class _ZipLzma:
+    """An LZMA zip member (APPNOTE 5.8: a version, the size of the properties, the properties,
+    then raw LZMA1 data) as the other formats' decompressors read. Its end is the end marker,
+    or, for a member written without one (``size`` given: its flag bit 1 is clear), its size
+    given out."""
+
+    def __init__(self, size: int | None = None) -> None:
+        self._size = size
+        self._produced = 0
+        self._head = b""
+        self._lzma: lzma.LZMADecompressor | None = None
+        self.unused_data = b""
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        if self._lzma is None:
+            self._head += data
+            if len(self._head) < 4 or len(self._head) < 4 + int.from_bytes(self._head[2:4], "little"):
+                return b""
+            size = int.from_bytes(self._head[2:4], "little")
+            props, data = self._head[4 : 4 + size], self._head[4 + size :]
+            if size != 5 or props[0] >= 9 * 5 * 5:
+                raise lzma.LZMAError("invalid LZMA properties in a zip member")
+            pb, rest = divmod(props[0], 45)
+            lp, lc = divmod(rest, 9)
+            dict_size = int.from_bytes(props[1:5], "little")
+            lzma1 = {"id": lzma.FILTER_LZMA1, "lc": lc, "lp": lp, "pb": pb, "dict_size": dict_size}
+            self._lzma = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma1])
+        out = self._lzma.decompress(data, max_length)
+        self._produced += len(out)
+        return out
+
+    @property
+    def needs_input(self) -> bool:
+        return self._lzma is None or self._lzma.needs_input
+
+    @property
+    def eof(self) -> bool:
+        if self._lzma is None:
+            return False
+        return self._lzma.eof or (self._size is not None and self._produced >= self._size)
+
+
+_ZIP_DECOMPRESSORS: dict[int, Callable[..., object]] = {
+    zipfile.ZIP_BZIP2: bz2.BZ2Decompressor,
+    zipfile.ZIP_LZMA: _ZipLzma,
+}
 
 
 def _expand_member(
