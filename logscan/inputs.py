@@ -321,12 +321,12 @@ def _expand_tar(
             member_name = f"{name}:{member.name.lstrip('/')}"
             if not member.isfile():
                 continue
-            if refused := budget.refuse(name, member_name, member.size):
-                yield refused
-                return
             if member.size > limits.max_member_bytes:
                 yield Unreadable(member_name, f"member expands to {member.size} bytes, over the limit")
                 continue
+            if refused := budget.refuse(name, member_name, member.size):
+                yield refused
+                return
             if member.issparse():  # its map of holes is tarfile's to read
                 stored = _Stored(tar.extractfile(member), member.size)  # type: ignore[arg-type]
             else:
@@ -371,30 +371,29 @@ def _expand_zip_bytes(
     yield from _zip_members(name, zf, limits, depth=depth, budget=_archive_budget(budget, len(data), limits))
 
 
-def _overlapping(zf: zipfile.ZipFile) -> set[str]:
-    """The members whose data overlaps another member's (or the central directory): a zip bomb
-    that lists one compressed stream many times over. A member's data is at least its local
-    header (30 bytes and its name) and its compressed bytes, from its header's offset."""
+def _overlapping(zf: zipfile.ZipFile) -> set[tuple[int, str]]:
+    """The members (header offset, name) whose data overlaps another member's (or the central
+    directory): a zip bomb that lists one compressed stream many times over. A member's data is
+    at least its local header (30 bytes and its name) and its compressed bytes, from its offset."""
     spans = []
     for info in zf.infolist():
         try:
             named = len(info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"))
         except UnicodeEncodeError:
             named = 0
-        spans.append(
-            (info.header_offset, info.header_offset + 30 + named + info.compress_size, info.filename)
-        )
+        start = info.header_offset
+        spans.append((start, start + 30 + named + info.compress_size, (start, info.filename)))
     spans.sort()
-    found: set[str] = set()
+    found: set[tuple[int, str]] = set()
     end_dir = getattr(zf, "start_dir", None)
-    reach, reach_name = -1, ""
-    for start, end, member in spans:
+    reach, reaching = -1, (-1, "")
+    for start, end, key in spans:
         if start < reach:
-            found.update((member, reach_name))
+            found.update((key, reaching))
         if end > reach:
-            reach, reach_name = end, member
+            reach, reaching = end, key
         if end_dir is not None and end > end_dir:
-            found.add(member)
+            found.add(key)
     return found
 
 
@@ -407,12 +406,7 @@ def _zip_members(
             if info.is_dir():
                 continue
             member_name = f"{name}:{info.filename.lstrip('/')}"
-            if info.filename not in overlapping and (
-                refused := budget.refuse(name, member_name, info.file_size)
-            ):
-                yield refused
-                return
-            if info.filename in overlapping:
+            if (info.header_offset, info.filename) in overlapping:
                 yield Unreadable(member_name, "its data overlaps another member's (a zip bomb?); skipped")
                 continue
             if info.flag_bits & 0x1:
@@ -426,6 +420,9 @@ def _zip_members(
             if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
                 yield Unreadable(member_name, "compression ratio over the limit (zip bomb?)")
                 continue
+            if refused := budget.refuse(name, member_name, info.file_size):
+                yield refused
+                return
             try:
                 fh, counted = _open_member(zf, info, limits, budget)
             except (OSError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
