@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from logscan.catalogue import load_file as load_catalogue_file
 from logscan.config import load as load_config
 from logscan.errors import LogscanError
+from logscan.inputs import Limits, iter_blocks, iter_sources
 from logscan.patterns import load_file as load_pattern_file
 
 from .conftest import invoke
@@ -471,6 +472,70 @@ def test_zstd_is_held_to_the_limits(tmp_path):
     assert r.exit_code == 2 and "limit" in unreadable(data)[str(big)]
     r, data = report(two)
     assert r.exit_code == 0 and {c["code"]: c["count"] for c in data["codes"]} == {204: 1, 205: 1}
+
+
+def _bomb(tmp_path, kind, size):
+    """A file of ``kind`` that expands to ``size`` bytes of NUL lines (a decompression bomb)."""
+    import zlib
+
+    line = bytes(1023) + b"\n"
+    chunk = line * 1024
+
+    def pieces():
+        for _ in range(size // len(chunk)):
+            yield chunk
+
+    path = tmp_path / f"bomb.{kind}"
+    zipped = {"zip": zipfile.ZIP_DEFLATED, "bz2.zip": zipfile.ZIP_BZIP2, "lzma.zip": zipfile.ZIP_LZMA}
+    if kind in (*zipped, "tar.gz"):
+        if kind in zipped:
+            with zipfile.ZipFile(path, "w", zipped[kind]) as zf, zf.open("z.log", "w") as out:
+                for piece in pieces():
+                    out.write(piece)
+        else:
+            body = io.BytesIO()
+            with tarfile.open(fileobj=body, mode="w") as tf:
+                info = tarfile.TarInfo("z.log")
+                info.size = size // len(chunk) * len(chunk)
+                tf.addfile(info, io.BytesIO(b"".join(pieces())))
+            path.write_bytes(gzip.compress(body.getvalue(), compresslevel=1))
+        return path
+    compressor = {
+        "gz": lambda: zlib.compressobj(6, zlib.DEFLATED, 31),
+        "bz2": bz2.BZ2Compressor,
+        "xz": lambda: lzma.LZMACompressor(preset=0),
+        "lzma": lambda: lzma.LZMACompressor(lzma.FORMAT_ALONE, preset=0),
+        "zst": lambda: zstandard.ZstdCompressor().compressobj(),
+    }[kind]()
+    with path.open("wb") as fh:
+        for piece in pieces():
+            fh.write(compressor.compress(piece))
+        fh.write(compressor.flush())
+    return path
+
+
+@pytest.mark.parametrize("kind", ["gz", "bz2", "xz", "lzma", "zst", "zip", "bz2.zip", "lzma.zip", "tar.gz"])
+def test_a_decompression_bomb_is_read_with_bounded_memory(tmp_path, kind):
+    """Regression: each decompress call gave out all it could (1.5 KB of bzip2 -> 2 GiB at once,
+    4.3 GB RSS); the limits were checked only after it. Each step gives out at most 1 MiB, so
+    what is buffered stays bounded even with the limits off (what reading it allocates at most)."""
+    import tracemalloc
+
+    size = 128 << 20
+    path = _bomb(tmp_path, kind, size)
+    off = Limits(max_member_bytes=1 << 40, max_ratio=1e12, max_archive_bytes=1 << 40)
+    tracemalloc.start()
+    try:
+        total = 0
+        for source in iter_sources([path], limits=off):
+            with source.open() as fh:
+                for block in iter_blocks(fh, 1 << 20):
+                    total += len(block)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert total == size
+    assert peak < 16 << 20, f"{peak:,} bytes allocated at once"
 
 
 def test_member_over_the_size_limit(tmp_path):
