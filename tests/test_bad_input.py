@@ -348,6 +348,8 @@ def test_utf16_files_among_others_in_a_folder(tmp_path):
     [
         ("utf32-bom-le.log", lambda t: codecs.BOM_UTF32_LE + t.encode("utf-32-le")),
         ("utf32-bom-be.log", lambda t: codecs.BOM_UTF32_BE + t.encode("utf-32-be")),
+        ("utf32-le.log", lambda t: t.encode("utf-32-le")),
+        ("utf32-be.log", lambda t: t.encode("utf-32-be")),
         ("utf16-le.log", lambda t: t.encode("utf-16-le")),
         ("utf16-be.log", lambda t: t.encode("utf-16-be")),
         ("cr-only.log", lambda t: t.replace("\n", "\r").encode()),
