@@ -1,10 +1,15 @@
 """Paths -> named byte streams.
 
 Everything logscan reads goes through here: files, directories (recursive),
-globs, ``-`` for stdin, compressed files (gzip, bzip2, xz, zstd, sniffed by
-their magic bytes rather than trusted by extension), zip and tar archives
-(each member becomes a source named ``archive.zip:member/path``), byte-order
-marks (UTF-8 is skipped, UTF-16 is transcoded to UTF-8).
+globs, ``-`` for stdin, compressed files (gzip, bzip2, xz, zstd, LZMA-alone,
+sniffed by their content rather than trusted by extension, layer after layer),
+zip and tar archives (each member becomes a source named
+``archive.zip:member/path``), encodings (a UTF-8 BOM is skipped, UTF-16 and
+UTF-32 are transcoded to UTF-8) and CR-only line ends (read as LF).
+
+Decompression goes in bounded steps (:data:`_STEP`), each held to the
+:class:`Limits`, so that a bomb is stopped before it fills memory; an archive's
+members share one budget (:class:`_Budget`).
 
 Sources are yielded lazily, in a stable order. A path that cannot be used is
 yielded as an :class:`Unreadable` with its reason instead of raising, so a
