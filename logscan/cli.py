@@ -483,6 +483,8 @@ def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[
     if keep_going or not nothing_read:
         render()
     fatal = bool(stats.unreadable) and (nothing_read or not keep_going)
+    for name, warning in getattr(stats, "warnings", ()):
+        warn(f"warning: {name}: {warning}", quiet=quiet)
     for bad in stats.unreadable if fatal or not quiet else ():
         level = "error" if fatal else "warning"
         click.echo(f"logscan: {level}: cannot read {printable(bad.name)}: {printable(bad.reason)}", err=True)

@@ -55,6 +55,7 @@ class LimitsConfig:
     """``[limits]``: bounds on what compressed files and archives may expand to."""
 
     max_expanded: int | None = None
+    max_archive_expanded: int | None = None
     max_ratio: float | None = None
     max_depth: int | None = None
 
@@ -215,14 +216,16 @@ def _parse(
     limits = doc.get("limits", {})
     if not isinstance(limits, dict):
         raise fail("limits", "must be a table ([limits])")
+    known = {"max_expanded", "max_archive_expanded", "max_ratio", "max_depth"}
     for key in limits:
-        if key not in ("max_expanded", "max_ratio", "max_depth"):
-            raise fail(("limits", key), "unknown key (known in [limits]: max_depth, max_expanded, max_ratio)")
-    if "max_expanded" in limits:
-        size = parse_size(limits["max_expanded"])
-        if size is None:
-            raise fail("limits.max_expanded", 'must be a size such as "4GiB" or "500MB"')
-        config.limits.max_expanded = size
+        if key not in known:
+            raise fail(("limits", key), f"unknown key (known in [limits]: {', '.join(sorted(known))})")
+    for key in ("max_expanded", "max_archive_expanded"):
+        if key in limits:
+            size = parse_size(limits[key])
+            if size is None:
+                raise fail(f"limits.{key}", 'must be a size such as "4GiB" or "500MB"')
+            setattr(config.limits, key, size)
     if "max_ratio" in limits:
         ratio = limits["max_ratio"]
         if type(ratio) not in (int, float) or not 1 <= ratio <= sys.float_info.max:
@@ -244,6 +247,7 @@ def limits_of(config: Config):  # type: ignore[no-untyped-def]
     c = config.limits
     return Limits(
         max_member_bytes=c.max_expanded or base.max_member_bytes,
+        max_archive_bytes=c.max_archive_expanded or base.max_archive_bytes,
         max_ratio=c.max_ratio or base.max_ratio,
         max_depth=base.max_depth if c.max_depth is None else c.max_depth,
     )

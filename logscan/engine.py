@@ -77,6 +77,8 @@ class SourceStats:
 class RunStats:
     sources: list[SourceStats] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
+    #: (name, warning) of the inputs read in a way the user should know of (see Source.warning).
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def files(self) -> int:
@@ -486,6 +488,8 @@ class Engine:
                 continue
             cursor = _Cursor(SourceStats(item.name))
             self.stats.sources.append(cursor.stats)
+            if item.warning is not None:
+                self.stats.warnings.append((item.name, item.warning))
             if item.path is not None and item.size is not None and item.size <= SMALL_FILE:
                 cursor.path, cursor.size, cursor.identity = item.path, item.size or 0, item.identity
                 batch.append(cursor)

@@ -1,10 +1,15 @@
 """Paths -> named byte streams.
 
 Everything logscan reads goes through here: files, directories (recursive),
-globs, ``-`` for stdin, compressed files (gzip, bzip2, xz, zstd, sniffed by
-their magic bytes rather than trusted by extension), zip and tar archives
-(each member becomes a source named ``archive.zip:member/path``), byte-order
-marks (UTF-8 is skipped, UTF-16 is transcoded to UTF-8).
+globs, ``-`` for stdin, compressed files (gzip, bzip2, xz, zstd, LZMA-alone,
+sniffed by their content rather than trusted by extension, layer after layer),
+zip and tar archives (each member becomes a source named
+``archive.zip:member/path``), encodings (a UTF-8 BOM is skipped, UTF-16 and
+UTF-32 are transcoded to UTF-8) and CR-only line ends (read as LF).
+
+Decompression goes in bounded steps (:data:`_STEP`), each held to the
+:class:`Limits`, so that a bomb is stopped before it fills memory; an archive's
+members share one budget (:class:`_Budget`).
 
 Sources are yielded lazily, in a stable order. A path that cannot be used is
 yielded as an :class:`Unreadable` with its reason instead of raising, so a
@@ -15,6 +20,8 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import copy
+import functools
 import glob
 import io
 import lzma
@@ -62,8 +69,10 @@ class Limits:
     max_member_bytes: int = 4 << 30
     #: Largest expansion ratio (zip bombs expand ~1000 times; logs ~10-50 times).
     max_ratio: float = 200.0
-    #: Archives inside archives are opened to this depth.
+    #: Archives inside archives (and compressed streams inside compressed streams) are opened to this depth.
     max_depth: int = 2
+    #: Largest size all the members of one archive may expand to, in all.
+    max_archive_bytes: int = 16 << 30
 
 
 @dataclass
@@ -78,6 +87,8 @@ class Source:
     size: int | None = None
     #: (st_dev, st_ino) of a plain file when it was listed: it is read as that file or not at all.
     identity: tuple[int, int] | None = None
+    #: Something the user should know about how it is read (a format logscan does not open).
+    warning: str | None = None
 
     def __post_init__(self) -> None:
         self.name = text_name(self.name)  # a name that is not UTF-8 still goes into every output
@@ -312,20 +323,27 @@ def _expand_file(
     with fh:
         try:
             head = fh.read(512)
+            if b"\n" not in head:  # a first line this long, or line ends that are not LF
+                head += fh.read(_SNIFF - len(head))
         except OSError as exc:
             yield Unreadable(name, _reason(exc))
             return
-        kind = _sniff(head)
-        if kind is None and not _is_tar(head):
-            # Plain file: the engine may read it by offset, in parallel; always this file (this
-            # inode), to the size it has now.
+        kind = _kind(head)
+        if kind is None:
+            warning = _unsupported(head)
+            # Always this file (this inode), to the size it has now.
             identity, size = (st.st_dev, st.st_ino), st.st_size
-            yield Source(
-                name, lambda: _open_plain(path, identity, size), path=path, size=size, identity=identity
-            )
+
+            def opener() -> BinaryIO:
+                return _open_plain(path, identity, size)
+
+            if _plain_utf8(head):  # the engine may read it by offset, in parallel
+                yield Source(name, opener, path=path, size=size, identity=identity, warning=warning)
+            else:  # transcoded, or its CR line ends turned to LF: read as a stream
+                yield Source(name, opener, size=size, warning=warning)
             return
         if kind == "zip":
-            yield from _expand_zip(path, name, st.st_size, limits, depth=0)
+            yield from _expand_zip(path, name, st.st_size, limits, head=head)
             return
         fh.seek(0)
         yield from _expand_stream(name, fh, st.st_size, limits, depth=0)
@@ -402,36 +420,46 @@ class _Whole(io.RawIOBase):
 
 
 def _expand_stream(
-    name: str, raw: BinaryIO, size: int | None, limits: Limits, *, depth: int
+    name: str, raw: BinaryIO, size: int | None, limits: Limits, *, depth: int, budget: _Budget | None = None
 ) -> Iterator[Source | Unreadable]:
-    """A non-seekable or compressed stream: decompress, then sniff for tar."""
+    """A non-seekable or compressed stream: decompress (layer after layer, to ``max_depth``),
+    then sniff for an archive."""
     try:
         raw = _peek_or_wrap(raw)
-        head = _peek(raw, 8)
-        kind = _sniff(head)
-        stream: BinaryIO = raw
-        if kind in _DECOMPRESSORS:
-            stream = _DECOMPRESSORS[kind](raw, limits)
-            inner = _peek(stream, 512)
-            if _is_tar(inner):
-                yield from _expand_tar(name, stream, limits, depth=depth)
-                return
-        elif kind == "zip":
+        head = _peek(raw, _SNIFF)
+        kind = _kind(head)
+        if kind in _NEW_DECOMPRESSOR:
+            stream = _decompressed(kind, raw, limits, budget)  # type: ignore[arg-type]
+            inner = _kind(_peek(stream, _SNIFF))
+            if inner == "tar":
+                yield from _expand_tar(name, stream, size, limits, depth=depth, budget=budget)
+            elif inner is not None:  # compressed again (gzip of gzip), or a zip inside
+                if depth >= limits.max_depth:
+                    yield Unreadable(name, _too_deep(limits))
+                    return
+                yield from _expand_stream(name, stream, size, limits, depth=depth + 1, budget=budget)
+            else:
+                yield Source(name, _Once(name, stream).open, size=size)
+            return
+        if kind == "zip":
             # A zip needs random access: only on disk (stdin zip is buffered).
             data = raw.read(_MAX_ZIP_IN_MEMORY + 1)
             if len(data) > _MAX_ZIP_IN_MEMORY:
                 yield Unreadable(name, "zip read from a stream is over the in-memory limit")
                 return
-            yield from _expand_zip_bytes(name, data, limits, depth=depth)
+            yield from _expand_zip_bytes(name, data, limits, depth=depth, budget=budget, head=head)
             return
-        elif _is_tar(_peek(raw, 512)):
-            yield from _expand_tar(name, raw, limits, depth=depth)
+        if kind == "tar":
+            yield from _expand_tar(name, raw, size, limits, depth=depth, budget=budget)
             return
     except (*DECOMPRESS_ERRORS, tarfile.TarError) as exc:
         yield Unreadable(name, _reason(exc))
         return
-    once = _Once(name, stream)
-    yield Source(name, once.open, size=size)
+    yield Source(name, _Once(name, raw).open, size=size, warning=_unsupported(head))
+
+
+def _too_deep(limits: Limits) -> str:
+    return f"archive or compressed stream nested deeper than {limits.max_depth} levels (max_depth); skipped"
 
 
 class _Once:
@@ -448,7 +476,21 @@ class _Once:
         return text_stream(stream)
 
 
-def _expand_tar(name: str, stream: BinaryIO, limits: Limits, *, depth: int) -> Iterator[Source | Unreadable]:
+def _archive_budget(budget: _Budget | None, size: int | None, limits: Limits) -> _Budget:
+    """The budget of an archive: its own, or that of the archive it is in."""
+    return budget or _Budget(limits.max_archive_bytes, limits.max_ratio, size)
+
+
+def _expand_tar(
+    name: str,
+    stream: BinaryIO,
+    size: int | None,
+    limits: Limits,
+    *,
+    depth: int,
+    budget: _Budget | None = None,
+) -> Iterator[Source | Unreadable]:
+    budget = _archive_budget(budget, size, limits)
     try:
         tar = tarfile.open(fileobj=stream, mode="r|")
         for member in tar:
@@ -458,93 +500,340 @@ def _expand_tar(name: str, stream: BinaryIO, limits: Limits, *, depth: int) -> I
             if member.size > limits.max_member_bytes:
                 yield Unreadable(member_name, f"member expands to {member.size} bytes, over the limit")
                 continue
-            fh: BinaryIO | None
+            if refused := budget.refuse(name, member_name, member.size):
+                yield refused
+                return
             if member.issparse():  # its map of holes is tarfile's to read
-                fh = tar.extractfile(member)
+                stored = _Stored(tar.extractfile(member), member.size)  # type: ignore[arg-type]
             else:
-                stored = _TarMember(tar.fileobj, member.size)  # type: ignore[arg-type]
-                fh = _Decompressed(  # type: ignore[assignment]
-                    stored,
-                    lambda stored=stored: stored,
-                    limits,
-                    ends_early="the archive ends inside this member",
-                )
-            if fh is None:
-                continue
-            yield from _expand_member(member_name, fh, member.size, limits, depth=depth + 1)
+                stored = _Stored(tar.fileobj, member.size)  # type: ignore[arg-type]
+            fh = _Decompressed(  # type: ignore[assignment]
+                stored,
+                lambda stored=stored: stored,
+                limits,
+                ends_early="the archive ends inside this member",
+                budget=budget,
+            )
+            yield from _expand_member(member_name, fh, member.size, limits, depth=depth + 1, budget=budget)
     except READ_ERRORS as exc:
         yield Unreadable(name, _reason(exc))
 
 
 def _expand_zip(
-    path: Path, name: str, size: int, limits: Limits, *, depth: int
+    path: Path, name: str, size: int, limits: Limits, *, head: bytes
 ) -> Iterator[Source | Unreadable]:
     try:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        yield Unreadable(name, _reason(exc))
+        if _textual(head[4:]):  # a text log that starts with "PK\x03\x04"
+            st = path.stat()
+            identity = (st.st_dev, st.st_ino)
+            yield Source(name, lambda: _open_plain(path, identity, size), size=size, identity=identity)
+        else:
+            yield Unreadable(name, _reason(exc))
         return
-    yield from _zip_members(name, zf, limits, depth=depth)
+    yield from _zip_members(name, zf, limits, depth=0, budget=_archive_budget(None, size, limits))
 
 
-def _expand_zip_bytes(name: str, data: bytes, limits: Limits, *, depth: int) -> Iterator[Source | Unreadable]:
+def _expand_zip_bytes(
+    name: str, data: bytes, limits: Limits, *, depth: int, budget: _Budget | None, head: bytes
+) -> Iterator[Source | Unreadable]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
-        yield Unreadable(name, _reason(exc))
+        if _textual(head[4:]):
+            yield Source(name, _Once(name, io.BufferedReader(io.BytesIO(data))).open, size=len(data))  # type: ignore[arg-type]
+        else:
+            yield Unreadable(name, _reason(exc))
         return
-    yield from _zip_members(name, zf, limits, depth=depth)
+    yield from _zip_members(name, zf, limits, depth=depth, budget=_archive_budget(budget, len(data), limits))
+
+
+def _overlapping(zf: zipfile.ZipFile) -> set[tuple[int, str]]:
+    """The members (header offset, name) whose data overlaps another member's (or the central
+    directory): a zip bomb that lists one compressed stream many times over. A member's data is
+    at least its local header (30 bytes and its name) and its compressed bytes, from its offset."""
+    spans = []
+    for info in zf.infolist():
+        try:
+            named = len(info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"))
+        except UnicodeEncodeError:
+            named = 0
+        start = info.header_offset
+        spans.append((start, start + 30 + named + info.compress_size, (start, info.filename)))
+    spans.sort()
+    found: set[tuple[int, str]] = set()
+    end_dir = getattr(zf, "start_dir", None)
+    reach, reaching = -1, (-1, "")
+    for start, end, key in spans:
+        if start < reach:
+            found.update((key, reaching))
+        if end > reach:
+            reach, reaching = end, key
+        if end_dir is not None and end > end_dir:
+            found.add(key)
+    return found
 
 
 def _zip_members(
-    name: str, zf: zipfile.ZipFile, limits: Limits, *, depth: int
+    name: str, zf: zipfile.ZipFile, limits: Limits, *, depth: int, budget: _Budget
 ) -> Iterator[Source | Unreadable]:
     with zf:
+        overlapping = _overlapping(zf)
         for info in sorted(zf.infolist(), key=lambda i: i.filename):
             if info.is_dir():
                 continue
             member_name = f"{name}:{info.filename.lstrip('/')}"
+            if (info.header_offset, info.filename) in overlapping:
+                yield Unreadable(member_name, "its data overlaps another member's (a zip bomb?); skipped")
+                continue
+            if info.flag_bits & 0x1:
+                yield Unreadable(
+                    member_name, "the member is encrypted (password-protected); logscan cannot read it"
+                )
+                continue
             if info.file_size > limits.max_member_bytes:
                 yield Unreadable(member_name, f"member expands to {info.file_size} bytes, over the limit")
                 continue
             if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
                 yield Unreadable(member_name, "compression ratio over the limit (zip bomb?)")
                 continue
+            if refused := budget.refuse(name, member_name, info.file_size):
+                yield refused
+                return
             try:
-                fh = zf.open(info)
+                fh, counted = _open_member(zf, info, limits, budget)
             except (OSError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
                 yield Unreadable(member_name, _reason(exc))
                 continue
             with fh:
-                yield from _expand_member(member_name, fh, info.compress_size, limits, depth=depth + 1)
+                yield from _expand_member(
+                    member_name, counted, info.compress_size, limits, depth=depth + 1, budget=budget
+                )
+
+
+def _open_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: _Budget
+) -> tuple[BinaryIO, _Decompressed]:
+    """A zip member's file, and its bytes as read (held to the limits, charged to the budget).
+
+    zipfile inflates deflate in bounded steps, but gives out all a bzip2 or LZMA read holds at
+    once: those members' compressed bytes are read as stored and decompressed here, in steps.
+    """
+    if info.compress_type in _ZIP_DECOMPRESSORS:
+        raw = copy.copy(info)
+        raw.compress_type, raw.file_size, raw.CRC = zipfile.ZIP_STORED, info.compress_size, None  # type: ignore[assignment]
+        fh = zf.open(raw)
+        stream = _Stored(fh, info.compress_size)  # type: ignore[arg-type]
+        inner = _ZIP_DECOMPRESSORS[info.compress_type]
+        if info.compress_type == zipfile.ZIP_LZMA and not info.flag_bits & 0x2:  # no end marker
+            inner = functools.partial(_ZipLzma, info.file_size)
+        new = functools.partial(_CrcChecked, inner, info.CRC)
+        magic = _magics("bzip2") if info.compress_type == zipfile.ZIP_BZIP2 else ()
+    else:
+        fh = zf.open(info)
+        stream = _Stored(fh, info.file_size)  # type: ignore[arg-type]
+        new, magic = (lambda stream=stream: stream), ()
+    ends_early = "the archive ends inside this member"
+    return fh, _Decompressed(stream, new, limits, magic, ends_early=ends_early, budget=budget)  # type: ignore[arg-type]
+
+
+class _CrcChecked:
+    """A decompressor whose whole output is checked against a CRC-32 at its end (a zip member's
+    ``CRC``); a mismatch is raised on the next call, after every byte was given out."""
+
+    def __init__(self, new: Callable[[], object], crc: int) -> None:
+        self._inner = new()
+        self._expected = crc
+        self._crc = 0
+        self._failure: ValueError | None = None
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        if self._failure is not None:
+            raise self._failure
+        out = self._inner.decompress(data, max_length)  # type: ignore[attr-defined]
+        self._crc = zlib.crc32(out, self._crc)
+        if self._inner.eof and self._crc != self._expected:  # type: ignore[attr-defined]
+            self._failure = ValueError("CRC check failed: the data is damaged")
+            if not out:
+                raise self._failure
+        return out
+
+    @property
+    def needs_input(self) -> bool:
+        return self._failure is None and getattr(self._inner, "needs_input", True)
+
+    @property
+    def eof(self) -> bool:
+        return self._failure is None and self._inner.eof  # type: ignore[attr-defined]
+
+    @property
+    def unused_data(self) -> bytes:
+        return self._inner.unused_data  # type: ignore[attr-defined]
+
+
+class _ZipLzma:
+    """An LZMA zip member (APPNOTE 5.8: a version, the size of the properties, the properties,
+    then raw LZMA1 data) as the other formats' decompressors read. Its end is the end marker,
+    or, for a member written without one (``size`` given: its flag bit 1 is clear), its size
+    given out."""
+
+    def __init__(self, size: int | None = None) -> None:
+        self._size = size
+        self._produced = 0
+        self._head = b""
+        self._lzma: lzma.LZMADecompressor | None = None
+        self.unused_data = b""
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        if self._lzma is None:
+            self._head += data
+            if len(self._head) < 4 or len(self._head) < 4 + int.from_bytes(self._head[2:4], "little"):
+                return b""
+            size = int.from_bytes(self._head[2:4], "little")
+            props, data = self._head[4 : 4 + size], self._head[4 + size :]
+            if size != 5 or props[0] >= 9 * 5 * 5:
+                raise lzma.LZMAError("invalid LZMA properties in a zip member")
+            pb, rest = divmod(props[0], 45)
+            lp, lc = divmod(rest, 9)
+            dict_size = int.from_bytes(props[1:5], "little")
+            lzma1 = {"id": lzma.FILTER_LZMA1, "lc": lc, "lp": lp, "pb": pb, "dict_size": dict_size}
+            self._lzma = lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma1])
+        out = self._lzma.decompress(data, max_length)
+        self._produced += len(out)
+        return out
+
+    @property
+    def needs_input(self) -> bool:
+        return self._lzma is None or self._lzma.needs_input
+
+    @property
+    def eof(self) -> bool:
+        if self._lzma is None:
+            return False
+        return self._lzma.eof or (self._size is not None and self._produced >= self._size)
+
+
+_ZIP_DECOMPRESSORS: dict[int, Callable[..., object]] = {
+    zipfile.ZIP_BZIP2: bz2.BZ2Decompressor,
+    zipfile.ZIP_LZMA: _ZipLzma,
+}
 
 
 def _expand_member(
-    name: str, fh: BinaryIO, size: int | None, limits: Limits, *, depth: int
+    name: str, fh: BinaryIO, size: int | None, limits: Limits, *, depth: int, budget: _Budget
 ) -> Iterator[Source | Unreadable]:
     head = _peek_or_wrap(fh)
     try:
-        kind = _sniff(head.peek(8)[:8])
-        nested = kind is not None or _is_tar(head.peek(512)[:512])
+        nested = _kind(_peek(head, _SNIFF)) is not None
     except READ_ERRORS as exc:
         yield Unreadable(name, _reason(exc))
         return
     if nested and depth > limits.max_depth:
-        yield Unreadable(name, f"archive nested deeper than {limits.max_depth} levels; skipped")
+        yield Unreadable(name, _too_deep(limits))
         return
-    yield from _expand_stream(name, head, size, limits, depth=depth)
+    yield from _expand_stream(name, head, size, limits, depth=depth, budget=budget)
+
+
+#: What is looked at to tell what a file or stream holds (its format, its encoding, its line ends).
+_SNIFF = 1 << 16
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
 def text_stream(fh: BinaryIO) -> BinaryIO:
-    """Wrap ``fh`` so that it yields UTF-8 bytes: skip a UTF-8 BOM, transcode UTF-16."""
+    """Wrap ``fh`` so that it yields UTF-8 bytes with LF line ends: skip a UTF-8 BOM, transcode
+    UTF-16 and UTF-32 (by their BOM, or UTF-16 without one by its unmistakable NUL bytes); a text
+    with CR line ends and no LF (classic Mac OS) has them read as LF."""
     buffered = _peek_or_wrap(fh)
-    head = buffered.peek(4)[:4]
+    head = _peek(buffered, _SNIFF)
+    stream: BinaryIO = buffered
+    encoding = _encoding(head)
     if head.startswith(codecs.BOM_UTF8):
         buffered.read(3)
-        return buffered
+    elif encoding is not None:
+        stream = _Transcoder(buffered, encoding)  # type: ignore[assignment]
+    if _cr_only(head):
+        stream = _CrLines(stream)  # type: ignore[assignment]
+    return stream
+
+
+def _encoding(head: bytes) -> str | None:
+    """The encoding ``head`` is in when it is not UTF-8 (or ASCII): by its byte-order mark, else,
+    for UTF-16 and UTF-32, by where its NUL bytes are (ASCII text, in those, is mostly NULs)."""
+    if head.startswith(_UTF32_BOMS):
+        return "utf-32"
     if head[:2] in UTF16_BOMS:
-        return _Transcoder(buffered, "utf-16")
-    return buffered
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF8) or b"\0" not in head[:64]:
+        return None
+    for width, nuls in ((4, (1, 2, 3)), (2, (1,))):
+        units = [head[i : i + width] for i in range(0, min(len(head), 4096) // width * width, width)]
+        if len(units) < 8 or any(unit == bytes(width) for unit in units):
+            continue  # too short to tell; a NUL character is not text
+        for order, where in (("le", nuls), ("be", tuple(width - 1 - i for i in nuls))):
+            ascii_ = sum(all(unit[i] == 0 for i in where) for unit in units)
+            if ascii_ >= 0.9 * len(units) and (width == 2 or all(unit[where[-1]] == 0 for unit in units)):
+                return f"utf-{8 * width}-{order}"
+    return None
+
+
+def _cr_only(head: bytes) -> bool:
+    return b"\r" in head and b"\n" not in head
+
+
+def _plain_utf8(head: bytes) -> bool:
+    """Whether a file can be read as it is, by offset (UTF-8 or UTF-16 with its BOM, which the
+    engine transcodes itself; LF line ends)."""
+    encoding = _encoding(head)
+    return (encoding is None or (encoding == "utf-16" and head[:2] in UTF16_BOMS)) and not _cr_only(head)
+
+
+#: Formats logscan recognises and does not open: such a file is read as text, with a warning.
+_UNSUPPORTED = {
+    b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive",
+    b"Rar!\x1a\x07": "a RAR archive",
+    b"\x04\x22\x4d\x18": "LZ4 data",
+    b"\x1f\x9d": "compress(1) data (.Z)",
+    b"LZIP": "lzip data",
+}
+
+
+def _unsupported(head: bytes) -> str | None:
+    """A warning for a file in a format logscan does not open (read as text, it finds nothing)."""
+    for magic, what in _UNSUPPORTED.items():
+        if head.startswith(magic):
+            return (
+                f"looks like {what}, which logscan does not open: read as text; "
+                "extract or decompress it first"
+            )
+    return None
+
+
+class _CrLines:
+    """A text with CR line ends read with LF ones (CR LF, should one come, is one line end)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._after_cr = False  # the last piece ended with a CR: a LF starting the next is its pair
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        if self._after_cr and data.startswith(b"\n"):
+            data = data[1:]
+        self._after_cr = data.endswith(b"\r")
+        return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> _CrLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class _Transcoder(io.RawIOBase):
@@ -579,7 +868,7 @@ class _Transcoder(io.RawIOBase):
 def _peek_or_wrap(fh: BinaryIO) -> io.BufferedReader:
     if isinstance(fh, io.BufferedReader | _Decompressed):
         return fh  # type: ignore[return-value]
-    return io.BufferedReader(fh, buffer_size=1 << 16)  # type: ignore[arg-type]
+    return io.BufferedReader(fh, buffer_size=_SNIFF)  # type: ignore[arg-type]
 
 
 def _peek(fh: BinaryIO, n: int) -> bytes:
@@ -599,8 +888,66 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
+def _kind(head: bytes) -> str | None:
+    """What ``head`` (the first bytes of a file or stream) holds: a compressed format
+    (``gzip``, ``bzip2``, ``xz``, ``zstd``, ``lzma``), ``zip``, ``tar``, or None (text).
+
+    A magic number is a guess: where the format's reader refuses the very first bytes (a
+    tar header whose checksum is wrong, a bzip2 stream that is ``BZh x``) and the head reads
+    as text, it is text. A head that is not text stays a damaged file of that format.
+    """
+    kind = _sniff(head)
+    if kind == "zip":
+        return kind  # refused only when it cannot be opened: see _expand_zip
+    if kind is not None:
+        magic = next(m for m in _MAGIC if head.startswith(m))
+        return kind if _starts(kind, head) or not _textual(head[len(magic) :]) else None
+    if _is_tar(head):
+        return "tar"
+    if _is_lzma_alone(head) and _starts("lzma", head):
+        return "lzma"
+    return None
+
+
+def _starts(kind: str, head: bytes) -> bool:
+    """Whether the decompressor of ``kind`` takes ``head`` (gives a byte, or asks for more)."""
+    try:
+        _NEW_DECOMPRESSOR[kind]().decompress(head, 1)  # type: ignore[attr-defined]
+    except DECOMPRESS_ERRORS:
+        return False
+    return True
+
+
+def _textual(data: bytes) -> bool:
+    """Whether ``data`` reads as text: no control bytes but tab, line ends, form feed and ESC."""
+    return not data[:4096].translate(None, _TEXT_BYTES)
+
+
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 27))
+
+
 def _is_tar(head: bytes) -> bool:
-    return len(head) >= 262 and head[257:262] == b"ustar"
+    """A ustar header whose checksum is right (a text with ``ustar`` at 257 is text)."""
+    if len(head) < 512 or head[257:262] != b"ustar":
+        return False
+    try:
+        tarfile.TarInfo.frombuf(head[:512], "utf-8", "surrogateescape")
+    except tarfile.HeaderError:
+        return False
+    return True
+
+
+def _is_lzma_alone(head: bytes) -> bool:
+    """An LZMA-alone header (``.lzma``, no magic number): properties, a dictionary size that
+    lzma(1) writes (2^n or 2^n + 2^(n-1)), and an unknown or plausible uncompressed size."""
+    if len(head) < 13 or head[0] >= 9 * 5 * 5:
+        return False
+    dictionary = int.from_bytes(head[1:5], "little")
+    size = int.from_bytes(head[5:13], "little")
+    top = dictionary.bit_length() - 1
+    if top < 12 or dictionary not in (1 << top, (1 << top) | (1 << max(top - 1, 0))):
+        return False
+    return size == (1 << 64) - 1 or size < 1 << 48
 
 
 try:  # ISA-L's inflate: the same stream format, four times zlib's speed
@@ -610,6 +957,38 @@ try:  # ISA-L's inflate: the same stream format, four times zlib's speed
 except ImportError:  # pragma: no cover - a platform without its wheels
     _gzip = zlib  # type: ignore[no-redef]
     _GZIP_ERRORS = (zlib.error,)
+
+
+@dataclass
+class _Budget:
+    """What the members of one archive, and the compressed streams inside them, may expand to
+    in all: ``max_archive_expanded``, and ``max_ratio`` times the archive's own size."""
+
+    limit: int
+    ratio: float
+    size: int | None  # the archive's bytes (compressed, as read), when known
+    produced: int = 0
+    spent: LimitError | None = None
+
+    def _over(self, produced: int) -> str | None:
+        if produced > self.limit:
+            return f"the archive expands beyond {self.limit:,} bytes in all (the limit, max_archive_expanded)"
+        if self.size and produced > max(_RATIO_FROM, self.ratio * self.size):
+            return f"the archive expands over {self.ratio:g} times its size in all (a bomb?)"
+        return None
+
+    def charge(self, count: int) -> LimitError | None:
+        """Count ``count`` bytes given out by a member; the error once the budget is spent."""
+        self.produced += count
+        if self.spent is None and (over := self._over(self.produced)):
+            self.spent = LimitError(f"{over}; the rest is skipped", over)
+        return self.spent
+
+    def refuse(self, archive: str, member: str, size: int) -> Unreadable | None:
+        """Why ``archive`` stops before ``member`` (``size`` bytes expanded), if it does."""
+        over = self._over(self.produced + size) if self.spent is None else self.spent.args[1]
+        return Unreadable(archive, f"{over}; the members from {member} on are skipped") if over else None
+
 
 #: What a decompressor raises on damaged input.
 DECOMPRESS_ERRORS: tuple[type[BaseException], ...] = (
@@ -637,8 +1016,10 @@ class _Decompressed:
         limits: Limits | None = None,
         magic: tuple[bytes, ...] = (),
         ends_early: str = "the compressed stream ended early",
+        budget: _Budget | None = None,
     ) -> None:
         self._raw = raw
+        self._budget = budget  # what the archive it is in may still expand to
         self._ends_early = ends_early  # what a stream that ends before its end is
         self._magic = magic  # how a member may start
         self._new = new_decompressor
@@ -663,6 +1044,9 @@ class _Decompressed:
                     return
                 self._decompressor = d = self._new()
                 self._feed(rest)
+                continue
+            if not getattr(d, "needs_input", True):  # output held back by the step's bound
+                self._feed(b"")
                 continue
             try:
                 chunk = self._raw.read(1 << 16)
@@ -693,8 +1077,10 @@ class _Decompressed:
         return rest
 
     def _feed(self, chunk: bytes) -> None:
+        """Decompress ``chunk`` (``b""``: go on with the input held back), at most one step of
+        output: a bomb is stopped by the limits before it fills memory."""
         try:
-            out = self._decompressor.decompress(chunk)  # type: ignore[attr-defined]
+            out = self._decompressor.decompress(chunk, _STEP)  # type: ignore[attr-defined]
         except DECOMPRESS_ERRORS as exc:
             self._error = exc
             return
@@ -712,6 +1098,8 @@ class _Decompressed:
             self._error = LimitError(
                 f"expands over {limits.max_ratio:g} times its compressed size (a bomb?); the rest is skipped"
             )
+        elif self._budget is not None and out:
+            self._error = self._budget.charge(len(out))
 
     def read(self, size: int = -1) -> bytes:
         self._fill(size if size >= 0 else 1 << 62)
@@ -763,10 +1151,11 @@ class _Decompressed:
         self.close()
 
 
-class _TarMember:
-    """A tar member's bytes as a "decompressor" of what is stored as is, for :class:`_Decompressed`
-    (which gives out every byte before damage: a member cut short keeps its lines). Reads the
-    tar stream directly, never past the member's end; tarfile skips what is left of it."""
+class _Stored:
+    """Bytes stored as they are (a tar member, or a zip member that :mod:`zipfile` inflates) as a
+    "decompressor" of themselves, for :class:`_Decompressed` (which gives out every byte before
+    damage, and charges what it gives to the archive's budget). Reads ``stream`` directly, never
+    past the member's ``size``; tarfile skips what is left of it."""
 
     def __init__(self, stream: BinaryIO, size: int) -> None:
         self._stream = stream
@@ -778,7 +1167,7 @@ class _TarMember:
         self._left -= len(data)
         return data
 
-    def decompress(self, data: bytes) -> bytes:
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
         return data
 
     @property
@@ -786,24 +1175,130 @@ class _TarMember:
         return self._left <= 0
 
     def close(self) -> None:
-        """Nothing to close: the tar stream is the archive's."""
+        """Nothing to close: the archive's stream is the archive's."""
+
+
+#: The largest gzip header read (its name and comment fields have no size of their own).
+_MAX_GZIP_HEADER = 16 << 20
+
+
+def _gzip_header(buf: bytes | bytearray) -> int | None:
+    """The length of the gzip member header at the start of ``buf`` (None: more is needed).
+    Every field of RFC 1952 is read, of any size (zlib's and ISA-L's own readers refuse some
+    that gzip(1) accepts); a header CRC (FHCRC) is checked."""
+    if len(buf) < 10:
+        return None
+    if buf[:2] != b"\x1f\x8b" or buf[2] != 8:
+        raise ValueError("invalid gzip header")
+    flags = buf[3]
+    if flags & 0xE0:
+        raise ValueError("invalid gzip header (reserved flags set)")
+    pos = 10
+    if flags & 4:  # FEXTRA
+        if len(buf) < pos + 2:
+            return None
+        pos += 2 + int.from_bytes(buf[pos : pos + 2], "little")
+    for flag in (8, 16):  # FNAME, FCOMMENT: zero-terminated
+        if flags & flag:
+            nul = buf.find(b"\0", pos)
+            if nul < 0:
+                return None
+            pos = nul + 1
+    if flags & 2:  # FHCRC
+        if len(buf) < pos + 2:
+            return None
+        if _gzip.crc32(bytes(buf[:pos])) & 0xFFFF != int.from_bytes(buf[pos : pos + 2], "little"):
+            raise ValueError("invalid gzip header (header CRC check failed)")
+        pos += 2
+    return pos if len(buf) >= pos else None
+
+
+class _GzipMember:
+    """One gzip member as the other formats' decompressors read (``decompress(data, max_length)``,
+    ``needs_input``, ``eof``, ``unused_data``): header and trailer read here, the deflate data
+    inflated by ISA-L (or zlib). A CRC or size check that fails at the member's end is raised on
+    the next call, after every byte decompressed before it was given out."""
+
+    def __init__(self) -> None:
+        self._header: bytearray | None = bytearray()  # until the header is read
+        self._inflate = _gzip.decompressobj(wbits=-15)
+        self._tail = b""  # input held back by max_length
+        self._full = False  # the last call gave max_length bytes: more may be held inside
+        self._trailer = b""
+        self._crc = 0
+        self._size = 0
+        self._failure: ValueError | None = None
+        self.eof = False
+        self.unused_data = b""
+
+    @property
+    def needs_input(self) -> bool:
+        return not (self._tail or self._full or self._failure)
+
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
+        if self._failure is not None:
+            raise self._failure
+        if self._header is not None:
+            self._header += data
+            start = _gzip_header(self._header)
+            if start is None:
+                if len(self._header) > _MAX_GZIP_HEADER:
+                    raise ValueError(f"invalid gzip header (over {_MAX_GZIP_HEADER >> 20} MiB)")
+                return b""
+            data, self._header = bytes(self._header[start:]), None
+        if self._inflate.eof:  # gathering the trailer
+            self._trailer += data
+            self._check()
+            return b""
+        out = self._inflate.decompress(self._tail + data, max(max_length, 0))
+        self._tail = self._inflate.unconsumed_tail
+        self._full = max_length > 0 and len(out) >= max_length
+        self._crc = _gzip.crc32(out, self._crc)
+        self._size += len(out)
+        if self._inflate.eof:
+            self._trailer = self._inflate.unused_data
+            self._tail = b""
+            self._full = False
+            try:
+                self._check()
+            except ValueError as exc:
+                if not out:
+                    raise
+                self._failure = exc  # raised on the next call: what was decompressed counts
+        return out
+
+    def _check(self) -> None:
+        if len(self._trailer) < 8:
+            return
+        crc, size = int.from_bytes(self._trailer[:4], "little"), int.from_bytes(self._trailer[4:8], "little")
+        if crc != self._crc & 0xFFFFFFFF:
+            raise ValueError("CRC check failed: the data is damaged")
+        if size != self._size & 0xFFFFFFFF:
+            raise ValueError("size check failed: the data is damaged")
+        self.unused_data, self.eof = self._trailer[8:], True
+
+
+try:  # the standard library's from Python 3.14; its backport before
+    from compression import zstd as _zstd  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - depends on the Python version
+    from backports import zstd as _zstd  # type: ignore[import-not-found,no-redef]
 
 
 class _ZstdFrame:
-    """zstandard's decompressor as zlib's reads: one frame (``eof``, ``unused_data``), damage
-    raised as ValueError, so that :class:`_Decompressed` treats zstd like the other formats."""
+    """One zstd frame as the other formats' decompressors read, damage raised as ValueError."""
 
     def __init__(self) -> None:
-        import zstandard
+        self._frame = _zstd.ZstdDecompressor()
 
-        self._damage = zstandard.ZstdError
-        self._frame = zstandard.ZstdDecompressor().decompressobj()
-
-    def decompress(self, data: bytes) -> bytes:
+    def decompress(self, data: bytes, max_length: int = -1) -> bytes:
         try:
-            return self._frame.decompress(data)
-        except self._damage as exc:
+            return self._frame.decompress(data, max_length)
+        except _zstd.ZstdError as exc:
             raise ValueError(f"invalid zstd data ({exc})") from None
+
+    @property
+    def needs_input(self) -> bool:
+        return self._frame.needs_input
 
     @property
     def eof(self) -> bool:
@@ -819,12 +1314,22 @@ def _magics(kind: str) -> tuple[bytes, ...]:
     return tuple(magic for magic, found in _MAGIC.items() if found == kind)
 
 
-_DECOMPRESSORS: dict[str, Callable[[BinaryIO, Limits], BinaryIO]] = {
-    "gzip": lambda raw, lim: _Decompressed(raw, lambda: _gzip.decompressobj(wbits=31), lim, _magics("gzip")),  # type: ignore[dict-item]
-    "bzip2": lambda raw, lim: _Decompressed(raw, bz2.BZ2Decompressor, lim, _magics("bzip2")),  # type: ignore[dict-item]
-    "xz": lambda raw, lim: _Decompressed(raw, lzma.LZMADecompressor, lim, _magics("xz")),  # type: ignore[dict-item]
-    "zstd": lambda raw, lim: _Decompressed(raw, _ZstdFrame, lim, _magics("zstd")),  # type: ignore[dict-item]
+#: A new decompressor of one member (one frame) of each compressed format.
+_NEW_DECOMPRESSOR: dict[str, Callable[[], object]] = {
+    "gzip": _GzipMember,
+    "bzip2": bz2.BZ2Decompressor,
+    "xz": lzma.LZMADecompressor,
+    "lzma": lambda: lzma.LZMADecompressor(lzma.FORMAT_ALONE),
+    "zstd": _ZstdFrame,
 }
+
+
+def _decompressed(kind: str, raw: BinaryIO, limits: Limits, budget: _Budget | None = None) -> _Decompressed:
+    return _Decompressed(raw, _NEW_DECOMPRESSOR[kind], limits, _magics(kind), budget=budget)
+
+
+#: The most one decompress step gives out: what a read buffers is bounded, whatever the ratio.
+_STEP = 1 << 20
 #: A stream is held to the ratio limit once it has given out this much (small files may compress well).
 _RATIO_FROM = 64 << 20
 

@@ -218,6 +218,7 @@ class Report:
             "bytes": self.stats.bytes,
             "lines": self.stats.lines,
             "unreadable": [{"name": u.name, "reason": u.reason} for u in self.stats.unreadable],
+            "warnings": [{"name": name, "warning": warning} for name, warning in self.stats.warnings],
         }
 
     def to_dict(self) -> dict[str, object]:

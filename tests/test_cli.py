@@ -58,7 +58,7 @@ def test_report_json_shape_and_order(tmp_path):
     r = invoke("report", log, "-f", "json")
     assert r.exit_code == 0 and r.stderr == ""
     data = r.json()
-    assert data["inputs"] == {"files": 1, "bytes": len(LINES), "lines": 4, "unreadable": []}
+    assert data["inputs"] == {"files": 1, "bytes": len(LINES), "lines": 4, "unreadable": [], "warnings": []}
     assert data["events"] == 3
     assert data["span"] == {"first": "2017-03-01T19:30:28.216", "last": "2017-03-01T19:31:00.001",
                             "no_year": 0, "time_only": 0, "untimed": 1}  # fmt: skip

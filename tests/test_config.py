@@ -106,7 +106,8 @@ def test_tool_or_tool_logscan_not_a_table(log, body, message):
         (
             "logscan.toml",
             "[check]\nallow = []\n[limits]\nallow = 1\n",
-            ":4: limits.allow: unknown key (known in [limits]: max_depth, max_expanded, max_ratio)",
+            ":4: limits.allow: unknown key (known in [limits]: max_archive_expanded, max_depth, max_expanded, "
+            "max_ratio)",
         ),
         # dotted, quoted and spaced keys
         (
@@ -190,12 +191,21 @@ def test_non_finite_or_non_positive_limits_are_errors(log, value, message):
     assert error(invoke("check", log)) == f"logscan: error: {path}:2: limits.{message}\n"
 
 
+@pytest.mark.parametrize("key", ["max_expanded", "max_archive_expanded"])
 @pytest.mark.parametrize("value", ["nan", "inf", "-1.0", "0", "0.0", "-5"])
-def test_non_finite_or_non_positive_sizes_are_errors(log, value):
-    path = write(log.parent / "p", "logscan.toml", f"[limits]\n\nmax_expanded = {value}\n")
+def test_non_finite_or_non_positive_sizes_are_errors(log, key, value):
+    path = write(log.parent / "p", "logscan.toml", f"[limits]\n\n{key} = {value}\n")
     assert error(invoke("check", log)) == (
-        f'logscan: error: {path}:3: limits.max_expanded: must be a size such as "4GiB" or "500MB"\n'
+        f'logscan: error: {path}:3: limits.{key}: must be a size such as "4GiB" or "500MB"\n'
     )
+
+
+def test_the_archive_limit_is_read_into_the_input_limits(tmp_path):
+    from logscan.config import limits_of
+
+    path = write(tmp_path, "logscan.toml", '[limits]\nmax_archive_expanded = "2GiB"\n')
+    assert limits_of(load(path)).max_archive_bytes == 2 << 30
+    assert limits_of(load(None)).max_archive_bytes == 16 << 30
 
 
 @pytest.mark.parametrize(

@@ -147,3 +147,29 @@ def test_concatenated_gzip_members(tmp_path):
     path = tmp_path / "two.gz"
     path.write_bytes(gzip.compress(b"one\n") + gzip.compress(b"two\n"))
     assert read_all(iter_sources([path])) == [(str(path), b"one\ntwo\n")]
+
+
+@pytest.mark.parametrize("block", [7, 16, 1 << 16])
+def test_cr_line_ends_are_read_as_lf_across_reads(tmp_path, block):
+    """A file with CR line ends (no LF in its first 64 KiB) reads as LF lines, a CR LF later on
+    as one line end, whether or not a read ends between the CR and the LF."""
+    path = tmp_path / "mac.log"
+    path.write_bytes(b"line\r" * 20_000 + b"crlf\r\n" + b"x\r" * 3 + b"end\r")
+    [source] = list(iter_sources([path]))
+    assert source.path is None  # read as a stream, not by offset
+    with source.open() as fh:
+        got = b"".join(iter_blocks(fh, block))
+    assert got == b"line\n" * 20_000 + b"crlf\n" + b"x\n" * 3 + b"end\n"
+
+
+def test_sniffing_leaves_plain_files_on_the_fast_path(tmp_path):
+    """UTF-8 text with LF (or CRLF) line ends, and UTF-16 with a BOM, stay sources read by offset."""
+    for name, data in (
+        ("a.log", TEXT),
+        ("b.log", TEXT.replace(b"\n", b"\r\n")),
+        ("c.log", b"\xff\xfe" + TEXT.decode().encode("utf-16-le")),
+    ):
+        path = tmp_path / name
+        path.write_bytes(data)
+        [source] = list(iter_sources([path]))
+        assert (source.path, source.warning) == (path, None), name
