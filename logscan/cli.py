@@ -640,6 +640,226 @@ def events(
     finish_scan(stats, keep_going=scan.keep_going, quiet=scan.quiet, render=lambda: None)
 
 
+WATCH_FORMATS = ("live", "ndjson", "text")
+REPORT_FORMATS = ("table", "json", "markdown", "csv", "parquet", "html")
+#: The live table is redrawn at most this often (seconds).
+LIVE_REFRESH = 0.5
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-f", "--format", "format_", type=click.Choice(WATCH_FORMATS), default=None,
+    help="How events are shown: live (a table; the default on a terminal), ndjson (one JSON object "
+    "per event; the default otherwise), text (one line per event).",
+)  # fmt: skip
+@click.option("--from-start", is_flag=True, help="Read the files from their start (default: their end).")
+@click.option(
+    "--follow/--no-follow", default=True,
+    help="Follow the files as tail -F does (default); --no-follow reads them from their start to "
+    "their end, then ends.",
+)  # fmt: skip
+@click.option(
+    "--report", "report_format", type=click.Choice(REPORT_FORMATS), default=None,
+    help="Format of the final report (default: table, or from the -o extension).",
+)  # fmt: skip
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the final report to FILE (atomically); the extension picks its format.",
+)  # fmt: skip
+@click.option(
+    "--by", "views", multiple=True,
+    type=click.Choice(["code", "category", "kind", "file", "platform", "time"]),
+    help="Views of the final report (as report --by).",
+)  # fmt: skip
+@click.option(
+    "--bucket", default=None, callback=lambda c, p, v: _bucket(v), help="Timeline bucket of the final report."
+)
+@click.option(
+    "--fail-on", "fail_on", multiple=True, metavar="RULE",
+    help="Stop at the first event that breaks RULE (the rules of check: any, code=208, "
+    "category=server>10 ...), exit 1. Repeatable.",
+)  # fmt: skip
+@click.option("--allow", multiple=True, metavar="RULE", help="Codes no rule counts (as check --allow).")
+@click.option("--max-total", type=click.IntRange(0), default=None, help="Stop above N error lines in all.")
+@click.option(
+    "--policy", is_flag=True,
+    help="Gate with the [check] rules of the configuration (fail_on, max_total; any without them).",
+)  # fmt: skip
+@pattern_options
+@catalogue_option
+@config_option
+@no_redact_option
+@redact_users_option
+@click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors (and the gate's verdict).")
+def watch(
+    paths: tuple[str, ...], format_: str | None, from_start: bool, follow: bool, report_format: str | None,
+    output: Path | None, views: tuple[str, ...], bucket: str | None, fail_on: tuple[str, ...],
+    allow: tuple[str, ...], max_total: int | None, policy: bool, pattern_paths: tuple[Path, ...],
+    no_builtin_patterns: bool, catalogue_paths: tuple[Path, ...], config_path: Path | None,
+    no_redact: bool, redact_users: bool, quiet: bool,
+) -> None:  # fmt: skip
+    """Decode SDK errors in logs while they are written: stdin, files, globs, folders.
+
+    - is stdin, decoded as lines arrive. Files are followed as tail -F does:
+    from their end (--from-start: their start), through rotations (a file
+    renamed, a new one of its name) and truncations; new files that match a
+    glob or appear in a folder are read from their start.
+
+    On a terminal, a live table of the codes; otherwise (or with -f ndjson)
+    one JSON object per event, the fields of logscan events. Ctrl-C (or the
+    end of stdin) ends the watch with the final report: on stdout after the
+    table, on stderr after ndjson or text (stdout carries the events), or in
+    -o FILE. A second Ctrl-C aborts at once (exit 130).
+
+    \b
+    Exit status: 0 done, 1 a --fail-on rule broke (the watch stops at the
+    event that broke it), 2 usage or configuration error, 130 aborted.
+
+    \b
+    Examples:
+      adb logcat | logscan watch -
+      logscan watch easemob.log --fail-on category=server
+      logscan watch 'logs/*.log' --format text
+      logscan watch logs/ --from-start --report json -o final.json
+    """
+    from logscan import gate
+    from logscan.render import BINARY
+    from logscan.watch import Watch, WatchOptions
+
+    fmt = format_ or ("live" if stdout_is_terminal() else "ndjson")
+    final = pick_format(report_format, output, default="table")
+    refuse_binary_on_terminal(final, output, BINARY)
+    if output is None and final in BINARY and fmt != "live":
+        raise click.UsageError(f"{final} is binary: write the final report to a file with -o FILE.{final}")
+    scan = Scan(
+        paths, pattern_paths, no_builtin_patterns, catalogue_paths, config_path, workers=1,
+        keep_going=False, no_redact=no_redact, redact_users=redact_users, quiet=quiet,
+    )  # fmt: skip
+    scan.refuse_output_among_inputs(output)
+    config, matcher, catalogue = scan.prepare()
+    where = config.where
+    if fail_on:
+        rules = [gate.parse_rule(r) for r in fail_on]
+    elif policy:
+        rules = [gate.parse_rule(r, source=where("fail_on")) for r in config.check.fail_on]
+    else:
+        rules = []
+    allowed = [gate.parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
+        gate.parse_rule(r, source=where("allow"), threshold_allowed=False) for r in config.check.allow
+    ]
+    limit = max_total if max_total is not None else (config.check.max_total if policy else None)
+    if policy and not rules and limit is None:
+        rules = [gate.parse_rule("any", source="default")]
+    if limit is not None:
+        source = "--max-total" if max_total is not None else where("max_total")
+        rules.append(gate.Rule(f"max-total>{limit}", "any", threshold=limit, source=source))
+    gate.check_names([*rules, *allowed], catalogue)
+    wanted = tuple(dict.fromkeys(views)) or ("code",)
+    extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
+    if final == "html" or (bucket and "time" not in extra):
+        extra = tuple(dict.fromkeys((*extra, "time")))
+    options = WatchOptions(
+        paths, from_start=from_start or not follow, follow=follow, redact=not no_redact,
+        redact_users=redact_users, views=extra, bucket=bucket, rules=rules, allowed=allowed,
+    )  # fmt: skip
+    stops: list[int] = []
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        """The first Ctrl-C ends the watch with its report; a second one aborts at once."""
+        if stops:
+            raise KeyboardInterrupt
+        stops.append(signum)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        with _watch_sink(fmt, paths, quiet=quiet) as sink:
+            result = Watch(options, matcher, catalogue, sink).run(stop=lambda: bool(stops))
+        if result.breach is not None:
+            _say_breach(result.breach)
+        report = result.report
+        text = render_report(report, final, wanted[0], to_file=output is not None)
+        if output is not None:
+            write_atomic(output, text.encode("utf-8") if isinstance(text, str) else text)
+        elif fmt == "live":
+            emit(final, None, lambda _: text)
+        elif not quiet:
+            click.echo(text, nl=False, err=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if result.breach is not None:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def _say_breach(breach: Any) -> None:
+    from logscan.render.live import event_line
+    from logscan.render.text import plural
+
+    rule = breach.rule
+    click.echo(
+        f"logscan: {rule.source} {rule.text!r} broken ({plural(breach.count, 'error line')}, more than "
+        f"{rule.threshold}) at {event_line(breach.event)}",
+        err=True,
+    )
+
+
+@contextlib.contextmanager
+def _watch_sink(fmt: str, paths: tuple[str, ...], *, quiet: bool) -> Any:
+    """Where ``logscan watch`` shows what it sees: a live table, NDJSON or text lines on stdout."""
+    import time
+
+    from logscan import exports
+    from logscan.render import live
+
+    label = ", ".join(paths) if len(", ".join(paths)) <= 40 else f"{paths[0]} and {len(paths) - 1} more"
+
+    class Lines:
+        def __init__(self) -> None:
+            self.writer = exports.NdjsonWriter(sys.stdout.buffer) if fmt == "ndjson" else None
+
+        def events(self, rows: Any, state: Any) -> None:
+            if self.writer is not None:
+                self.writer.write(rows)
+                sys.stdout.buffer.flush()
+            else:
+                text = "".join(live.event_line(row) + "\n" for row in rows.iter_rows(named=True))
+                write_all(sys.stdout.buffer, text.encode("utf-8"))
+                sys.stdout.buffer.flush()
+
+        def idle(self, state: Any) -> None:
+            """Nothing to redraw."""
+
+        def notice(self, message: str) -> None:
+            warn(message, quiet=quiet)
+
+    if fmt != "live":
+        yield Lines()
+        return
+    from rich.console import Console
+    from rich.live import Live
+
+    console = Console(highlight=False)
+
+    class Table(Lines):
+        def __init__(self, display: Live) -> None:
+            self.display = display
+            self.drawn = 0.0
+
+        def events(self, rows: Any, state: Any) -> None:
+            """Drawn by :meth:`idle`, at most twice a second."""
+
+        def idle(self, state: Any) -> None:
+            now = time.time()
+            if now - self.drawn >= LIVE_REFRESH:
+                self.drawn = now
+                size = console.size
+                view = live.table(state, now, label=label, width=size.width, height=size.height)
+                self.display.update(view, refresh=True)
+
+    with Live(console=console, auto_refresh=False, transient=True, redirect_stderr=True) as display:
+        yield Table(display)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("query", nargs=-1, required=True)
 @click.option("--sdk", type=click.Choice(["native", "web"]), help="Only this SDK family.")

@@ -421,6 +421,17 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
+def compression_of(head: bytes) -> str | None:
+    """The compressed or archive format a file's first bytes show (``gzip``, ``zip``, ``tar``
+    ...), or None for text."""
+    return _sniff(head) or ("tar" if _is_tar(head) else None)
+
+
+def is_glob(text: str) -> bool:
+    """Whether a path given is a glob (``*``, ``?`` or ``[`` in it)."""
+    return bool(_GLOB_CHARS & set(text))
+
+
 def _is_tar(head: bytes) -> bool:
     return len(head) >= 262 and head[257:262] == b"ustar"
 
