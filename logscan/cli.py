@@ -763,18 +763,11 @@ def watch(
         paths, from_start=from_start or not follow, follow=follow, redact=not no_redact,
         redact_users=redact_users, views=extra, bucket=bucket, rules=rules, allowed=allowed,
     )  # fmt: skip
-    stops: list[int] = []
-
-    def on_interrupt(signum: int, frame: Any) -> None:
-        """The first Ctrl-C ends the watch with its report; a second one aborts at once."""
-        if stops:
-            raise KeyboardInterrupt
-        stops.append(signum)
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
+    interrupts = _Interrupts(quiet=quiet)
+    previous = signal.signal(signal.SIGINT, interrupts)
     try:
         with _watch_sink(fmt, paths, quiet=quiet) as sink:
-            result = Watch(options, matcher, catalogue, sink).run(stop=lambda: bool(stops))
+            result = Watch(options, matcher, catalogue, sink).run(stop=interrupts.stop)
         if result.breach is not None:
             _say_breach(result.breach)
         report = result.report
@@ -789,6 +782,29 @@ def watch(
         signal.signal(signal.SIGINT, previous)
     if result.breach is not None:
         raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+class _Interrupts:
+    """Ctrl-C during a watch: the first one ends it (its final report follows), a second one
+    aborts at once (KeyboardInterrupt: exit 130)."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.count = 0
+        self.quiet = quiet
+        self._said = False
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        """The SIGINT handler."""
+        self.count += 1
+        if self.count > 1:
+            raise KeyboardInterrupt
+
+    def stop(self) -> bool:
+        """Whether the watch is to end (said once, when the watch sees it)."""
+        if self.count and not self._said:
+            self._said = True
+            warn("stopping: the final report follows (Ctrl-C again aborts)", quiet=self.quiet)
+        return self.count > 0
 
 
 def _say_breach(breach: Any) -> None:

@@ -52,6 +52,11 @@ POLL = 0.1
 RESCAN = 1.0
 #: Bytes taken from one source before they are scanned (lines that arrived together).
 BATCH_BYTES = 8 << 20
+#: Bytes asked of stdin at a time; the pipe's size asked for (Linux), and the wait for a full
+#: pipe to be filled again (seconds).
+READ_SIZE = 1 << 20
+PIPE_SIZE = 1 << 20
+REFILL_WAIT = 0.002
 #: A line longer than this is cut (its pieces keep its number), as the engine cuts blocks.
 MAX_LINE = 4 * inputs.BLOCK_SIZE
 #: Bytes of a file's start compared to tell a truncated file, or a copy of one.
@@ -346,19 +351,23 @@ class _Stdin:
                 import fcntl
 
                 # A larger pipe (Linux): fewer wake-ups when the writer is fast.
-                fcntl.fcntl(self.fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+                fcntl.fcntl(self.fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_SIZE)
 
     def read(self, budget: int) -> bytes:
         """What has arrived, up to ``budget`` bytes, without waiting."""
-        pieces, size = [], 0
+        pieces, size, full = [], 0, False
         while size < budget and not self.eof:
+            want = min(budget - size, READ_SIZE)
             if self.fd is None:
-                chunk = self.stream.read(min(budget - size, 1 << 20))
+                chunk = self.stream.read(want)
             else:
-                ready, _, _ = select.select([self.fd], [], [], 0)
+                # After a read that emptied a full pipe, the writer is likely filling it again: a
+                # moment's wait makes batches larger (fewer, cheaper scans) at full speed.
+                ready, _, _ = select.select([self.fd], [], [], REFILL_WAIT if full else 0)
                 if not ready:
                     break
-                chunk = os.read(self.fd, min(budget - size, 1 << 20))
+                chunk = os.read(self.fd, want)
+                full = len(chunk) >= PIPE_SIZE
             if not chunk:
                 self.eof = True
                 break
