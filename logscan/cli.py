@@ -691,13 +691,17 @@ LIVE_REFRESH = 0.5
 @config_option
 @no_redact_option
 @redact_users_option
+@click.option(
+    "--keep-going", is_flag=True,
+    help="Do not fail because some inputs could not be read (still listed, with a warning).",
+)  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Nothing on stderr but errors (and the gate's verdict).")
 def watch(
     paths: tuple[str, ...], format_: str | None, from_start: bool, follow: bool, report_format: str | None,
     output: Path | None, views: tuple[str, ...], bucket: str | None, fail_on: tuple[str, ...],
     allow: tuple[str, ...], max_total: int | None, policy: bool, pattern_paths: tuple[Path, ...],
     no_builtin_patterns: bool, catalogue_paths: tuple[Path, ...], config_path: Path | None,
-    no_redact: bool, redact_users: bool, quiet: bool,
+    no_redact: bool, redact_users: bool, keep_going: bool, quiet: bool,
 ) -> None:  # fmt: skip
     """Decode SDK errors in logs while they are written: stdin, files, globs, folders.
 
@@ -714,7 +718,8 @@ def watch(
 
     \b
     Exit status: 0 done, 1 a --fail-on rule broke (the watch stops at the
-    event that broke it), 2 usage or configuration error, 130 aborted.
+    event that broke it), 2 usage or configuration error, or an input that
+    could not be read (unless --keep-going), 130 aborted.
 
     \b
     Examples:
@@ -734,7 +739,7 @@ def watch(
         raise click.UsageError(f"{final} is binary: write the final report to a file with -o FILE.{final}")
     scan = Scan(
         paths, pattern_paths, no_builtin_patterns, catalogue_paths, config_path, workers=1,
-        keep_going=False, no_redact=no_redact, redact_users=redact_users, quiet=quiet,
+        keep_going=keep_going, no_redact=no_redact, redact_users=redact_users, quiet=quiet,
     )  # fmt: skip
     scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
@@ -770,14 +775,17 @@ def watch(
             result = Watch(options, matcher, catalogue, sink).run(stop=interrupts.stop)
         if result.breach is not None:
             _say_breach(result.breach)
-        report = result.report
-        text = render_report(report, final, wanted[0], to_file=output is not None)
-        if output is not None:
-            write_atomic(output, text.encode("utf-8") if isinstance(text, str) else text)
-        elif fmt == "live":
-            emit(final, None, lambda _: text)
-        elif not quiet:
-            click.echo(text, nl=False, err=True)
+
+        def render() -> None:
+            text = render_report(result.report, final, wanted[0], to_file=output is not None)
+            if output is not None:
+                write_atomic(output, text.encode("utf-8") if isinstance(text, str) else text)
+            elif fmt == "live":
+                emit(final, None, lambda _: text)
+            elif not quiet:
+                click.echo(text, nl=False, err=True)
+
+        finish_scan(result.report.stats, keep_going=keep_going, quiet=quiet, render=render)
     finally:
         signal.signal(signal.SIGINT, previous)
     if result.breach is not None:

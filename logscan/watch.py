@@ -43,6 +43,7 @@ from logscan import catalogue as cat
 from logscan import exports, inputs
 from logscan.engine import RunStats, SourceStats, _detach
 from logscan.gate import Rule
+from logscan.inputs import Unreadable
 from logscan.report import BUCKETS, Report, build_report, merge, partial_counts
 from logscan.scan import Matcher, match_frame, read_lines
 
@@ -334,12 +335,13 @@ class _Lines:
         self._at_start = True
 
 
-class _Stdin:
+class _Stream:
     """Standard input, read as it arrives: ``os.read`` on the descriptor once ``select`` says
     there is something, never a buffered read that waits for more."""
 
     def __init__(self, stream: BinaryIO, stats: SourceStats) -> None:
         self.lines = _Lines(stats)
+        self.name = stats.name
         self.stream = stream
         self.eof = False
         try:
@@ -374,10 +376,6 @@ class _Stdin:
             pieces.append(chunk)
             size += len(chunk)
         return b"".join(pieces)
-
-    def wait(self, timeout: float) -> None:
-        if self.fd is not None and not self.eof:
-            select.select([self.fd], [], [], timeout)
 
 
 @dataclass
@@ -447,18 +445,26 @@ def _newlines_before(fd: int, end: int) -> int:
     return count
 
 
-def _is_watchable(path: str) -> bool:
-    return os.path.isfile(path)
+def _is_pipe(path: str) -> bool:
+    """Whether ``path`` names a pipe or a character device (``<(adb logcat)``): read as a stream."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
 class _Files:
     """The files named, matched by globs or found in folders, followed as ``tail -F`` does."""
 
     def __init__(
-        self, paths: Sequence[str], *, from_start: bool, stats: RunStats, notice: Callable[[str], None]
-    ):
-        self.paths = [p for p in paths if p != "-"]
+        self, paths: Sequence[str], *, from_start: bool, follow: bool, stats: RunStats,
+        notice: Callable[[str], None],
+    ) -> None:  # fmt: skip
+        self.paths = list(paths)
         self.from_start = from_start
+        self.follow = follow
+        self._found: set[str] = set()
         self.stats = stats
         self.notice = notice
         self.tails: dict[tuple[int, int], _Tail] = {}
@@ -466,22 +472,33 @@ class _Files:
         self.skipped: set[tuple[int, int]] = set()
         self.started = False
 
-    def _names(self) -> list[str]:
-        found: list[str] = []
+    def _names(self) -> list[tuple[str, str]]:
+        """(path given, file name) of every file the paths name now."""
+        found: list[tuple[str, str]] = []
         for text in self.paths:
             if os.path.isdir(text):
                 for folder, dirs, files in os.walk(text, followlinks=False):
                     dirs.sort()
-                    found.extend(os.path.join(folder, name) for name in sorted(files))
-            elif os.path.lexists(text) or not (inputs.is_glob(text)):
-                found.append(text)
+                    found.extend((text, os.path.join(folder, name)) for name in sorted(files))
+            elif os.path.lexists(text) or not inputs.is_glob(text):
+                found.append((text, text))
             else:
-                found.extend(sorted(glob.glob(text, recursive=True)))
+                found.extend((text, name) for name in sorted(glob.glob(text, recursive=True)))
         return found
 
-    def _explicit(self) -> list[str]:
+    def _explicit(self) -> list[tuple[str, str]]:
         """Paths named as they are (no glob, no folder): looked at every poll (rotations)."""
-        return [p for p in self.paths if not os.path.isdir(p) and not (inputs.is_glob(p))]
+        return [(p, p) for p in self.paths if not inputs.is_glob(p) and not os.path.isdir(p)]
+
+    def missing(self) -> list[Unreadable]:
+        """The paths that never named a file while the watch ran."""
+        return [
+            Unreadable(
+                p, "no file matches this pattern" if inputs.is_glob(p) else "no such file or directory"
+            )
+            for p in self.paths
+            if p not in self._found
+        ]
 
     def poll(self, budget: int, *, rescan: bool) -> Iterator[tuple[_Lines, bytes, bool]]:
         """(source, bytes, ended) runs: what the files followed hold since the last poll.
@@ -491,23 +508,24 @@ class _Files:
         """
         for tail in list(self.tails.values()):
             yield from self._drain(tail, budget)
-        names = self._names() if rescan or not self.started else self._explicit()
+        full = rescan or not self.started
         reachable: set[tuple[int, int]] = set()
-        new: list[tuple[str, os.stat_result]] = []
-        for name in names:
+        new: dict[tuple[int, int], tuple[str, os.stat_result]] = {}
+        for given, name in self._names() if full else self._explicit():
             try:
                 st = os.stat(name)
             except OSError:
-                if not self.started and name in self._explicit():
+                if not self.started and given == name and self.follow:
                     self.notice(f"{name}: no such file yet; waiting for it to appear")
                 continue
             if not stat.S_ISREG(st.st_mode):
                 continue
+            self._found.add(given)
             key = (st.st_dev, st.st_ino)
             reachable.add(key)
-            if key not in self.tails and key not in self.skipped and all(n != name for n, _ in new):
-                new.append((name, st))
-        if rescan or not self.started:
+            if key not in self.tails and key not in self.skipped and key not in new:
+                new[key] = (name, st)
+        if full:
             # Files no longer reachable by any name watched: read to their end, then let go.
             for key in [k for k in self.tails if k not in reachable]:
                 tail = self.tails.pop(key)
@@ -519,7 +537,7 @@ class _Files:
             # it is read to its end before the new file of its name.
             for tail in list(self.tails.values()):
                 yield from self._drain(tail, budget, to_end=True)
-        for name, st in new:
+        for name, st in new.values():
             tail = self._open(name, st)
             if tail is not None:
                 yield from self._drain(tail, budget)
@@ -530,15 +548,13 @@ class _Files:
         try:
             fd = os.open(name, os.O_RDONLY)
         except OSError as exc:
-            self.skipped.add(key)
-            self.notice(f"cannot follow {name}: {inputs.read_error_reason(exc)}")
+            self._unreadable(key, name, exc)
             return None
         try:
             head = os.pread(fd, HEAD, 0)
         except OSError as exc:
             os.close(fd)
-            self.skipped.add(key)
-            self.notice(f"cannot follow {name}: {inputs.read_error_reason(exc)}")
+            self._unreadable(key, name, exc)
             return None
         kind = inputs.compression_of(head)
         if kind is not None:
@@ -557,6 +573,14 @@ class _Files:
         tail = _Tail(name, key, fd, offset, line, stats)
         self.tails[key] = tail
         return tail
+
+    def _unreadable(self, key: tuple[int, int] | None, name: str, exc: OSError) -> None:
+        """A file that cannot be read: said now, listed in the report (an error at the end)."""
+        if key is not None:
+            self.skipped.add(key)
+        reason = inputs.read_error_reason(exc)
+        self.stats.unreadable.append(Unreadable(name, reason))
+        self.notice(f"cannot read {name}: {reason}")
 
     def _copied(self, head: bytes, size: int) -> int:
         """Where a new file starts to hold lines not read yet: 0, or for a copy of a file
@@ -584,8 +608,10 @@ class _Files:
                 yield tail.lines, data, False
                 if not to_end:
                     break
-        except OSError as exc:
-            self.notice(f"cannot read {tail.name}: {inputs.read_error_reason(exc)}")
+        except OSError as exc:  # the file is let go
+            self.tails.pop(tail.key, None)
+            tail.close()
+            self._unreadable(tail.key, tail.name, exc)
 
     def close(self) -> None:
         for tail in self.tails.values():
@@ -623,41 +649,70 @@ class Watch:
         self.state = LiveState(started=clock())
         self.gate = LiveGate(options.rules, options.allowed, catalogue)
         self.breach: Breach | None = None
-        self.stdin: _Stdin | None = None
-        if "-" in options.paths:
-            source = SourceStats("<stdin>")
-            self.stats.sources.append(source)
-            import sys
+        #: Streams: stdin, and pipes named (``<(adb logcat)``): read as they come, to their end.
+        self.streams: list[_Stream] = []
+        files: list[str] = []
+        for path in dict.fromkeys(options.paths):
+            if path == "-":
+                import sys
 
-            self.stdin = _Stdin(stdin if stdin is not None else sys.stdin.buffer, source)
+                self.streams.append(self._stream(stdin if stdin is not None else sys.stdin.buffer, "<stdin>"))
+            elif _is_pipe(path):
+                try:
+                    self.streams.append(self._stream(open(path, "rb", buffering=0), path))
+                except OSError as exc:
+                    self.stats.unreadable.append(Unreadable(path, inputs.read_error_reason(exc)))
+            else:
+                files.append(path)
         self.files = _Files(
-            options.paths, from_start=options.from_start, stats=self.stats, notice=sink.notice
+            files, from_start=options.from_start, follow=options.follow, stats=self.stats, notice=sink.notice
         )
         timed = "time" in options.views
         self._every = (options.bucket or BUCKETS[0]) if timed else None
 
+    def _stream(self, stream: BinaryIO, name: str) -> _Stream:
+        source = SourceStats(name)
+        self.stats.sources.append(source)
+        return _Stream(stream, source)
+
     def run(self, stop: Callable[[], bool]) -> WatchResult:
-        """Watch until ``stop()`` says so, stdin ends, or a rule breaks; the final report."""
+        """Watch until ``stop()`` says so, the streams end, or a rule breaks; the final report."""
         try:
             partials = merge(self._partials(stop))
         finally:
             self.files.close()
+            for stream in self.streams:
+                if stream.name != "<stdin>":
+                    stream.stream.close()
+        self.stats.unreadable.extend(self.files.missing())
         report = build_report(
             partials, self.stats, self.catalogue, redact=self.options.redact,
             redact_users=self.options.redact_users, views=self.options.views, every=self.options.bucket,
         )  # fmt: skip
-        ended = self.stdin is not None and self.stdin.eof and self.breach is None
-        return WatchResult(report, self.breach, ended)
+        return WatchResult(report, self.breach, self._streams_ended() and self.breach is None)
+
+    def _streams_ended(self) -> bool:
+        return bool(self.streams) and all(stream.eof for stream in self.streams)
 
     def _runs(self, *, rescan: bool, budget: int = BATCH_BYTES) -> Iterator[tuple[_Lines, bytes, bool]]:
-        if self.stdin is not None and not self.stdin.eof:
-            data = self.stdin.read(budget)
+        for stream in self.streams:
+            if stream.eof:
+                continue
+            data = stream.read(budget)
             if data:
-                yield self.stdin.lines, data, False
-            if self.stdin.eof:
-                yield self.stdin.lines, b"", True
+                yield stream.lines, data, False
+            if stream.eof:
+                yield stream.lines, b"", True
         if self.files.paths:
             yield from self.files.poll(budget, rescan=rescan)
+
+    def _wait(self) -> None:
+        """Until a stream has something, or for a poll's time."""
+        fds = [s.fd for s in self.streams if not s.eof and s.fd is not None]
+        if fds:
+            select.select(fds, [], [], self.options.poll)
+        elif not any(not s.eof for s in self.streams):
+            time.sleep(self.options.poll)
 
     def _partials(self, stop: Callable[[], bool]) -> Iterator[pl.DataFrame]:
         last_rescan = time.monotonic()
@@ -673,15 +728,12 @@ class Watch:
                 if self.breach is not None:
                     return
             self.sink.idle(self.state)
-            if self.stdin is not None and self.stdin.eof:
-                break  # EOF on stdin ends the watch, after the files' last lines
-            if stop() or (not busy and not self.options.follow and self.stdin is None):
+            if self._streams_ended():
+                break  # the end of stdin ends the watch, after the files' last lines
+            if stop() or (not busy and not self.options.follow and not self.streams):
                 break
             if not busy:
-                if self.stdin is not None:
-                    self.stdin.wait(self.options.poll)
-                else:
-                    time.sleep(self.options.poll)
+                self._wait()
         # The end: what has arrived, and the last line of every source (a report counts a
         # last line without its newline).
         for lines, data, ended in itertools.chain(self._runs(rescan=True), self._flush()):
@@ -691,8 +743,8 @@ class Watch:
         self.sink.idle(self.state)
 
     def _flush(self) -> Iterator[tuple[_Lines, bytes, bool]]:
-        if self.stdin is not None:
-            yield self.stdin.lines, b"", True
+        for stream in self.streams:
+            yield stream.lines, b"", True
         yield from self.files.flush()
 
     def _batch(self, lines: _Lines, data: bytes, ended: bool) -> Iterator[pl.DataFrame]:

@@ -433,6 +433,28 @@ def test_a_second_ctrl_c_aborts_at_once_with_130(tmp_path):
     assert err.endswith("logscan: interrupted\n") and "Traceback" not in err
 
 
+def test_a_path_that_never_named_a_file_is_an_error_at_the_end(run, tmp_path):
+    r = run("watch", tmp_path / "missing.log", "--no-follow")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == f"logscan: error: cannot read {tmp_path / 'missing.log'}: no such file or directory\n"
+    (tmp_path / "app.log").write_text(ERR.format(204))
+    r = run("watch", tmp_path / "app.log", tmp_path / "*.txt", "--no-follow", "--keep-going", "-q")
+    assert r.exit_code == 0 and r.stderr == "" and len(r.stdout.splitlines()) == 1
+
+
+def test_a_named_pipe_is_read_as_a_stream(tmp_path):
+    fifo = tmp_path / "adb.fifo"
+    os.mkfifo(fifo)
+    watcher = Watcher(fifo, "-q")
+    with fifo.open("w") as pipe:  # opened once the watch opened it for reading
+        pipe.write(NOISE + ERR.format(204))
+        pipe.flush()
+        events = watcher.events(1)  # before the writer closes
+    status, err = watcher.wait()  # its end ends the watch
+    assert status == 0 and err == ""
+    assert [(e["file"], e["line"], e["code"]) for e in events] == [(str(fifo), 2, 204)]
+
+
 # ---------------------------------------------------------------- the live table
 
 
