@@ -129,6 +129,11 @@ def throughput(log: Path, tmp: Path) -> int:
             f"RSS: {mib(warm[0])} after the first 5 %, {mib(warm[-1])} at the end ({growth:+.1f} %), "
             f"peak {mib(max(live))} ({len(samples)} samples)"
         )
+        tenths = []
+        for tenth in range(1, 11):
+            at = [r for written, r in samples if r and written >= size * tenth / 10]
+            tenths.append(mib(at[0]) if at else "-")
+        print(f"RSS by tenth of the input written: {', '.join(tenths)}")
     for name, argv, stdin in (
         ("report FILE", [*logscan(), "report", str(log), "--format", "json"], None),
         ("report -", [*logscan(), "report", "-", "--format", "json"], log),

@@ -279,13 +279,18 @@ class _Lines:
     for the next read; a UTF-8 byte-order mark is skipped and UTF-16 transcoded, as
     :func:`logscan.inputs.text_stream` does."""
 
-    def __init__(self, stats: SourceStats, *, line: int = 0, at_start: bool = True) -> None:
+    def __init__(
+        self, stats: SourceStats, *, line: int = 0, at_start: bool = True, head: bytes = b""
+    ) -> None:
         self.stats = stats
         #: Lines of the source before the next run (its first line's number is ``line + 1``).
         self.line = line
         self.carry = b""
         self._decoder: codecs.IncrementalDecoder | None = None
         self._at_start = at_start
+        if not at_start and head[:2] in inputs.UTF16_BOMS:  # read from past its byte-order mark
+            encoding = "utf-16-le" if head[:2] == codecs.BOM_UTF16_LE else "utf-16-be"
+            self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
 
     def feed(self, data: bytes) -> bytes:
         if self._at_start:
@@ -349,7 +354,7 @@ class _Stream:
         except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
             self.fd = None  # a stream with no descriptor (tests): read as it comes
         if self.fd is not None:
-            with contextlib.suppress(OSError, AttributeError, ValueError):
+            with contextlib.suppress(OSError, AttributeError, ValueError, ImportError):
                 import fcntl
 
                 # A larger pipe (Linux): fewer wake-ups when the writer is fast.
@@ -394,8 +399,8 @@ class _Tail:
         self.key = key
         self.fd = fd
         self.offset = offset
-        self.lines = _Lines(stats, line=line, at_start=offset == 0)
         self.head = os.pread(fd, HEAD, 0) if offset else b""
+        self.lines = _Lines(stats, line=line, at_start=offset == 0, head=self.head)
         self.previous: _Generation | None = None
 
     def generations(self) -> list[_Generation]:

@@ -404,6 +404,27 @@ def test_from_start_reads_what_is_there_first(tmp_path):
     assert [(e["line"], e["code"]) for e in events] == [(1, 204), (3, 208)]
 
 
+@pytest.mark.parametrize("from_start", [True, False])
+def test_a_utf16_file_is_followed_as_text(tmp_path, from_start):
+    log = tmp_path / "win.log"
+    log.write_bytes(NOISE.encode("utf-16"))  # with its byte-order mark
+    watcher = Watcher(log, "-q", *(["--from-start"] if from_start else []))
+    appended, deadline = 0, time.monotonic() + TIMEOUT
+    while not watcher.seen:  # until the watch follows the file (see _start)
+        with log.open("ab") as fh:
+            fh.write(ERR.format(204).encode("utf-16-le"))
+        appended += 1
+        try:
+            watcher.seen.append(watcher.lines.get(timeout=0.5))
+        except queue.Empty:
+            assert time.monotonic() < deadline and watcher.proc.poll() is None
+    status, _ = watcher.stop()
+    assert status == 0
+    first = json.loads(watcher.seen[0])
+    assert first["text"] == ERR.format(204).strip() and first["code"] == 204
+    assert first["line"] == 2 if from_start else first["line"] <= 1 + appended
+
+
 def test_compressed_files_are_not_followed(tmp_path, run):
     shutil.copy(SAMPLES / "ticket-4711" / "log.gz", tmp_path / "old.log.gz")
     (tmp_path / "app.log").write_text(ERR.format(204))
