@@ -493,18 +493,7 @@ def check(
     config, matcher, catalogue = scan.prepare()
 
     where = config.where
-
-    if fail_on:
-        rules = [gate.parse_rule(r) for r in fail_on]
-    else:
-        rules = [gate.parse_rule(r, source=where("fail_on")) for r in config.check.fail_on]
-    allowed = [gate.parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
-        gate.parse_rule(r, source=where("allow"), threshold_allowed=False) for r in config.check.allow
-    ]
-    gate.check_names([*rules, *allowed], catalogue)
-    limit = max_total if max_total is not None else config.check.max_total
-    if not rules and limit is None:
-        rules = [gate.parse_rule("any", source="default")]
+    rules, allowed, limit, limit_source = gate_rules(config, catalogue, fail_on, allow, max_total)
     baseline_path = baseline or config.check.baseline
     base = gate.load_baseline(baseline_path) if baseline_path else None
     if tolerance is not None:
@@ -516,7 +505,7 @@ def check(
         result = report_paths(options, matcher, catalogue, progress=progress)
     verdict = gate.evaluate(
         result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol,
-        max_total_source="--max-total" if max_total is not None else where("max_total"),
+        max_total_source=limit_source,
     )  # fmt: skip
 
     def render() -> None:
@@ -527,6 +516,33 @@ def check(
     finish_scan(result.stats, keep_going=scan.keep_going, quiet=scan.quiet, render=render)
     if verdict.failed and not exit_zero:
         raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def gate_rules(
+    config: Any, catalogue: Any, fail_on: tuple[str, ...], allow: tuple[str, ...], max_total: int | None,
+    *, policy: bool = True,
+) -> tuple[list[Any], list[Any], int | None, str]:  # fmt: skip
+    """The rules of a gate (``check``, ``watch``): ``--fail-on`` (else, with ``policy``, the
+    configuration's ``fail_on``), the accepted codes (``--allow`` and the configuration's), the
+    largest total (``--max-total``, else with ``policy`` the configuration's) and where it came
+    from. With ``policy`` and nothing asked for, the rule is ``any``."""
+    from logscan import gate
+
+    where = config.where
+    if fail_on:
+        rules = [gate.parse_rule(r) for r in fail_on]
+    elif policy:
+        rules = [gate.parse_rule(r, source=where("fail_on")) for r in config.check.fail_on]
+    else:
+        rules = []
+    allowed = [gate.parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
+        gate.parse_rule(r, source=where("allow"), threshold_allowed=False) for r in config.check.allow
+    ]
+    gate.check_names([*rules, *allowed], catalogue)
+    limit = max_total if max_total is not None else (config.check.max_total if policy else None)
+    if policy and not rules and limit is None:
+        rules = [gate.parse_rule("any", source="default")]
+    return rules, allowed, limit, "--max-total" if max_total is not None else where("max_total")
 
 
 def append_step_summary(verdict: Any) -> None:
@@ -750,23 +766,11 @@ def watch(
     )  # fmt: skip
     scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
-    where = config.where
-    if fail_on:
-        rules = [gate.parse_rule(r) for r in fail_on]
-    elif policy:
-        rules = [gate.parse_rule(r, source=where("fail_on")) for r in config.check.fail_on]
-    else:
-        rules = []
-    allowed = [gate.parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
-        gate.parse_rule(r, source=where("allow"), threshold_allowed=False) for r in config.check.allow
-    ]
-    limit = max_total if max_total is not None else (config.check.max_total if policy else None)
-    if policy and not rules and limit is None:
-        rules = [gate.parse_rule("any", source="default")]
+    rules, allowed, limit, limit_source = gate_rules(
+        config, catalogue, fail_on, allow, max_total, policy=policy
+    )
     if limit is not None:
-        source = "--max-total" if max_total is not None else where("max_total")
-        rules.append(gate.Rule(f"max-total>{limit}", "any", threshold=limit, source=source))
-    gate.check_names([*rules, *allowed], catalogue)
+        rules.append(gate.max_total_rule(limit, limit_source))
     wanted = tuple(dict.fromkeys(views)) or ("code",)
     extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
     if final == "html" or (bucket and "time" not in extra):

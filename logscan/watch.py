@@ -341,8 +341,8 @@ class _Lines:
 
 
 class _Stream:
-    """Standard input, read as it arrives: ``os.read`` on the descriptor once ``select`` says
-    there is something, never a buffered read that waits for more."""
+    """Standard input (or a named pipe), read as it arrives: ``os.read`` on the descriptor once
+    ``select`` says there is something, never a buffered read that waits for more."""
 
     def __init__(self, stream: BinaryIO, stats: SourceStats) -> None:
         self.lines = _Lines(stats)
@@ -374,7 +374,7 @@ class _Stream:
                 if not ready:
                     break
                 chunk = os.read(self.fd, want)
-                full = len(chunk) >= PIPE_SIZE
+                full = len(chunk) >= 1 << 16  # a pipe's size at least
             if not chunk:
                 self.eof = True
                 break
@@ -399,7 +399,8 @@ class _Tail:
         self.key = key
         self.fd = fd
         self.offset = offset
-        self.head = os.pread(fd, HEAD, 0) if offset else b""
+        #: The file's first bytes, as far as it was read (HEAD at most).
+        self.head = os.pread(fd, min(HEAD, offset), 0) if offset else b""
         self.lines = _Lines(stats, line=line, at_start=offset == 0, head=self.head)
         self.previous: _Generation | None = None
 
@@ -426,7 +427,7 @@ class _Tail:
             chunk = os.pread(self.fd, min(budget - size, 1 << 20), self.offset)
             if not chunk:
                 break
-            if len(self.head) < HEAD and self.offset < HEAD:
+            if len(self.head) == self.offset < HEAD:
                 self.head = (self.head + chunk)[:HEAD]
             self.offset += len(chunk)
             pieces.append(chunk)
