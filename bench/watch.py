@@ -8,10 +8,11 @@
 Throughput: the log is written into `logscan watch - --format ndjson --report json -o F`
 at full speed, 1 MiB at a time, by a thread; another reads the NDJSON events (one per line,
 counted) and a third samples the watch's resident memory (VmRSS) every 0.2 s. Shown: the
-rate (first byte written to exit), the RSS once the first 5 % were written (the start, warm)
+rate (first byte written to exit), the CPU time, the RSS once the first 5 % were written (the start, warm)
 and at the last sample before the end, the peak, and the final report's counts compared with
 FILE.expected.json (written by generate.py; a run that differs fails). Then `logscan report
-FILE` and `logscan report -` (the same bytes on a pipe) are timed for the ratio.
+FILE` and `logscan report -` (the same bytes on a pipe) are timed for the ratios (of wall time,
+and of CPU time: on a busy machine the steadier figure).
 
 Latency: 1,000 error lines written one by one at 100 lines/s into `logscan watch -
 --format ndjson`; for each, the time from its write to its event read from the watch's
@@ -99,7 +100,7 @@ def throughput(log: Path, tmp: Path) -> int:
     threads = [threading.Thread(target=f, daemon=True) for f in (feed, count, sample)]
     for t in threads:
         t.start()
-    proc.wait()
+    cpu = _wait(proc)
     elapsed = time.perf_counter() - start
     done.set()
     for t in threads:
@@ -122,7 +123,7 @@ def throughput(log: Path, tmp: Path) -> int:
     warm = [r for written, r in samples if written >= size * 0.05 and r]
     live = [r for _, r in samples if r]
     print(f"input: {log} ({size:,} bytes), {report['events']:,} error lines, {events[0]:,} NDJSON events")
-    print(f"watch -: {elapsed:.2f} s, {rate(size, elapsed)}, counts {verdict}")
+    print(f"watch -: {elapsed:.2f} s, {rate(size, elapsed)}, CPU {cpu:.2f} s, counts {verdict}")
     if warm and live:
         growth = (warm[-1] - warm[0]) / warm[0] * 100
         print(
@@ -138,17 +139,26 @@ def throughput(log: Path, tmp: Path) -> int:
         ("report FILE", [*logscan(), "report", str(log), "--format", "json"], None),
         ("report -", [*logscan(), "report", "-", "--format", "json"], log),
     ):
-        with stdin.open("rb") if stdin else open(os.devnull, "rb") as fh:
+        with stdin.open("rb") if stdin else open(os.devnull, "rb") as fh, tempfile.TemporaryFile() as out:
             begin = time.perf_counter()
-            done_report = subprocess.run(argv, stdin=fh, capture_output=True)
+            other = subprocess.Popen(argv, stdin=fh, stdout=out, stderr=subprocess.DEVNULL)
+            other_cpu = _wait(other)
             took = time.perf_counter() - begin
-        same = _counts(json.loads(done_report.stdout)) == _counts(report)
+            out.seek(0)
+            same = _counts(json.loads(out.read())) == _counts(report)
         print(
-            f"{name}: {took:.2f} s, {rate(size, took)}; watch/{name} throughput {took / elapsed:.2f}"
-            f"{'' if same else '  (CODES DIFFER from the watch)'}"
+            f"{name}: {took:.2f} s, {rate(size, took)}, CPU {other_cpu:.2f} s; watch/{name}: throughput "
+            f"{took / elapsed:.2f}, CPU {cpu / other_cpu:.2f}{'' if same else '  (CODES DIFFER from the watch)'}"
         )
         status |= 0 if same else 1
     return status
+
+
+def _wait(proc: subprocess.Popen) -> float:
+    """Wait for ``proc``; the CPU seconds (user and system) it and the children it waited for used."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _counts(report: dict) -> list[tuple[str, int, int, object, object]]:
