@@ -263,6 +263,7 @@ def cli(debug: bool) -> None:
     Examples:
       logscan report app.log                 which SDK errors, how often, what to do
       logscan report ticket/ -f json -o r.json
+      adb logcat | logscan watch -           decode a live log as it is written
       logscan explain 208                    what a code means (both SDK families)
       logscan codes --sdk web                the catalogue
     """
@@ -721,10 +722,11 @@ def watch(
 ) -> None:  # fmt: skip
     """Decode SDK errors in logs while they are written: stdin, files, globs, folders.
 
-    - is stdin, decoded as lines arrive. Files are followed as tail -F does:
-    from their end (--from-start: their start), through rotations (a file
-    renamed, a new one of its name) and truncations; new files that match a
-    glob or appear in a folder are read from their start.
+    PATHS: - for stdin (decoded as lines arrive), files, globs and folders,
+    followed as tail -F does: from their end (--from-start: their start),
+    through rotations (a file renamed, a new one of its name) and
+    truncations; new files that match a glob or appear in a folder are read
+    from their start.
 
     On a terminal, a live table of the codes; otherwise (or with -f ndjson)
     one JSON object per event, the fields of logscan events. Ctrl-C (or the
