@@ -286,6 +286,8 @@ class _Lines:
         #: Lines of the source before the next run (its first line's number is ``line + 1``).
         self.line = line
         self.carry = b""
+        #: The last bytes scanned did not end with a newline (a line cut at MAX_LINE, or the last).
+        self.open = False
         self._decoder: codecs.IncrementalDecoder | None = None
         self._at_start = at_start
         if not at_start and head[:2] in inputs.UTF16_BOMS:  # read from past its byte-order mark
@@ -322,6 +324,14 @@ class _Lines:
         self.carry = data[cut:]
         return out
 
+    def close_line(self) -> int:
+        """The source ended: a last line without its newline counts as a line (1), once."""
+        if not self.open:
+            return 0
+        self.open = False
+        self.stats.lines += 1
+        return 1
+
     def flush(self) -> bytes:
         """The last line, without its newline (the source ended, or the watch)."""
         data = self.carry
@@ -336,6 +346,7 @@ class _Lines:
         """The source starts again (a truncated file): line 1, a byte-order mark looked for."""
         self.line = 0
         self.carry = b""
+        self.open = False
         self._decoder = None
         self._at_start = True
 
@@ -362,22 +373,22 @@ class _Stream:
 
     def read(self, budget: int) -> bytes:
         """What has arrived, up to ``budget`` bytes, without waiting."""
+        if self.fd is None:  # nothing to ask whether more has come (a stream in memory): one read
+            chunk = self.stream.read(min(budget, READ_SIZE))
+            self.eof = not chunk
+            return chunk
         pieces, size, full = [], 0, False
         while size < budget and not self.eof:
-            want = min(budget - size, READ_SIZE)
-            if self.fd is None:
-                chunk = self.stream.read(want)
-            else:
-                # After a read that emptied a full pipe, the writer is likely filling it again: a
-                # moment's wait makes batches larger (fewer, cheaper scans) at full speed.
-                ready, _, _ = select.select([self.fd], [], [], REFILL_WAIT if full else 0)
-                if not ready:
-                    break
-                chunk = os.read(self.fd, want)
-                full = len(chunk) >= 1 << 16  # a pipe's size at least
+            # After a read that emptied a full pipe, the writer is likely filling it again: a
+            # moment's wait makes batches larger (fewer, cheaper scans) at full speed.
+            ready, _, _ = select.select([self.fd], [], [], REFILL_WAIT if full else 0)
+            if not ready:
+                break
+            chunk = os.read(self.fd, min(budget - size, READ_SIZE))
             if not chunk:
                 self.eof = True
                 break
+            full = len(chunk) >= 1 << 16  # a pipe's size at least
             pieces.append(chunk)
             size += len(chunk)
         return b"".join(pieces)
@@ -759,6 +770,8 @@ class Watch:
         if ended:
             chunk += lines.flush()
         if not chunk:
+            if ended:
+                self.state.read(lines.close_line(), 0, self.clock())
             return
         frame = read_lines(chunk)
         events = match_frame(frame, self.matcher)
@@ -774,11 +787,15 @@ class Watch:
             event = rows.row(index, named=True)
             self.breach = Breach(self.gate.rules[rule], self.gate.totals[rule], event)
         newlines = frame.height - (0 if chunk.endswith(b"\n") else 1)
+        # Lines as report counts them: newlines, and a last line without one (a line cut in
+        # pieces, MAX_LINE each, is one line).
+        lines.stats.lines += newlines
+        lines.open = not chunk.endswith(b"\n")
+        counted = newlines + (lines.close_line() if ended or self.breach is not None else 0)
         now = self.clock()
-        self.state.read(frame.height, len(chunk), now)
+        self.state.read(counted, len(chunk), now)
         self.state.add(rows, now)
         lines.stats.bytes += len(chunk)
-        lines.stats.lines += frame.height
         if not rows.is_empty():
             self.sink.events(rows, self.state)
         base = lines.line

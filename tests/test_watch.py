@@ -211,6 +211,20 @@ def test_final_report_equals_report_on_the_same_bytes(run, tmp_path):
     assert r.stdout == events.stdout  # the same events, in the same order, with the same fields
 
 
+def test_a_line_cut_in_pieces_is_one_line(run, monkeypatch, tmp_path):
+    """Regression: each piece of a line longer than MAX_LINE was counted as a line."""
+    from logscan import watch
+
+    monkeypatch.setattr(watch, "MAX_LINE", 64)
+    monkeypatch.setattr(watch, "READ_SIZE", 50)  # the line arrives in pieces
+    data = ("x" * 200 + "\n" + ERR.format(204) + "y" * 150).encode()
+    r = run("watch", "-", "-o", tmp_path / "final.json", "-q", input=data)
+    assert r.exit_code == 0
+    report = json.loads((tmp_path / "final.json").read_text())
+    assert report["inputs"]["lines"] == 3 and report["events"] == 1
+    assert report["codes"][0]["sample"]["line"] == 2
+
+
 def test_final_report_of_files_read_to_their_end_equals_report(run, tmp_path):
     files = [SAMPLES / "core/easemob.log", SAMPLES / "ticket-4711/easemob.log", SAMPLES / "web/console.log"]
     r = run("watch", *files, "--no-follow", "--report", "json", "--by", "file")
