@@ -52,12 +52,12 @@ POLL = 0.1
 #: Seconds between two expansions of the globs and folders watched (new files, rotations).
 RESCAN = 1.0
 #: Bytes taken from one source before they are scanned (lines that arrived together).
-BATCH_BYTES = 8 << 20
+BATCH_BYTES = 16 << 20
 #: Bytes asked of stdin at a time; the pipe's size asked for (Linux), and the wait for a full
 #: pipe to be filled again (seconds).
 READ_SIZE = 1 << 20
 PIPE_SIZE = 1 << 20
-REFILL_WAIT = 0.002
+REFILL_WAIT = 0.005
 #: A line longer than this is cut (its pieces keep its number), as the engine cuts blocks.
 MAX_LINE = 4 * inputs.BLOCK_SIZE
 #: Bytes of a file's start compared to tell a truncated file, or a copy of one.
