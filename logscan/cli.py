@@ -312,10 +312,7 @@ def report(
     refuse_binary_on_terminal(fmt, output, BINARY)
     scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
-    wanted = tuple(dict.fromkeys(views)) or ("code",)
-    extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
-    if fmt == "html" or (bucket and "time" not in extra):
-        extra = tuple(dict.fromkeys((*extra, "time")))
+    wanted, extra = report_views(views, fmt, bucket)
     options = scan.report_options(config, views=extra, bucket=bucket)
     with progress_bar(scan.paths, quiet=scan.quiet) as progress:
         result = report_paths(options, matcher, catalogue, progress=progress)
@@ -327,6 +324,18 @@ def report(
             fmt, output, lambda f: render_report(result, f, wanted[0], to_file=output is not None)
         ),
     )
+
+
+def report_views(
+    views: tuple[str, ...], fmt: str, bucket: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The views asked for (``--by``; codes by default) and the extra ones the report computes
+    (kind, file, platform, time: the HTML page and a ``--bucket`` need the timeline)."""
+    wanted = tuple(dict.fromkeys(views)) or ("code",)
+    extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
+    if fmt == "html" or (bucket and "time" not in extra):
+        extra = tuple(dict.fromkeys((*extra, "time")))
+    return wanted, extra
 
 
 def _bucket(value: str | None) -> str | None:
@@ -773,10 +782,7 @@ def watch(
     )
     if limit is not None:
         rules.append(gate.max_total_rule(limit, limit_source))
-    wanted = tuple(dict.fromkeys(views)) or ("code",)
-    extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
-    if final == "html" or (bucket and "time" not in extra):
-        extra = tuple(dict.fromkeys((*extra, "time")))
+    wanted, extra = report_views(views, final, bucket)
     options = WatchOptions(
         paths, from_start=from_start or not follow, follow=follow, redact=not no_redact,
         redact_users=redact_users, views=extra, bucket=bucket, rules=rules, allowed=allowed,
