@@ -277,6 +277,16 @@ def test_fail_on_threshold_counts_every_matching_code(run):
     assert "at <stdin>:3: native 204" in r.stderr
 
 
+def test_max_total_stops_above_n_error_lines_in_all(run):
+    r = run("watch", "-", "--max-total", "1", "--allow", "code=205", "-q",
+            input=ERR.format(205) + ERR.format(204) + ERR.format(208) + ERR.format(500))  # fmt: skip
+    assert r.exit_code == 1
+    assert [json.loads(x)["line"] for x in r.stdout.splitlines()] == [1, 2, 3]
+    assert r.stderr.startswith(
+        "logscan: --max-total 'max-total>1' broken (2 error lines, more than 1) at <stdin>:3: native 208"
+    )
+
+
 def test_fail_on_with_no_violation_exits_0(run):
     r = run("watch", "-", "--fail-on", "code=208", "--allow", "code=204", "--fail-on", "code=204", "-q",
             input=ERR.format(204) * 3)  # fmt: skip
