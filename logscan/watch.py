@@ -3,7 +3,7 @@
 The bytes of each source are cut at line ends and the lines that arrived
 together are scanned as one frame, with the matcher, catalogue and redaction
 of a report (:func:`logscan.scan.match_frame`, :func:`logscan.exports.decode`).
-Each batch feeds three consumers: the caller's sink (one row per event, the
+Each batch feeds four consumers: the caller's sink (one row per event, the
 fields of ``logscan events``), the live state (per code: count, a 5-minute
 window, the newest line; nothing per event is kept), the gate (running counts
 per rule), and the map step of a report (:func:`logscan.report.partial_counts`),
