@@ -235,6 +235,11 @@ def _brief(code: dict[str, object]) -> dict[str, object]:
     return {k: code.get(k) for k in keys}
 
 
+def max_total_rule(limit: int, source: str = "--max-total") -> Rule:
+    """``--max-total N`` as a rule: more than N error lines in all (``max-total>N``)."""
+    return Rule(f"max-total>{limit}", "any", threshold=limit, source=source)
+
+
 def evaluate(
     report: Report,
     rules: list[Rule],
@@ -248,7 +253,7 @@ def evaluate(
     """Apply the allow-list, the baseline and the rules to a report (``max_total`` is the rule
     ``any>N``, named ``max-total>N``)."""
     if max_total is not None:
-        rules = [*rules, Rule(f"max-total>{max_total}", "any", threshold=max_total, source=max_total_source)]
+        rules = [*rules, max_total_rule(max_total, max_total_source)]
     verdict = Verdict(report, list(rules), baseline=baseline is not None)
     live: list[dict[str, object]] = []
     for code in report.to_dict()["codes"]:  # type: ignore[union-attr]

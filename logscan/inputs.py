@@ -926,6 +926,17 @@ def _textual(data: bytes) -> bool:
 _TEXT_BYTES = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 27))
 
 
+def compression_of(head: bytes) -> str | None:
+    """The compressed or archive format a file's first bytes show (``gzip``, ``zip``, ``tar``
+    ...), or None for text."""
+    return _kind(head)
+
+
+def is_glob(text: str) -> bool:
+    """Whether a path given is a glob (``*``, ``?`` or ``[`` in it)."""
+    return bool(_GLOB_CHARS & set(text))
+
+
 def _is_tar(head: bytes) -> bool:
     """A ustar header whose checksum is right (a text with ``ustar`` at 257 is text)."""
     if len(head) < 512 or head[257:262] != b"ustar":
