@@ -7,7 +7,14 @@ the code they declare) and counter-samples, plus the traps of sdk-logs.md.
 About 3 % of the lines written are error lines; of the rest, `--trap-share`
 (default 15 %) are traps and the others ordinary lines of the sample logs.
 
+`--profile dense` is a failure storm: 10 % error lines, 25 % traps, and noise of
+the kinds that make real logs heavy: long Web message objects, Java stack traces,
+msync dumps (each with ids of its own), CRLF line ends. `--user-share 0.01` adds,
+for each of the twenty user patterns of `bench/user_patterns.py`, ~1 % of lines
+it matches (their counts are in the expected file, under the patterns' codes).
+
     python bench/generate.py 1GiB /tmp/bench.log    # also writes /tmp/bench.log.expected.json
+    python bench/generate.py 1GiB /tmp/dense.log --profile dense
     python bench/generate.py 1GB /tmp/small --files 10000   # 10,000 files of 100 KB in /tmp/small/
 
 The expected file maps "sdk/code" to its number of error lines.
@@ -25,6 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import user_patterns  # noqa: E402
 
 from logscan.inputs import Source, iter_sources  # noqa: E402
 from logscan.patterns import load_patterns  # noqa: E402
@@ -75,6 +85,33 @@ def sample_lines() -> tuple[list[tuple[str, str]], list[str]]:
     return errors, ordinary
 
 
+def _noise(rng: random.Random) -> str:
+    """A heavy line of a failure storm's log, with ids of its own (no pattern matches it)."""
+    n = rng.randrange(10**17, 10**18)
+    kind = rng.randrange(3)
+    if kind == 0:  # a Web message object, as the SDK's debug logger prints it
+        body = ", ".join(f"ext_{k}: '{rng.randrange(10**9)}'" for k in range(rng.randrange(4, 16)))
+        return (
+            f"14:03:{rng.randrange(60):02d}:{rng.randrange(1000)} IM SDK [debug]: receive message "
+            f"{{id: '{n}', type: 'txt', msg: 'shift {rng.randrange(99)} update', to: 'dispatch_{n % 97}', "
+            f"from: 'yard_{n % 89}', chatType: 'singleChat', time: {n // 10**5}, {body}}}"
+        )
+    if kind == 1:  # an msync dump of the core log
+        return (
+            f"{{ verison : MSYNC_V1, command : SYNC, payload : {{ status : {{ error_code : 0 }}, metas : [ "
+            f"{{ id : {n}, timestamp : {n // 10**5}, ns : CHAT, payload : {{ chattype : CHAT, from : u{n % 83}, "
+            f"to : u{n % 79}, contents : [ {{ contenttype : TEXT, text : ok {rng.randrange(99)} }} ] }} }} ], "
+            f"next_key : {n + 1}, queue : u{n % 83}, timestamp : {n // 10**5 + 86} }} }}"
+        )
+    return f"W/System.err(27486): \tat com.hyphenate.chat.EMChatManager.m{n % 997}(EMChatManager.java:{n % 2000})"
+
+
+PROFILES = {
+    "sparse": {},
+    "dense": {"error_rate": 0.10, "trap_share": 0.25, "noise_share": 0.15, "crlf": True},
+}
+
+
 def generate(
     size: int,
     out: Path,
@@ -82,6 +119,9 @@ def generate(
     seed: int = 7,
     error_rate: float = 0.03,
     trap_share: float = 0.15,
+    noise_share: float = 0.0,
+    user_share: float = 0.0,
+    crlf: bool = False,
     files: int = 0,
 ) -> Counter[str]:
     """Write ``size`` bytes of log to ``out``; with ``files``, as that many files in the directory ``out``."""
@@ -93,9 +133,23 @@ def generate(
     candidates = TRAPS + [c for p in patterns for c in p.counter_samples]
     matched = set(match_lines(candidates, Matcher.build(patterns))["row"].to_list())
     traps = [line for i, line in enumerate(candidates) if i not in matched]
+    noise = [_noise(rng) for _ in range(5000)]
+    noise = [
+        noise[i]
+        for i in sorted(
+            set(range(len(noise))) - set(match_lines(noise, Matcher.build(patterns))["row"].to_list())
+        )
+    ]
+    users = len(user_patterns.MODULES)
     counts: Counter[str] = Counter()
+    end = "\r\n" if crlf else "\n"
 
     def line() -> str:
+        roll = rng.random()
+        if roll < user_share * users:
+            code = rng.choice((208, 300, 500, 603))
+            counts[f"native/{code}"] += 1
+            return user_patterns.line(rng.randrange(users), code)
         roll = rng.random()
         if roll < error_rate:
             text, key = rng.choice(errors)
@@ -103,6 +157,8 @@ def generate(
             return text
         if roll < error_rate + trap_share * (1 - error_rate):
             return rng.choice(traps)
+        if roll < error_rate + (trap_share + noise_share) * (1 - error_rate):
+            return rng.choice(noise)
         return rng.choice(ordinary)
 
     def write(path: Path, size: int) -> None:
@@ -111,8 +167,8 @@ def generate(
             batch: list[str] = []
             while written < size:
                 text = line()
-                batch.append(text + "\n")
-                written += len(text.encode("utf-8")) + 1
+                batch.append(text + end)
+                written += len(text.encode("utf-8")) + len(end)
                 if len(batch) >= 10000:
                     fh.write("".join(batch))
                     batch.clear()
@@ -135,20 +191,28 @@ def main() -> None:
     parser.add_argument("size", help="target size, e.g. 100MB, 1GiB")
     parser.add_argument("output", type=Path)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--error-rate", type=float, default=0.03, help="share of error lines (default 0.03)")
-    parser.add_argument("--trap-share", type=float, default=0.15, help="share of traps among the other lines")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="sparse")
+    parser.add_argument("--error-rate", type=float, help="share of error lines (sparse 0.03, dense 0.10)")
+    parser.add_argument("--trap-share", type=float, help="share of traps among the other lines (0.15, 0.25)")
+    parser.add_argument(
+        "--user-share", type=float, default=0.0, help="share of lines for each of the 20 user patterns"
+    )
     parser.add_argument(
         "--files", type=int, default=0, help="write a directory of this many files of SIZE/FILES each"
     )
     args = parser.parse_args()
     try:
+        profile: dict = dict(PROFILES[args.profile])
+        for key in ("error_rate", "trap_share"):
+            if getattr(args, key) is not None:
+                profile[key] = getattr(args, key)
         counts = generate(
             parse_size(args.size),
             args.output,
             seed=args.seed,
-            error_rate=args.error_rate,
-            trap_share=args.trap_share,
+            user_share=args.user_share,
             files=args.files,
+            **profile,
         )
     except ValueError as exc:
         raise SystemExit(str(exc)) from None

@@ -371,16 +371,18 @@ def _regex_error(message: str) -> str:
 
 
 def run_samples(patterns: PatternSet) -> list[SampleFailure]:
-    """Run every sample and counter-sample of every pattern through the engine."""
-    from logscan.scan import match_pattern
+    """Run every sample and counter-sample of every pattern through the engine (each pattern
+    alone, all of them in one pass)."""
+    from logscan.scan import match_alone
 
+    listed = list(patterns)
+    keys = [(i, s.line) for i, p in enumerate(listed) for s in p.samples]
+    keys += [(i, line) for i, p in enumerate(listed) for line in p.counter_samples]
+    found = dict(zip(keys, match_alone([(listed[i], line) for i, line in keys]), strict=True))
     failures: list[SampleFailure] = []
-    for pattern in patterns:
-        lines = [s.line for s in pattern.samples] + list(pattern.counter_samples)
-        if not lines:
-            continue
-        codes = match_pattern(pattern, lines)
-        for sample, got in zip(pattern.samples, codes, strict=False):
+    for i, pattern in enumerate(listed):
+        for sample in pattern.samples:
+            got = found[(i, sample.line)]
             if got is None:
                 failures.append(SampleFailure(pattern, sample.line, "sample does not match"))
             elif got != sample.code:
@@ -389,7 +391,8 @@ def run_samples(patterns: PatternSet) -> list[SampleFailure]:
                         pattern, sample.line, f"sample matches with code {got}, expected {sample.code}"
                     )
                 )
-        for counter, got in zip(pattern.counter_samples, codes[len(pattern.samples) :], strict=True):
+        for counter in pattern.counter_samples:
+            got = found[(i, counter)]
             if got is not None:
                 failures.append(SampleFailure(pattern, counter, f"counter-sample matches (code {got})"))
     return failures

@@ -751,3 +751,34 @@ def test_framed_classes_never_match_a_newline(regex):
     texts = pl.Series(["\n", "a\nb"])
     whole = texts.str.contains(f"^(?:{bounded})$")
     assert whole.to_list() == [False, False]
+
+
+def _alone_one_by_one(pairs):
+    out = []
+    for pattern, line in pairs:
+        events = match_lines([line], Matcher.build([pattern]))
+        out.append(events["code"][0] if events.height else None)
+    return out
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 100), st.sampled_from(_fragments())), min_size=1, max_size=40))
+def test_each_pattern_alone_in_one_pass_is_each_pattern_alone(picks):
+    """match_alone (a pattern's samples at load, thousands of patterns at once) gives what
+    each pattern alone gives through the engine."""
+    from logscan.scan import match_alone
+
+    patterns = list(load_patterns())
+    pairs = [(patterns[i % len(patterns)], line) for i, line in picks]
+    assert match_alone(pairs) == _alone_one_by_one(pairs)
+
+
+def test_each_pattern_alone_at_the_edges():
+    from logscan.scan import match_alone
+
+    patterns = _custom(
+        r"\bcode=(?P<code>\d+)", r"err (?P<code>\d{1,3})\b", r"(?s)a.b(?P<code>\d+)", r"(x)?y(?P<code>\d+)"
+    )
+    lines = ["xcode=5", "code=6", "err 123x", "err 12", "axb1", "y7", "xy8", "nothing"]
+    pairs = [(p, line) for p in patterns for line in lines]
+    assert match_alone(pairs) == _alone_one_by_one(pairs)
