@@ -301,11 +301,8 @@ def _bounded(found: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
             pl.lit(None, pl.String).alias("code"),
             pl.lit(None, pl.String).alias("_match"),
         )
-    parts: list[pl.DataFrame] = []
-    _identify(hits.select(pl.col("_ct").unique()), matcher, 0, len(matcher.patterns), parts)
-    won = hits.join(pl.concat(parts), on="_ct", how="left", maintain_order="left").with_columns(
-        pl.lit(None, pl.String).alias("_match")
-    )
+    won = hits.join(_winners(hits["_ct"].unique(), matcher), on="_ct", how="left", maintain_order="left")
+    won = won.with_columns(pl.lit(None, pl.String).alias("_match"))
     coded = pl.col("code").is_not_null() & (pl.col("code") != "")
     others = won.filter(coded.not_())
     if others.is_empty():
@@ -313,6 +310,35 @@ def _bounded(found: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     rest = _codes(_compact(others.select("row", "line"), "line"), matcher)
     rest = rest.with_columns(pl.lit(None, pl.String).alias("_framed"), pl.lit(None, pl.String).alias("_ct"))
     return pl.concat([won.filter(coded), rest.select(won.columns)], how="vertical_relaxed").sort("row")
+
+
+#: The winner (pattern, code) of each framed match text seen, per matcher (by its search):
+#: a process scans many blocks with one matcher, and match texts repeat from block to block
+#: as log lines do. Emptied when it holds MAX_WINNERS (memory stays bounded).
+_WINNERS: dict[str, dict[str, tuple[int, str | None]]] = {}
+MAX_WINNERS = 100_000
+
+
+def _winners(texts: pl.Series, matcher: Matcher) -> pl.DataFrame:
+    """``_ct``, ``_p`` and ``code`` of distinct framed match texts (:func:`_identify`, once per text)."""
+    known = _WINNERS.setdefault(matcher.search, {})
+    values = texts.to_list()
+    new = [text for text in values if text not in known]
+    if new and len(known) + len(new) > MAX_WINNERS:
+        known.clear()
+        new = values
+    if new:
+        parts: list[pl.DataFrame] = []
+        _identify(
+            pl.DataFrame({"_ct": new}, schema={"_ct": pl.String}), matcher, 0, len(matcher.patterns), parts
+        )
+        for text, index, code in pl.concat(parts).select("_ct", "_p", "code").iter_rows():
+            known[text] = (index, code)
+    found = [known[text] for text in values]
+    return pl.DataFrame(
+        {"_ct": values, "_p": [f[0] for f in found], "code": [f[1] for f in found]},
+        schema={"_ct": pl.String, "_p": pl.UInt16, "code": pl.String},
+    )
 
 
 def _identify(hits: pl.DataFrame, matcher: Matcher, lo: int, hi: int, out: list[pl.DataFrame]) -> None:

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from logscan.engine import Engine, keep_events
 from logscan.inputs import iter_sources, plain_block_spans
@@ -782,3 +783,19 @@ def test_each_pattern_alone_at_the_edges():
     lines = ["xcode=5", "code=6", "err 123x", "err 12", "axb1", "y7", "xy8", "nothing"]
     pairs = [(p, line) for p in patterns for line in lines]
     assert match_alone(pairs) == _alone_one_by_one(pairs)
+
+
+def test_winners_are_remembered_within_a_bound(monkeypatch):
+    """Regression: match texts identified once are looked up after; past the bound the memory
+    starts again (a block of texts partly known and partly new then lost the known ones:
+    KeyError), with the same events."""
+    from logscan import scan
+
+    lines = [s.line for p in load_patterns() for s in p.samples]
+    expected = match_lines(lines, MATCHER)
+    monkeypatch.setattr(scan, "MAX_WINNERS", len(set(lines)) + 2)
+    scan._WINNERS.clear()
+    half = len(lines) // 2
+    assert_frame_equal(match_lines(lines[:half], MATCHER), expected.filter(pl.col("row") < half))
+    assert_frame_equal(match_lines(lines, MATCHER), expected)  # known and new together, past the bound
+    assert len(scan._WINNERS[MATCHER.search]) <= len(set(lines)) + 2
