@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from logscan.patterns import load_patterns
-from logscan.scan import Matcher
+from logscan.match.matcher import Matcher
+from logscan.match.patterns import load_patterns
 
 
 def main() -> None:

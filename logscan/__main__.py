@@ -1,3 +1,3 @@
-from logscan.entry import main
+from logscan.cli.entry import main
 
 main()

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from logscan import errors
-from logscan.errors import ConfigError, key_lines, line_of, located, read_toml, read_whole
+from logscan import datafile
+from logscan.datafile import key_lines, line_of, read_toml, read_whole
+from logscan.errors import ConfigError, located
 
 NAMES = ("logscan.toml", "pyproject.toml")
 #: The engines a scan can run on (``--engine``).
@@ -122,7 +123,7 @@ def _has_tool_section(path: Path) -> bool:
     text mentions logscan (its settings would otherwise be silently ignored), and is skipped
     otherwise (it is some other tool's business); one that cannot be read is skipped."""
     try:
-        if path.stat().st_size > errors.MAX_DATA_FILE:  # too large to look into: said, not guessed
+        if path.stat().st_size > datafile.MAX_DATA_FILE:  # too large to look into: said, not guessed
             read_whole(path, ConfigError, "the configuration file")  # raises, naming the file
         data = path.read_bytes()
     except OSError:

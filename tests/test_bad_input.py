@@ -27,11 +27,11 @@ import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logscan.catalogue import load_file as load_catalogue_file
 from logscan.config import load as load_config
+from logscan.decode.catalogue import load_file as load_catalogue_file
 from logscan.errors import LogscanError
 from logscan.inputs import Limits, iter_blocks, iter_sources
-from logscan.patterns import load_file as load_pattern_file
+from logscan.match.patterns import load_file as load_pattern_file
 
 from .conftest import invoke
 
@@ -127,7 +127,7 @@ def test_a_file_that_changes_while_it_is_read_is_named_and_counts_what_was_read(
     events, and the new file's codes were counted under the old name. A file is read as the file
     listed (same inode, full reads): the blocks read before the change count, the file is named
     (changed while being read), exit 2. Small files (read in a batch) too."""
-    import logscan.engine as engine_module
+    import logscan.run.engine as engine_module
     from logscan import inputs
 
     small = change.startswith("small")
@@ -167,7 +167,7 @@ def test_a_line_longer_than_a_block_counts_once_and_an_error_across_a_cut_is_fou
     wherever the error falls it is found, and the line makes one event (the leftmost match).
     A file read by offset and a stream (stdin); blocks of 256 bytes, so lines over ~1 KiB are long.
     The 70 KiB line is never held whole: no piece scanned is over 5 blocks and the overlap."""
-    import logscan.engine as engine_module
+    import logscan.run.engine as engine_module
     from logscan import inputs
 
     monkeypatch.setattr(inputs, "BLOCK_SIZE", 256)
@@ -473,9 +473,9 @@ def _use_data_file(kind: str, path: Path, log: Path) -> list[object]:
 def test_a_data_file_over_the_size_limit_is_refused_by_name(tmp_path, monkeypatch, kind):
     """Regression: `check --baseline /dev/zero` was killed by the kernel at 24 GB: every file read
     whole is read through one helper, up to a limit (64 MiB; 1 MiB here)."""
-    from logscan import errors
+    from logscan import datafile
 
-    monkeypatch.setattr(errors, "MAX_DATA_FILE", 1 << 20)
+    monkeypatch.setattr(datafile, "MAX_DATA_FILE", 1 << 20)
     monkeypatch.chdir(tmp_path)
     log = tmp_path / "a.log"
     log.write_text(ERR.format(204), encoding="utf-8")
@@ -1026,7 +1026,7 @@ def test_a_closed_pipe_stops_the_workers_too(tmp_path):
 def test_workers_of_a_process_killed_outright_end_too(tmp_path):
     """A worker waits for work on a pipe it holds both ends of: when the process that started it
     is killed (kill -9), it would wait forever; it notices its parent is gone and ends."""
-    script = "from logscan import pool; p, up = pool.start(1); print(up[0].result(), flush=True); input()"
+    script = "from logscan.run import pool; p, up = pool.start(1); print(up[0].result(), flush=True); input()"
     with subprocess.Popen(
         [sys.executable, "-W", "ignore", "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     ) as parent:
@@ -1072,8 +1072,8 @@ def test_random_bytes_never_crash_any_command(tmp_path, data):
 @given(noise=st.lists(st.text(alphabet=st.characters(blacklist_characters="\n\r", blacklist_categories=("Cs",)), max_size=80), max_size=40),
        positions=st.lists(st.integers(min_value=0, max_value=40), max_size=12))  # fmt: skip
 def test_inserting_n_error_lines_into_noise_gives_n_events(tmp_path, noise, positions):
-    from logscan.patterns import load_patterns
-    from logscan.scan import Matcher, match_lines
+    from logscan.match.matcher import Matcher, match_lines
+    from logscan.match.patterns import load_patterns
 
     matcher = Matcher.build(load_patterns())
     clean = [
@@ -1332,7 +1332,7 @@ def test_a_reader_that_read_all_and_left_before_the_end_cut_the_output(monkeypat
     """Regression: ``report --by file tiny/ | head -1`` exited 0 and ``check -f json | head -1``
     exited 1: the output fitted in the pipe, so no write failed; the reader left before the end
     all the same, and the run said success."""
-    from logscan import cli
+    from logscan.cli import app as cli
     from logscan.outputs import Stdout
 
     def status(code: int, *, reader_stays: bool) -> int:

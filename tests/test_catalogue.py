@@ -7,7 +7,7 @@ import re
 import polars as pl
 import pytest
 
-from logscan.catalogue import CATEGORIES, KINDS, enrich, load_catalogue, load_file
+from logscan.decode.catalogue import CATEGORIES, KINDS, enrich, load_catalogue, load_file
 from logscan.errors import CatalogueError
 
 from .conftest import DATA, invoke

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from logscan import __version__
-from logscan.cli import cli
+from logscan.cli.app import cli
 
 from .conftest import ROOT, invoke
 
@@ -220,12 +220,12 @@ def test_codes_lists_the_catalogue():
 
 
 def test_internal_errors_are_one_line_without_debug(monkeypatch, tmp_path):
-    import logscan.report
+    import logscan.aggregate.report
 
     def boom(*a, **k):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(logscan.report, "report_paths", boom)
+    monkeypatch.setattr(logscan.aggregate.report, "report_paths", boom)
     log = tmp_path / "a.log"
     log.write_text(LINES, encoding="utf-8")
     r = invoke("report", log)
@@ -277,7 +277,7 @@ def test_help_and_explain_start_without_the_engine():
 
     code = (
         "import sys\n"
-        "from logscan.cli import cli\n"
+        "from logscan.cli.app import cli\n"
         "for args in (['--help'], ['explain', '208'], ['codes', '--sdk', 'web']):\n"
         "    try:\n"
         "        cli.main(args=args, prog_name='logscan')\n"
@@ -364,7 +364,7 @@ def test_markup_in_data_is_no_style_on_a_colour_terminal(tmp_path):
     """Regression: with colour on, ``[red]x[/red]`` in a catalogue coloured the text red."""
     import io
 
-    from logscan.catalogue import load_catalogue
+    from logscan.decode.catalogue import load_catalogue
     from logscan.render import text
 
     mine = tmp_path / "mine.toml"

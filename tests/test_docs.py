@@ -7,7 +7,7 @@ import re
 import click
 import pytest
 
-from logscan.cli import cli
+from logscan.cli.app import cli
 
 from .conftest import ROOT
 
@@ -38,7 +38,7 @@ def test_every_command_is_documented_with_its_options(name):
 
 
 def test_every_category_and_kind_is_explained():
-    from logscan.catalogue import CATEGORIES, KINDS
+    from logscan.decode.catalogue import CATEGORIES, KINDS
 
     for value in (*CATEGORIES, *KINDS, "unknown"):
         assert re.search(rf"^\| `{re.escape(value)}` \|", README, re.M), value

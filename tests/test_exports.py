@@ -103,12 +103,12 @@ def test_empty_export_is_still_a_valid_file(tmp_path):
 
 
 def test_a_failed_export_leaves_no_file(tmp_path, monkeypatch):
-    import logscan.exports
+    import logscan.export.events
 
     def boom(*a, **k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(logscan.exports, "export_events", boom)
+    monkeypatch.setattr(logscan.export.events, "export_events", boom)
     out = tmp_path / "e.csv"
     r = invoke("events", "sample_logs/core", "-o", out)
     assert r.exit_code == 2 and not out.exists() and list(tmp_path.iterdir()) == []

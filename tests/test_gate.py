@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 import xmlschema
 
+from logscan.aggregate.gate import evaluate, parse_rule, parse_tolerance
 from logscan.errors import ConfigError
-from logscan.gate import evaluate, parse_rule, parse_tolerance
 
 from .conftest import DATA, invoke
 

@@ -144,7 +144,7 @@ def test_rows_open_for_cause_fix_and_sample_and_every_view_is_there(monkeypatch)
 
 
 def test_a_category_has_the_same_colour_in_every_report(tmp_path):
-    from logscan.catalogue import CATEGORIES
+    from logscan.decode.catalogue import CATEGORIES
 
     assert set(CATEGORY_COLOURS) == {*CATEGORIES, "unknown"}
     assert len(set(CATEGORY_COLOURS.values())) == len(CATEGORY_COLOURS)

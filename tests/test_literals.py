@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from logscan.literals import literal_filter, required_clauses
-from logscan.patterns import load_patterns
+from logscan.match.literals import literal_filter, required_clauses
+from logscan.match.patterns import load_patterns
 
 
 def clauses(regex):

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from logscan.catalogue import load_catalogue, load_file
-from logscan.diagnose import closest, parse_vendor_page
-from logscan.patterns import load_patterns
+from logscan.decode.catalogue import load_catalogue, load_file
+from logscan.decode.diagnose import closest, parse_vendor_page
+from logscan.match.patterns import load_patterns
 
 from .conftest import DATA, ROOT, invoke
 

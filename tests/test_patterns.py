@@ -7,8 +7,8 @@ import re
 import pytest
 
 from logscan.errors import PatternError
-from logscan.patterns import builtin_dir, load_file, load_patterns, run_samples
-from logscan.scan import Matcher, match_lines
+from logscan.match.matcher import Matcher, match_lines
+from logscan.match.patterns import builtin_dir, load_file, load_patterns, run_samples
 
 BUILTIN = load_patterns()
 MATCHER = Matcher.build(BUILTIN)
@@ -372,7 +372,7 @@ def test_web_error_objects_keep_their_message(line, description):
 
 def test_only_the_web_numbering_has_negative_codes():
     """Native patterns take no minus sign: a negative number there is an OS or HTTP-client error."""
-    from logscan.catalogue import load_catalogue
+    from logscan.decode.catalogue import load_catalogue
 
     negative = {(e.sdk, e.code) for e in load_catalogue().entries if e.code < 0}
     assert negative and {sdk for sdk, _ in negative} == {"web"}

@@ -8,7 +8,7 @@ import json
 import polars as pl
 import pytest
 
-from logscan.redact import redact_expr, redact_text
+from logscan.match.redact import redact_expr, redact_text
 
 from .conftest import invoke
 

@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from logscan.patterns import load_patterns
-from logscan.scan import Matcher, match_lines
+from logscan.match.matcher import Matcher, match_lines
+from logscan.match.patterns import load_patterns
 
 from .conftest import invoke
 

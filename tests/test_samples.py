@@ -8,12 +8,12 @@ from collections import Counter
 import polars as pl
 import pytest
 
-from logscan.catalogue import load_catalogue
-from logscan.engine import Engine, keep_events
+from logscan.aggregate.report import ReportOptions, report_paths
+from logscan.decode.catalogue import load_catalogue
 from logscan.inputs import iter_sources
-from logscan.patterns import load_patterns
-from logscan.report import ReportOptions, report_paths
-from logscan.scan import Matcher
+from logscan.match.matcher import Matcher
+from logscan.match.patterns import load_patterns
+from logscan.run.engine import Engine, keep_events
 
 from .conftest import EXPECTED, SAMPLES
 

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from logscan.engine import Engine, keep_events
+from logscan.aggregate.report import partial_counts
 from logscan.inputs import iter_sources, plain_block_spans
-from logscan.patterns import load_patterns
-from logscan.report import partial_counts
-from logscan.scan import Matcher, match_lines, read_lines, scan_bytes
+from logscan.match.matcher import Matcher, match_lines, read_lines, scan_bytes
+from logscan.match.patterns import load_patterns
+from logscan.run.engine import Engine, keep_events
 
 from .conftest import ROOT
 
@@ -73,7 +73,7 @@ def _pool_from_the_start(monkeypatch) -> None:
     """Every block goes to the worker pool: it starts at once, blocks wait for it to be up, and
     its queue has room for every block in flight (otherwise this process scans blocks itself
     while the workers start, or while they are busy: how many depends on the machine's speed)."""
-    import logscan.engine as engine_module
+    import logscan.run.engine as engine_module
 
     def ready(self) -> bool:
         for future in self._warmup:
@@ -87,7 +87,7 @@ def _pool_from_the_start(monkeypatch) -> None:
 
 def _optional_description():
     """A pattern whose description may be missing from a line."""
-    from logscan.patterns import Pattern
+    from logscan.match.patterns import Pattern
 
     return Pattern(
         "a",
@@ -143,7 +143,7 @@ def test_worker_pool_gives_the_same_events(tmp_path, monkeypatch):
 def test_this_process_scans_the_blocks_the_pool_has_no_room_for(tmp_path, monkeypatch, room):
     """The main process is one of the scanners: a block goes to the pool only while fewer than
     QUEUE_PER_WORKER blocks per worker wait there; the others it scans itself. Same events."""
-    import logscan.engine as engine_module
+    import logscan.run.engine as engine_module
 
     _pool_from_the_start(monkeypatch)
     monkeypatch.setattr(engine_module, "QUEUE_PER_WORKER", 1 << 20 if room else 0)
@@ -167,7 +167,7 @@ def test_decompressed_blocks_reach_the_workers_and_leave_no_spool_files(tmp_path
     pipe): the same events as in process, and nothing is left behind."""
     import gzip
 
-    import logscan.engine as engine_module
+    import logscan.run.engine as engine_module
 
     _pool_from_the_start(monkeypatch)
     spools = tmp_path / "spools"
@@ -218,7 +218,7 @@ def test_partial_counts_of_a_block():
 
 
 def test_patterns_without_literals_scan_every_line():
-    from logscan.patterns import Pattern
+    from logscan.match.patterns import Pattern
 
     bare = Pattern(name="bare", sdk="native", platform="x", regex=r"(?P<code>\d+)!", source="t", line=1)
     matcher = Matcher.build([bare])
@@ -229,7 +229,7 @@ def test_patterns_without_literals_scan_every_line():
 
 @pytest.mark.parametrize("pooled", [False, True])
 def test_small_files_are_batched_with_exact_lines_and_stats(tmp_path, monkeypatch, pooled):
-    import logscan.engine as engine_module
+    import logscan.run.engine as engine_module
 
     if pooled:
         _pool_from_the_start(monkeypatch)
@@ -285,7 +285,7 @@ def test_a_file_that_cannot_be_read_any_more_is_named_and_the_others_are_whole(t
     """Regression: a block of A that failed to read (A rotated away after it was listed) was
     blamed on B, which was then cut short, or crashed the run. Now A is unreadable from that
     block on (what was read before it counts), B is whole; blocks or a batch of small files."""
-    import logscan.engine as engine_module
+    import logscan.run.engine as engine_module
     from logscan import inputs
 
     if not small:
@@ -323,7 +323,7 @@ def test_a_file_that_cannot_be_read_any_more_is_named_and_the_others_are_whole(t
 def test_first_rows_of_joined_files_where_line_lengths_mislead():
     """A CR taken off one file's line and bad UTF-8 made longer in another's can add up to the
     block's length while the rows in between are shifted: such blocks are counted instead."""
-    from logscan.engine import _first_rows
+    from logscan.run.engine import _first_rows
 
     parts = [b"a\r\n", b"\n", b"\xe2\x82\n", b"z\n"]
     data = b"".join(parts)
@@ -341,7 +341,7 @@ def _reference_events(lines: list[str], patterns) -> list[tuple[int, int, str]]:
     that ends the line left out) and code 0 drop the line."""
     import regex
 
-    from logscan.scan import _empty_tail_description
+    from logscan.match.matcher import _empty_tail_description
 
     compiled = [(p, regex.compile(_empty_tail_description(p.regex), regex.ASCII)) for p in patterns]
     out = []
@@ -369,7 +369,7 @@ def _fragments() -> list[str]:
 
 
 def test_where_patterns_compete_the_leftmost_match_wins_then_the_first_listed():
-    from logscan.patterns import Pattern
+    from logscan.match.patterns import Pattern
 
     def pattern(name: str, regex: str) -> Pattern:
         return Pattern(name=name, sdk="native", platform="x", regex=regex, source="t", line=1)
@@ -434,7 +434,7 @@ def test_the_engine_agrees_with_the_reference_on_every_sample_log():
 
 def test_descriptions_are_the_same_line_by_line_and_vectorised(monkeypatch):
     """Few events are described line by line in Python, many by the engine: the same text."""
-    import logscan.scan as scan_module
+    import logscan.match.matcher as scan_module
 
     lines = []
     for log in sorted(p for p in (ROOT / "sample_logs").rglob("*") if p.suffix in (".log", ".txt")):
@@ -453,8 +453,8 @@ def test_descriptions_are_the_same_line_by_line_and_vectorised(monkeypatch):
 def test_the_sample_of_a_code_is_its_first_occurrence_across_batched_files(tmp_path):
     """Regression: in a batch of small files rows are numbered per file; the sample (and the
     log's description) must come from the first file, not from the lowest line number."""
-    from logscan.catalogue import load_catalogue
-    from logscan.report import scan_report
+    from logscan.aggregate.report import scan_report
+    from logscan.decode.catalogue import load_catalogue
 
     (tmp_path / "a.log").write_text(
         "hello\n" * 9 + "E/App: login failed! code: 204 error: User not found A\n"
@@ -474,7 +474,7 @@ def test_spool_directories_of_runs_that_died_are_removed(tmp_path):
     import subprocess
     import sys
 
-    from logscan.engine import _remove_orphans
+    from logscan.run.engine import _remove_orphans
 
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
@@ -507,7 +507,7 @@ def test_a_spool_write_that_fails_loses_no_block(tmp_path, monkeypatch):
     import builtins
     import gzip
 
-    import logscan.engine as engine_module
+    import logscan.run.engine as engine_module
 
     writes = []
 
@@ -540,9 +540,9 @@ def test_combining_partials_on_the_way_gives_the_same_report(
     views and timeline included, where codes recur across blocks and files."""
     import functools
 
-    import logscan.engine as engine_module
-    import logscan.report as report_module
-    from logscan.catalogue import load_catalogue
+    import logscan.aggregate.report as report_module
+    import logscan.run.engine as engine_module
+    from logscan.decode.catalogue import load_catalogue
 
     for name, minute in (("a.log", 10), ("b.log", 5)):
         lines = []
@@ -581,10 +581,10 @@ def test_combining_partials_on_the_way_gives_the_same_report(
 def test_which_description_a_report_shows_does_not_depend_on_combining(tmp_path, monkeypatch):
     """Regression: a code's description is the first found in the input, also when blocks of
     several platforms interleave and partials are combined on the way."""
-    import logscan.engine as engine_module
-    import logscan.report as report_module
-    from logscan.catalogue import load_catalogue
-    from logscan.patterns import Pattern
+    import logscan.aggregate.report as report_module
+    import logscan.run.engine as engine_module
+    from logscan.decode.catalogue import load_catalogue
+    from logscan.match.patterns import Pattern
 
     patterns = [
         _optional_description(),
@@ -617,8 +617,8 @@ def test_which_description_a_report_shows_does_not_depend_on_combining(tmp_path,
 def test_workers_started_early_are_adopted_by_the_engine(tmp_path, monkeypatch):
     """A large scan (a file, or a folder of files) starts its workers before the patterns are
     loaded; the engine then uses those, and a small one (or a missing path) starts none."""
-    import logscan.engine as engine_module
-    from logscan import pool
+    import logscan.run.engine as engine_module
+    from logscan.run import pool
 
     logs = tmp_path / "logs"
     (logs / "small").mkdir(parents=True)
@@ -643,7 +643,7 @@ def test_the_main_process_takes_the_workers_settings_before_polars_loads(monkeyp
     the user set is kept, and once polars is loaded nothing changes (it would be too late)."""
     import sys
 
-    from logscan import pool
+    from logscan.run import pool
 
     monkeypatch.setenv("POLARS_MAX_THREADS", "3")
     monkeypatch.delenv("_RJEM_MALLOC_CONF", raising=False)
@@ -658,7 +658,7 @@ def test_the_main_process_takes_the_workers_settings_before_polars_loads(monkeyp
 def test_plain_bytes_walks_folders_only_as_far_as_needed(tmp_path):
     """The size that decides an early start: files and folders' files, the walk stopped once
     the threshold is passed; a link to a folder is not followed (no loop, no double count)."""
-    from logscan import pool
+    from logscan.run import pool
 
     for name in ("a", "b", "c"):
         (tmp_path / "d" / name).mkdir(parents=True)
@@ -672,9 +672,9 @@ def test_plain_bytes_walks_folders_only_as_far_as_needed(tmp_path):
 def test_a_description_found_in_a_later_small_file_is_kept(tmp_path, monkeypatch):
     """Regression: in a batch of small files, a code's first occurrence without a description
     does not hide the description of its occurrence in a later file; batched or not, the same."""
-    import logscan.engine as engine_module
-    from logscan.catalogue import load_catalogue
-    from logscan.report import scan_report
+    import logscan.run.engine as engine_module
+    from logscan.aggregate.report import scan_report
+    from logscan.decode.catalogue import load_catalogue
 
     optional = _optional_description()
     (tmp_path / "a.log").write_text("A code=2\n")
@@ -688,7 +688,7 @@ def test_a_description_found_in_a_later_small_file_is_kept(tmp_path, monkeypatch
 
 
 def _custom(*regexes: str):
-    from logscan.patterns import Pattern
+    from logscan.match.patterns import Pattern
 
     return [
         Pattern(name=f"p{i}", sdk="native", platform="x", regex=regex, source="t", line=1)
@@ -732,7 +732,7 @@ def test_framed_search_agrees_with_the_reference_at_the_edges(regexes, lines):
 
 
 def test_patterns_that_cannot_run_framed_use_the_exact_path():
-    from logscan.dialect import for_lines
+    from logscan.match.dialect import for_lines
 
     assert for_lines(r"(?s)a.b") is None
     assert for_lines(r"a\nb") is None
@@ -745,7 +745,7 @@ def test_patterns_that_cannot_run_framed_use_the_exact_path():
     "regex", [r"[^a-]+", r"[a-]+", r"[]x]+", r"\s+", r"\D+", r"\W+", r"\pL+", r"[\s\d]+", r".+"]
 )
 def test_framed_classes_never_match_a_newline(regex):
-    from logscan.dialect import for_lines
+    from logscan.match.dialect import for_lines
 
     bounded = for_lines(regex)
     assert bounded is not None
@@ -767,7 +767,7 @@ def _alone_one_by_one(pairs):
 def test_each_pattern_alone_in_one_pass_is_each_pattern_alone(picks):
     """match_alone (a pattern's samples at load, thousands of patterns at once) gives what
     each pattern alone gives through the engine."""
-    from logscan.scan import match_alone
+    from logscan.match.matcher import match_alone
 
     patterns = list(load_patterns())
     pairs = [(patterns[i % len(patterns)], line) for i, line in picks]
@@ -775,7 +775,7 @@ def test_each_pattern_alone_in_one_pass_is_each_pattern_alone(picks):
 
 
 def test_each_pattern_alone_at_the_edges():
-    from logscan.scan import match_alone
+    from logscan.match.matcher import match_alone
 
     patterns = _custom(
         r"\bcode=(?P<code>\d+)", r"err (?P<code>\d{1,3})\b", r"(?s)a.b(?P<code>\d+)", r"(x)?y(?P<code>\d+)"
@@ -789,7 +789,7 @@ def test_winners_are_remembered_within_a_bound(monkeypatch):
     """Regression: match texts identified once are looked up after; past the bound the memory
     starts again (a block of texts partly known and partly new then lost the known ones:
     KeyError), with the same events."""
-    from logscan import scan
+    from logscan.match import matcher as scan
 
     lines = [s.line for p in load_patterns() for s in p.samples]
     expected = match_lines(lines, MATCHER)

@@ -7,7 +7,7 @@ from datetime import datetime
 import polars as pl
 import pytest
 
-from logscan.timestamps import with_timestamps
+from logscan.match.timestamps import with_timestamps
 
 CASES = [
     # core log, padded and not (milliseconds are an integer after a colon)
@@ -133,7 +133,7 @@ def test_empty_frame_gets_the_columns():
 def test_read_times_reads_a_row_s_last_line_only_where_it_is_another_line():
     """The merge reads the times of each partial row's first and last lines; a row counted
     once has one line (read once), the others two, of any precision; rows keep their order."""
-    from logscan.report import PARTIAL_SCHEMA, read_times
+    from logscan.aggregate.report import PARTIAL_SCHEMA, read_times
 
     rows = [
         (1, "2024-05-01 10:00:00.000 a", "2024-05-01 10:00:00.000 a"),

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from logscan.render import live
-from logscan.watch import RATE_WINDOW, LiveState
+from logscan.live.watch import RATE_WINDOW, LiveState
+from logscan.live import screen as live
 
 from .conftest import SAMPLES
 
@@ -213,7 +213,7 @@ def test_final_report_equals_report_on_the_same_bytes(run, tmp_path):
 
 def test_a_line_cut_in_pieces_is_one_line(run, monkeypatch, tmp_path):
     """Regression: each piece of a line longer than MAX_LINE was counted as a line."""
-    from logscan import watch
+    from logscan.live import watch
 
     monkeypatch.setattr(watch, "MAX_LINE", 64)
     monkeypatch.setattr(watch, "READ_SIZE", 50)  # the line arrives in pieces

@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from logscan.report import Report
+from logscan.aggregate.report import Report
 
 COLUMNS = (
     "sdk", "code", "name", "category", "kind", "count", "share", "first_seen", "last_seen",

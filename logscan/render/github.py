@@ -10,7 +10,7 @@ appended to it.
 
 from __future__ import annotations
 
-from logscan.gate import NOTHING_READ, Verdict
+from logscan.aggregate.gate import NOTHING_READ, Verdict
 from logscan.outputs import printable
 from logscan.render import links
 from logscan.render.markdown import linked, table

@@ -21,6 +21,7 @@ from html import escape as _html_escape
 from importlib import resources
 
 from logscan import __version__
+from logscan.aggregate.report import Report
 from logscan.outputs import printable
 from logscan.render import links
 from logscan.render.text import (
@@ -33,7 +34,6 @@ from logscan.render.text import (
     timeline_rows,
     top_files,
 )  # fmt: skip
-from logscan.report import Report
 
 #: Okabe-Ito's colour-blind-safe palette for the eight categories seen most, then Paul Tol's
 #: muted and light palettes; the same colour for a category in every report.

@@ -1,4 +1,4 @@
-"""JSON: one object (see :meth:`logscan.report.Report.to_dict`)."""
+"""JSON: one object (see :meth:`logscan.aggregate.report.Report.to_dict`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from logscan.report import Report
+    from logscan.aggregate.report import Report
 
 
 #: DEL, C1 controls and the line and paragraph separators, which JSON may hold as they are

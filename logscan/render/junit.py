@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from logscan.gate import Verdict
+from logscan.aggregate.gate import Verdict
 
 #: Characters XML 1.0 does not allow (ANSI escapes in coloured logs, other controls).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from logscan.aggregate.report import Report
 from logscan.outputs import printable
 from logscan.render import links
 from logscan.render.text import TOP_CAUSES, describe_span, extra_views, human_bytes, plain_cell
-from logscan.report import Report
 
 
 class Markdown(str):

@@ -6,7 +6,7 @@ import hashlib
 from urllib.parse import quote
 
 from logscan import __version__
-from logscan.gate import Verdict
+from logscan.aggregate.gate import Verdict
 from logscan.render import json_, links
 from logscan.render.markdown import linked
 

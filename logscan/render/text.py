@@ -22,14 +22,14 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from logscan.catalogue import Entry
+from logscan.decode.catalogue import Entry
 from logscan.outputs import printable
 from logscan.render import links
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from logscan.report import Report
+    from logscan.aggregate.report import Report
 
 #: How many of the top codes get their cause and fix printed.
 TOP_CAUSES = 5

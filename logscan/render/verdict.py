@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from logscan.gate import NOTHING_READ, Verdict
+from logscan.aggregate.gate import NOTHING_READ, Verdict
 from logscan.outputs import printable
 from logscan.render import json_, links
 from logscan.render.text import plural

@@ -6,9 +6,9 @@ import io
 
 import polars as pl
 
+from logscan.aggregate.report import Report
 from logscan.render.csv_ import COLUMNS as CODE_COLUMNS
 from logscan.render.csv_ import code_rows, write_rows
-from logscan.report import Report
 
 VIEWS = ("code", "category", "kind", "file", "platform", "time")
 

@@ -2,16 +2,16 @@
 
 The client lists what PATHS name (files on a shared file system, objects in a
 bucket: names and sizes, nothing is read) and plans tasks: a file over
-:data:`logscan.engine.SMALL_FILE` is a task of its own, smaller ones are batched,
-in input order. Each task runs the local engine (:class:`logscan.engine.Engine`,
+:data:`logscan.run.engine.SMALL_FILE` is a task of its own, smaller ones are batched,
+in input order. Each task runs the local engine (:class:`logscan.run.engine.Engine`,
 in the worker's process) over its files, which the worker reads itself:
 compression, archives, encodings and limits as locally (:mod:`logscan.inputs`),
 large files in the same blocks. A report task maps its blocks with the report's
-own map step and merges them (:func:`logscan.report.merge`); the partial frames
+own map step and merges them (:func:`logscan.aggregate.report.merge`); the partial frames
 of consecutive tasks are combined in a tree on the workers
-(:func:`logscan.report.combine`), so the client receives one frame of a few rows
+(:func:`logscan.aggregate.report.combine`), so the client receives one frame of a few rows
 per code and file, never the events; it builds the report as the local engine
-does (:func:`logscan.report.build_report`). An export task writes its events as
+does (:func:`logscan.aggregate.report.build_report`). An export task writes its events as
 one part of a Parquet dataset.
 
 What is shipped to the workers: the paths or URLs of their files, the compiled
@@ -34,12 +34,15 @@ from typing import Any
 
 import polars as pl
 
-from logscan import catalogue as cat
-from logscan import engine, exports, inputs, pool, report
-from logscan.engine import Engine, RunStats
+from logscan import inputs
+from logscan.aggregate import report
+from logscan.decode import catalogue as cat
 from logscan.errors import EngineError, InputError, OutputError
+from logscan.export import events as exports
 from logscan.inputs import Limits, Listed, Source, Unreadable
-from logscan.scan import Matcher
+from logscan.match.matcher import Matcher
+from logscan.run import engine, pool
+from logscan.run.engine import Engine, RunStats
 
 #: How long to wait for a scheduler given by address (``--connect-timeout``), in seconds.
 CONNECT_TIMEOUT = 10.0

@@ -59,7 +59,7 @@ def _init_worker() -> None:
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-    importlib.import_module("logscan.engine")  # polars and the engine, before the first block
+    importlib.import_module("logscan.run.engine")  # polars and the engine, before the first block
 
 
 def _exit_with(sentinel: int) -> None:
@@ -135,7 +135,7 @@ def plain_bytes(paths: Iterable[str | Path], enough: int) -> int:
 def take(workers: int) -> Pool:
     """A pool of ``workers`` processes: the one started early if there is one, else a new one.
 
-    (The process that takes it scans too: see :mod:`logscan.engine`.)"""
+    (The process that takes it scans too: see :mod:`logscan.run.engine`.)"""
     return _prestarted.pop(workers, None) or start(workers)
 
 

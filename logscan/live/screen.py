@@ -10,8 +10,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from logscan.live.watch import NEW_FOR, LiveState
 from logscan.render.text import human_bytes, plural
-from logscan.watch import NEW_FOR, LiveState
 
 #: The widest the live table is drawn (it fits 80 to this many columns).
 MAX_WIDTH = 120

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 import polars as pl
 import regex
 
-from logscan import catalogue as cat
 from logscan import inputs
+from logscan.decode import catalogue as cat
 from logscan.errors import InputError
 from logscan.inputs import Source, Unreadable
-from logscan.patterns import Pattern
-from logscan.redact import redact_expr
-from logscan.scan import Matcher, match_frame, match_lines, python_regex, read_lines
+from logscan.match.matcher import Matcher, match_frame, match_lines, python_regex, read_lines
+from logscan.match.patterns import Pattern
+from logscan.match.redact import redact_expr
 
 #: A line that looks like an SDK error: an error-ish word, then (nearby) a number.
 SUSPECT = (
@@ -131,7 +131,7 @@ def find_unmatched(
 
     Returns (shape, count, example file, example line, example text), most
     frequent first, and the inputs that could not be read. The text is redacted
-    (:mod:`logscan.redact`) before it is shaped, unless ``redact`` is false.
+    (:mod:`logscan.match.redact`) before it is shaped, unless ``redact`` is false.
     """
     rows: list[dict[str, object]] = []
     bad: list[Unreadable] = []

@@ -18,15 +18,15 @@ from typing import BinaryIO
 
 import polars as pl
 
-from logscan import catalogue as cat
-from logscan.engine import Engine, RunStats, keep_events
+from logscan.decode import catalogue as cat
 from logscan.inputs import Source, Unreadable
+from logscan.match.matcher import Matcher
+from logscan.match.redact import redact_expr
+from logscan.match.timestamps import iso
 from logscan.outputs import write_all
-from logscan.redact import redact_expr
 from logscan.render.csv_ import safe_cell
 from logscan.render.json_ import escape_controls
-from logscan.scan import Matcher
-from logscan.timestamps import iso
+from logscan.run.engine import Engine, RunStats, keep_events
 
 #: Columns of an events export, in order.
 COLUMNS = (

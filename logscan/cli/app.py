@@ -19,7 +19,8 @@ from typing import Any
 
 import click
 
-from logscan import __version__, buckets
+from logscan import __version__
+from logscan.aggregate import buckets
 from logscan.errors import LogscanError, OutputError
 from logscan.outputs import Stdout, StdoutClosed, install_stdio, printable, reader_gone, write_all
 
@@ -88,7 +89,7 @@ class Scan:
 
     def cluster(self, config: Any) -> Any:
         """The Dask cluster to run on (--scheduler, else the configuration's, else one started here)."""
-        from logscan.distributed import CONNECT_TIMEOUT, Cluster
+        from logscan.fleet.cluster import CONNECT_TIMEOUT, Cluster
 
         timeout = CONNECT_TIMEOUT if self.connect_timeout is None else self.connect_timeout
         return Cluster(self.scheduler or config.scheduler, timeout, self.workers)
@@ -96,8 +97,8 @@ class Scan:
     def prepare(self) -> tuple[Any, Any, Any]:
         """The configuration (given or discovered), the matcher and the catalogue; the options
         add to what the configuration file says."""
-        from logscan.catalogue import load_catalogue
-        from logscan.scan import Matcher
+        from logscan.decode.catalogue import load_catalogue
+        from logscan.match.matcher import Matcher
 
         config, patterns = load_config_and_patterns(
             self.config_path, self.pattern_paths, self.no_builtin_patterns, check=True
@@ -118,7 +119,7 @@ class Scan:
 
     def report_options(self, config: Any, **extra: Any) -> Any:
         from logscan import config as cfg
-        from logscan.report import ReportOptions
+        from logscan.aggregate.report import ReportOptions
 
         dask = self.engine_of(config) == "dask"
         return ReportOptions(
@@ -142,7 +143,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(f)
     def command(**kwargs: Any) -> Any:
         scan = Scan(**{name: kwargs.pop(name) for name in names})
-        from logscan import pool
+        from logscan.run import pool
 
         if scan.engine != "dask" and not scan.scheduler:
             pool.prestart(scan.paths, scan.workers)
@@ -190,7 +191,7 @@ def load_config_and_patterns(
     ``check`` runs the samples of user pattern files at load (``False`` skips them).
     """
     from logscan import config as cfg
-    from logscan.patterns import load_patterns
+    from logscan.match.patterns import load_patterns
 
     config = cfg.load(config_path or cfg.discover())
     patterns = load_patterns(
@@ -399,8 +400,8 @@ def report(
       logscan report ticket-4711/ --format markdown -o report.md
       adb logcat -d | logscan report -
     """
+    from logscan.aggregate.report import report_paths
     from logscan.render import BINARY
-    from logscan.report import report_paths
 
     fmt = pick_format(format_, output, default="table")
     refuse_binary_on_terminal(fmt, output, BINARY)
@@ -598,8 +599,8 @@ def check(
       logscan check logs/ --baseline main.json --tolerance 20% --format sarif -o logscan.sarif
       logscan check logs/ --format github
     """
-    from logscan import gate
-    from logscan.report import report_paths
+    from logscan.aggregate import gate
+    from logscan.aggregate.report import report_paths
 
     fmt = pick_format(format_, output, default="text", extensions=CHECK_EXTENSIONS)
     scan.refuse_output_among_inputs(output)
@@ -639,7 +640,7 @@ def gate_rules(
     configuration's ``fail_on``), the accepted codes (``--allow`` and the configuration's), the
     largest total (``--max-total``, else with ``policy`` the configuration's) and where it came
     from. With ``policy`` and nothing asked for, the rule is ``any``."""
-    from logscan import gate
+    from logscan.aggregate import gate
 
     where = config.where
     if fail_on:
@@ -737,8 +738,8 @@ def events(
       logscan events logs/ --format csv -o triage.csv
     """
     from logscan import config as cfg
-    from logscan import exports
-    from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN
+    from logscan.decode.catalogue import CATEGORIES, KINDS, UNKNOWN
+    from logscan.export import events as exports
     from logscan.inputs import iter_sources
 
     for value in category_filter:
@@ -753,7 +754,7 @@ def events(
         since=since, until=until,
     )  # fmt: skip
     if scan.engine_of(config) == "dask":
-        from logscan import distributed
+        from logscan.fleet import cluster as distributed
 
         if output is None or format_ not in (None, "parquet"):
             raise click.UsageError(
@@ -879,16 +880,16 @@ def watch(
       logscan watch 'logs/*.log' --format text
       logscan watch logs/ --from-start --report json -o final.json
     """
-    from logscan import pool
+    from logscan.run import pool
 
     if "polars" not in sys.modules:
         # The workers' allocator setting (freed memory handed back within 20 ms): over hours of
         # batches, the resident memory stays flat (+25 % over 1 GiB without it, +7 % with it).
         allocator = "_RJEM_MALLOC_CONF"
         os.environ.setdefault(allocator, pool.WORKER_ENVIRONMENT[allocator])
-    from logscan import gate
+    from logscan.aggregate import gate
+    from logscan.live.watch import Watch, WatchOptions
     from logscan.render import BINARY
-    from logscan.watch import Watch, WatchOptions
 
     fmt = format_ or ("live" if stdout_is_terminal() else "ndjson")
     final = pick_format(report_format, output, default="table")
@@ -959,7 +960,7 @@ class _Interrupts:
 
 
 def _say_breach(breach: Any) -> None:
-    from logscan.render.live import event_line
+    from logscan.live.screen import event_line
     from logscan.render.text import plural
 
     rule = breach.rule
@@ -975,8 +976,8 @@ def _watch_sink(fmt: str, paths: tuple[str, ...], *, quiet: bool) -> Any:
     """Where ``logscan watch`` shows what it sees: a live table, NDJSON or text lines on stdout."""
     import time
 
-    from logscan import exports
-    from logscan.render import live
+    from logscan.export import events as exports
+    from logscan.live import screen as live
 
     label = ", ".join(paths) if len(", ".join(paths)) <= 40 else f"{paths[0]} and {len(paths) - 1} more"
 
@@ -1052,7 +1053,7 @@ def explain(query: tuple[str, ...], sdk: str | None, format_: str, catalogue_pat
       logscan explain 208 503 USER_REMOVED
       logscan explain "token expired"
     """
-    from logscan.catalogue import load_catalogue
+    from logscan.decode.catalogue import load_catalogue
     from logscan.render import json_, text
 
     catalogue = load_catalogue(catalogue_paths)
@@ -1100,7 +1101,7 @@ def codes(
       logscan codes --sdk web --category connection
       logscan codes --format json | jq '.[] | select(.kind == "transient")'
     """
-    from logscan.catalogue import CATEGORIES, KINDS, load_catalogue
+    from logscan.decode.catalogue import CATEGORIES, KINDS, load_catalogue
     from logscan.render import json_, text
 
     if category is not None and category not in CATEGORIES:
@@ -1239,14 +1240,14 @@ def patterns_test(
       logscan patterns test "DestroyThread failed, code:1400, desc:thread not exist"
       logscan patterns test --file suspicious-lines.txt --patterns mine.toml
     """
-    from logscan.catalogue import load_catalogue
-    from logscan.diagnose import test_lines
+    from logscan.decode.catalogue import load_catalogue
+    from logscan.decode.diagnose import test_lines
+    from logscan.match.matcher import Matcher
     from logscan.render import json_
-    from logscan.scan import Matcher
 
     texts = list(lines)
     if file_ is not None:
-        from logscan.diagnose import lines_of
+        from logscan.decode.diagnose import lines_of
 
         texts += lines_of(str(file_))
     if not texts:
@@ -1301,7 +1302,7 @@ def patterns_check(files: tuple[Path, ...]) -> None:
       logscan patterns check
       logscan patterns check mine.toml patterns/
     """
-    from logscan.patterns import (
+    from logscan.match.patterns import (
         PatternSet,
         builtin_dir,
         bundled_names_taken,
@@ -1371,10 +1372,10 @@ def patterns_unmatched(
       logscan patterns unmatched app.log
       logscan patterns unmatched logs/ --patterns mine.toml --top 10
     """
-    from logscan.diagnose import find_unmatched
+    from logscan.decode.diagnose import find_unmatched
     from logscan.inputs import iter_sources
+    from logscan.match.matcher import Matcher
     from logscan.render import json_
-    from logscan.scan import Matcher
 
     loaded = _pattern_set(config_path, pattern_paths, no_builtin_patterns, check=True)
     shapes, bad = find_unmatched(
@@ -1426,9 +1427,10 @@ def catalogue_import(page: Path, output: Path | None) -> None:
     Examples:
       logscan catalogue import agora-chat-error-codes.md -o vendor.toml
     """
-    from logscan.catalogue import load_catalogue
-    from logscan.diagnose import import_vendor_page, parse_vendor_page
-    from logscan.errors import CatalogueError, read_whole
+    from logscan.datafile import read_whole
+    from logscan.decode.catalogue import load_catalogue
+    from logscan.decode.diagnose import import_vendor_page, parse_vendor_page
+    from logscan.errors import CatalogueError
 
     text = read_whole(page, CatalogueError, "a vendor page").decode("utf-8", errors="replace")
     if not parse_vendor_page(text):
@@ -1452,7 +1454,7 @@ def catalogue_check(files: tuple[Path, ...]) -> None:
     Examples:
       logscan catalogue check codes.toml
     """
-    from logscan.catalogue import load_file
+    from logscan.decode.catalogue import load_file
     from logscan.errors import CatalogueError
 
     failed = False
@@ -1574,7 +1576,7 @@ def warn(message: str, *, quiet: bool) -> None:
 
 
 def main() -> None:
-    """Console entry point (after :func:`logscan.entry.main` set up the signals)."""
+    """Console entry point (after :func:`logscan.cli.entry.main` set up the signals)."""
     global _STDOUT
     # A closed pipe (`| head`) is a BrokenPipeError, not SIGPIPE's default action: the run stops
     # quietly and still stops its workers and removes its temporary files.

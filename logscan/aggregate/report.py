@@ -18,13 +18,13 @@ from typing import Any
 
 import polars as pl
 
-from logscan import buckets
-from logscan import catalogue as cat
-from logscan.engine import Engine, RunStats
+from logscan.aggregate import buckets
+from logscan.decode import catalogue as cat
 from logscan.inputs import Limits, Source, Unreadable, iter_sources
-from logscan.redact import redact_expr
-from logscan.scan import Matcher, describe_events, timestamp_events
-from logscan.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time, iso, with_timestamps
+from logscan.match.matcher import Matcher, describe_events, timestamp_events
+from logscan.match.redact import redact_expr
+from logscan.match.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time, iso, with_timestamps
+from logscan.run.engine import Engine, RunStats
 
 #: Longest sample line shown in a report.
 SAMPLE_CHARS = 300
@@ -482,7 +482,7 @@ class ReportOptions:
     #: Extra views (``kind``, ``file``, ``platform``, ``time``) and the timeline's bucket.
     views: tuple[str, ...] = ()
     bucket: str | None = None
-    #: Run on this Dask cluster (``--engine dask``: :mod:`logscan.distributed`); None: here.
+    #: Run on this Dask cluster (``--engine dask``: :mod:`logscan.fleet.cluster`); None: here.
     cluster: Any = None
 
 
@@ -523,7 +523,7 @@ def report_paths(
     options: ReportOptions, matcher: Matcher, catalogue: cat.Catalogue, *, stdin=None, progress=None
 ) -> Report:  # type: ignore[no-untyped-def]
     if options.cluster is not None:
-        from logscan import distributed
+        from logscan.fleet import cluster as distributed
 
         return distributed.scan_report(
             options.paths, matcher, catalogue, options.cluster, limits=options.limits, redact=options.redact,

@@ -1,7 +1,7 @@
 """The engine: blocks of bytes -> polars frames of events.
 
 A block is split into lines by polars (``read_lines``); a regex of literals
-that every match of some pattern must hold (:mod:`logscan.literals`) drops
+that every match of some pattern must hold (:mod:`logscan.match.literals`) drops
 most lines with a plain literal search; the survivors meet one regex, the
 alternation of all patterns, in one vectorised pass without captures, which
 keeps the lines some pattern matches. Only those lines meet each pattern on
@@ -27,11 +27,11 @@ from dataclasses import dataclass
 import polars as pl
 import regex
 
-from logscan.dialect import for_engine, for_lines
-from logscan.literals import literal_filter
-from logscan.patterns import Pattern, PatternSet
-from logscan.timestamps import SCHEMA as TIME_COLUMNS
-from logscan.timestamps import with_timestamps
+from logscan.match.dialect import for_engine, for_lines
+from logscan.match.literals import literal_filter
+from logscan.match.patterns import Pattern, PatternSet
+from logscan.match.timestamps import SCHEMA as TIME_COLUMNS
+from logscan.match.timestamps import with_timestamps
 
 #: Longest line text kept in an event (the rest is cut and marked).
 MAX_TEXT = 2000
@@ -74,14 +74,14 @@ def _no_names(regex: str) -> str:
 class Matcher:
     """Patterns prepared for the engine (picklable: sent to worker processes).
 
-    ``literals``: a cheap first filter (see :mod:`logscan.literals`; None when a
+    ``literals``: a cheap first filter (see :mod:`logscan.match.literals`; None when a
     pattern has no literal); ``codes``: every pattern as one alternation, no
     named groups (it only tells which lines some pattern matches);
     ``singles``: each pattern alone, capturing its ``code`` only (see
     :func:`_only_code`), wrapped in a ``MATCH_GROUP``; ``describers``: each
     pattern with its ``description`` group (None without one); ``excludes``:
     each pattern's ``exclude`` (None without one).
-    All as the engine runs them (:func:`logscan.dialect.for_engine`).
+    All as the engine runs them (:func:`logscan.match.dialect.for_engine`).
     """
 
     patterns: tuple[Pattern, ...]

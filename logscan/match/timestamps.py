@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from logscan.dialect import for_engine
+from logscan.match.dialect import for_engine
 
 FULL, NO_YEAR, TIME_ONLY = "full", "no-year", "time-only"
 

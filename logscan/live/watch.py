@@ -2,11 +2,11 @@
 
 The bytes of each source are cut at line ends and the lines that arrived
 together are scanned as one frame, with the matcher, catalogue and redaction
-of a report (:func:`logscan.scan.match_frame`, :func:`logscan.exports.decode`).
+of a report (:func:`logscan.match.matcher.match_frame`, :func:`logscan.export.events.decode`).
 Each batch feeds four consumers: the caller's sink (one row per event, the
 fields of ``logscan events``), the live state (per code: count, a 5-minute
 window, the newest line; nothing per event is kept), the gate (running counts
-per rule), and the map step of a report (:func:`logscan.report.partial_counts`),
+per rule), and the map step of a report (:func:`logscan.aggregate.report.partial_counts`),
 so that the final report is built by the same merge as ``logscan report`` and
 counts exactly what it would count on the same bytes.
 
@@ -39,13 +39,14 @@ from typing import BinaryIO, Protocol
 
 import polars as pl
 
-from logscan import catalogue as cat
-from logscan import exports, inputs
-from logscan.engine import RunStats, SourceStats, _detach
-from logscan.gate import Rule
+from logscan import inputs
+from logscan.aggregate.gate import Rule
+from logscan.aggregate.report import BUCKETS, Report, build_report, merge, partial_counts
+from logscan.decode import catalogue as cat
+from logscan.export import events as exports
 from logscan.inputs import Unreadable
-from logscan.report import BUCKETS, Report, build_report, merge, partial_counts
-from logscan.scan import Matcher, match_frame, read_lines
+from logscan.match.matcher import Matcher, match_frame, read_lines
+from logscan.run.engine import RunStats, SourceStats, _detach
 
 #: Seconds between two looks at the files followed (and the longest wait for stdin).
 POLL = 0.1
@@ -92,7 +93,7 @@ class Sink(Protocol):
     """Where the watch hands what it sees (the command line draws or prints it)."""
 
     def events(self, rows: pl.DataFrame, state: LiveState) -> None:
-        """Rows of one batch, in input order, in :data:`logscan.exports.EXPORT_SCHEMA`."""
+        """Rows of one batch, in input order, in :data:`logscan.export.events.EXPORT_SCHEMA`."""
 
     def idle(self, state: LiveState) -> None:
         """Called at least every ``poll`` seconds, and after each batch."""

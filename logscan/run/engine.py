@@ -1,7 +1,7 @@
 """Map and merge: sources -> blocks -> per-block frames -> one result.
 
 ``map``: every block of every source is scanned on its own
-(:func:`logscan.scan.scan_bytes`) and reduced by a *mapper* (for a report,
+(:func:`logscan.match.matcher.scan_bytes`) and reduced by a *mapper* (for a report,
 partial counts; for an export, the events themselves). ``merge``: the caller
 receives each block's frame in input order with ``file`` and absolute
 ``line`` numbers filled in, and combines them.
@@ -11,7 +11,7 @@ no log bytes cross a process boundary; compressed files, archive members and
 stdin are decompressed here and their blocks handed over in spool files
 (in ``/dev/shm`` where there is one; a pipe moves a block five times slower).
 Small inputs run in this process; once the input is large enough to pay for
-it, a pool (:mod:`logscan.pool`) of ``workers - 1`` processes starts, and this
+it, a pool (:mod:`logscan.run.pool`) of ``workers - 1`` processes starts, and this
 process stays one of the scanners: it scans a block itself whenever the pool
 has QUEUE_PER_WORKER blocks per process queued (rather than wait for them; one
 process fewer holds polars and a block). Memory stays flat: at most
@@ -39,9 +39,9 @@ from pathlib import Path
 
 import polars as pl
 
-from logscan import inputs, pool
+from logscan import inputs
 from logscan.inputs import Source, Unreadable
-from logscan.scan import (
+from logscan.match.matcher import (
     Matcher,
     describe_events,
     empty_events,
@@ -50,6 +50,7 @@ from logscan.scan import (
     scan_bytes,
     timestamp_events,
 )
+from logscan.run import pool
 
 #: Bytes scanned in-process before a worker pool is started.
 POOL_THRESHOLD = pool.POOL_THRESHOLD

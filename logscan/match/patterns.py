@@ -27,7 +27,8 @@ from re import _constants as _c  # type: ignore[attr-defined]
 
 import polars as pl
 
-from logscan.errors import PatternError, key_lines, line_of, located, read_toml
+from logscan.datafile import key_lines, line_of, read_toml
+from logscan.errors import PatternError, located
 
 SDKS = ("native", "web")
 
@@ -81,7 +82,7 @@ def builtin_dir() -> Path:
     packaged = resources.files("logscan") / "patterns"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "patterns"
+    return Path(__file__).resolve().parents[2] / "patterns"
 
 
 def pattern_files(paths: Iterable[Path]) -> list[Path]:
@@ -251,7 +252,7 @@ def _build(path: Path, line: int, index: int, table: dict[str, object]) -> Patte
 
 def engine_groups(regex: str, fail) -> list[str]:  # type: ignore[no-untyped-def]
     """Compile ``regex`` on the scan engine; return its named groups or raise via ``fail``."""
-    from logscan.dialect import for_engine
+    from logscan.match.dialect import for_engine
 
     line = pl.Series("line", [""], dtype=pl.String)
     try:
@@ -271,8 +272,8 @@ def engine_groups(regex: str, fail) -> list[str]:  # type: ignore[no-untyped-def
 def code_is_a_number(regex: str) -> bool:
     """Whether the ``code`` group of ``regex`` captures an optional '-' and digits only (a match
     of anything else would not read as a code). A regex Python's parser cannot read as the
-    engine does (see :func:`logscan.literals.parse`) is given the benefit of the doubt."""
-    from logscan import literals
+    engine does (see :func:`logscan.match.literals.parse`) is given the benefit of the doubt."""
+    from logscan.match import literals
 
     # The engine's (?<name>...) is Python's (?P<name>...).
     parsed = literals.parse(re.sub(r"(?<!\\)((?:\\\\)*)\(\?<([A-Za-z_]\w*)>", r"\1(?P<\2>", regex))
@@ -373,7 +374,7 @@ def _regex_error(message: str) -> str:
 def run_samples(patterns: PatternSet) -> list[SampleFailure]:
     """Run every sample and counter-sample of every pattern through the engine (each pattern
     alone, all of them in one pass)."""
-    from logscan.scan import match_alone
+    from logscan.match.matcher import match_alone
 
     listed = list(patterns)
     keys = [(i, s.line) for i, p in enumerate(listed) for s in p.samples]

@@ -15,7 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from logscan.errors import CatalogueError, key_lines, line_of, located, read_toml
+from logscan.datafile import key_lines, line_of, read_toml
+from logscan.errors import CatalogueError, located
 
 if TYPE_CHECKING:
     import polars as pl
