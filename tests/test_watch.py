@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from logscan.live.watch import RATE_WINDOW, LiveState
 from logscan.live import screen as live
+from logscan.live.watch import RATE_WINDOW, LiveState
 
 from .conftest import SAMPLES
 

@@ -273,5 +273,3 @@ def _admit(path: Path, walk: _Walk | None, *, in_folder: bool) -> os.stat_result
 def is_glob(text: str) -> bool:
     """Whether a path given is a glob (``*``, ``?`` or ``[`` in it)."""
     return bool(_GLOB_CHARS & set(text))
-
-

@@ -41,6 +41,8 @@ class _Whole(io.RawIOBase):
     def close(self) -> None:
         self._raw.close()
         super().close()
+
+
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 
 
