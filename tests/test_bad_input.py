@@ -1332,7 +1332,7 @@ def test_a_reader_that_read_all_and_left_before_the_end_cut_the_output(monkeypat
     """Regression: ``report --by file tiny/ | head -1`` exited 0 and ``check -f json | head -1``
     exited 1: the output fitted in the pipe, so no write failed; the reader left before the end
     all the same, and the run said success."""
-    from logscan.cli import app as cli
+    from logscan.cli import main as cli
     from logscan.outputs import Stdout
 
     def status(code: int, *, reader_stays: bool) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from logscan import __version__
-from logscan.cli.app import cli
+from logscan.cli.main import cli
 
 from .conftest import ROOT, invoke
 
@@ -277,7 +277,7 @@ def test_help_and_explain_start_without_the_engine():
 
     code = (
         "import sys\n"
-        "from logscan.cli.app import cli\n"
+        "from logscan.cli.main import cli\n"
         "for args in (['--help'], ['explain', '208'], ['codes', '--sdk', 'web']):\n"
         "    try:\n"
         "        cli.main(args=args, prog_name='logscan')\n"

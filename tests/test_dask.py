@@ -31,7 +31,7 @@ fsspec = pytest.importorskip("fsspec")
 from fsspec.implementations.local import LocalFileSystem  # noqa: E402
 
 from logscan.aggregate.report import build_report, merge, partial_counts  # noqa: E402
-from logscan.cli.app import load_config_and_patterns  # noqa: E402
+from logscan.cli.options import load_config_and_patterns  # noqa: E402
 from logscan.decode.catalogue import load_catalogue  # noqa: E402
 from logscan.fleet import cluster as engine  # noqa: E402
 from logscan.inputs import iter_sources  # noqa: E402
@@ -63,7 +63,7 @@ def test_without_a_scheduler_a_cluster_is_started_here_and_gives_the_local_repor
 
 def test_the_base_install_imports_no_dask():
     code = (
-        "import sys, logscan.cli, logscan.aggregate.report, logscan.fleet.cluster; "
+        "import sys, logscan.cli.main, logscan.aggregate.report, logscan.fleet.cluster; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed', 'fsspec')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,7 +7,7 @@ import re
 import click
 import pytest
 
-from logscan.cli.app import cli
+from logscan.cli.main import cli
 
 from .conftest import ROOT
 

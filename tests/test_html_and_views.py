@@ -193,9 +193,9 @@ def test_html_report_in_headless_chromium(tmp_path):
 
 
 def test_binary_formats_are_refused_on_a_terminal(monkeypatch):
-    import logscan.cli.app
+    import logscan.cli.output
 
-    monkeypatch.setattr(logscan.cli.app, "stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(logscan.cli.output, "stdout_is_terminal", lambda: True)
     for command in ("report", "events"):
         r = invoke(command, "sample_logs/core", "-f", "parquet")
         assert r.exit_code == 2 and "parquet is binary: write it to a file with -o FILE.parquet" in r.stderr

@@ -1,7 +1,6 @@
-"""The command line: options parsed, the library called, results rendered."""
+"""The command line: options parsed, the library called, results rendered.
 
-from __future__ import annotations
-
-from logscan.cli.app import cli, main
-
-__all__ = ["cli", "main"]
+``main`` holds the group and the one place errors become messages and exit codes;
+``options`` and ``output`` what the commands share; one module per command (group).
+Nothing is imported here: ``logscan.cli.entry`` installs the signal handlers first.
+"""

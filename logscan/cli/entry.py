@@ -24,7 +24,7 @@ def main() -> None:
             os.write(2, b"logscan: paused at start\n")
             while True:
                 signal.pause()
-        from logscan.cli import main as run
+        from logscan.cli.main import main as run
 
         run()
     except KeyboardInterrupt:  # before the command line's own handling begins, or after it ended

@@ -1,0 +1,168 @@
+"""logscan check: the CI gate."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from logscan.cli.options import CONTEXT, EXIT_FINDINGS, Scan, output_options, scan_options
+from logscan.cli.output import emit, finish_scan, pick_format, progress_bar
+
+CHECK_EXTENSIONS = {".sarif": "sarif", ".xml": "junit", ".json": "json", ".txt": "text"}
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    metavar="RULE",
+    help="Fail on: any, unknown, code=208, name=USER_REMOVED, category=server, kind=client-bug; "
+    "add >N to fail only above N lines (category=server>10). Repeatable. Default: any.",
+)
+@click.option(
+    "--allow", multiple=True, metavar="RULE", help="Accept these codes (code=206, name=..., ...). Repeatable."
+)
+@click.option(
+    "--max-total", type=click.IntRange(0), default=None, help="Fail when more than N error lines in all."
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="A JSON report written earlier (report --format json): fail only on codes new or grown.",
+)
+@click.option(
+    "--tolerance",
+    default=None,
+    metavar="N|P%",
+    help="How much a code may grow over the baseline: lines (5) or a share (20%). Default 0.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when rules are violated (still reports).")
+@output_options(("text", "github", "sarif", "junit", "json"), "text")
+@scan_options
+def check(
+    fail_on: tuple[str, ...],
+    allow: tuple[str, ...],
+    max_total: int | None,
+    baseline: Path | None,
+    tolerance: str | None,
+    exit_zero: bool,
+    format_: str | None,
+    output: Path | None,
+    scan: Scan,
+) -> None:
+    """Gate a CI job on SDK errors in PATHS (crash or test-run logs).
+
+    Rules come from --fail-on/--allow/--max-total and from the [check] table of
+    the configuration file. With --baseline, only codes that are new or grew
+    beyond --tolerance count; codes gone since are reported as fixed.
+
+    \b
+    Exit status: 0 no rule violated, 1 a rule violated (0 with --exit-zero),
+    2 usage, configuration or input error (an unreadable log never passes).
+
+    \b
+    Examples:
+      logscan check logs/ --fail-on any --allow code=206
+      logscan check logs/ --fail-on category=server>10 --fail-on unknown
+      logscan check logs/ --baseline main.json --tolerance 20% --format sarif -o logscan.sarif
+      logscan check logs/ --format github
+    """
+    from logscan.aggregate import gate
+    from logscan.aggregate.report import report_paths
+
+    fmt = pick_format(format_, output, default="text", extensions=CHECK_EXTENSIONS)
+    scan.refuse_output_among_inputs(output)
+    config, matcher, catalogue = scan.prepare()
+
+    where = config.where
+    rules, allowed, limit, limit_source = gate_rules(config, catalogue, fail_on, allow, max_total)
+    baseline_path = baseline or config.check.baseline
+    base = gate.load_baseline(baseline_path) if baseline_path else None
+    if tolerance is not None:
+        tol = gate.parse_tolerance(tolerance)
+    else:
+        tol = gate.parse_tolerance(config.check.tolerance, source=where("tolerance"))
+    options = scan.report_options(config)
+    with progress_bar(scan.paths, quiet=scan.quiet) as progress:
+        result = report_paths(options, matcher, catalogue, progress=progress)
+    verdict = gate.evaluate(
+        result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol,
+        max_total_source=limit_source,
+    )  # fmt: skip
+
+    def render() -> None:
+        emit(fmt, output, lambda f: render_verdict(verdict, f))
+        if fmt == "github":
+            append_step_summary(verdict)
+
+    finish_scan(result.stats, keep_going=scan.keep_going, quiet=scan.quiet, render=render)
+    if verdict.failed and not exit_zero:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def gate_rules(
+    config: Any, catalogue: Any, fail_on: tuple[str, ...], allow: tuple[str, ...], max_total: int | None,
+    *, policy: bool = True,
+) -> tuple[list[Any], list[Any], int | None, str]:  # fmt: skip
+    """The rules of a gate (``check``, ``watch``): ``--fail-on`` (else, with ``policy``, the
+    configuration's ``fail_on``), the accepted codes (``--allow`` and the configuration's), the
+    largest total (``--max-total``, else with ``policy`` the configuration's) and where it came
+    from. With ``policy`` and nothing asked for, the rule is ``any``."""
+    from logscan.aggregate import gate
+
+    where = config.where
+    if fail_on:
+        rules = [gate.parse_rule(r) for r in fail_on]
+    elif policy:
+        rules = [gate.parse_rule(r, source=where("fail_on")) for r in config.check.fail_on]
+    else:
+        rules = []
+    allowed = [gate.parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
+        gate.parse_rule(r, source=where("allow"), threshold_allowed=False) for r in config.check.allow
+    ]
+    gate.check_names([*rules, *allowed], catalogue)
+    limit = max_total if max_total is not None else (config.check.max_total if policy else None)
+    if policy and not rules and limit is None:
+        rules = [gate.parse_rule("any", source="default")]
+    return rules, allowed, limit, "--max-total" if max_total is not None else where("max_total")
+
+
+def append_step_summary(verdict: Any) -> None:
+    """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY``, when set, after the verdict was
+    written. A summary that cannot be written is said on stderr; the verdict and its exit status
+    stand (the annotations are out already)."""
+    from logscan.render import github
+
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(github.summary(verdict))
+    except OSError as exc:
+        click.echo(
+            f"logscan: warning: cannot write the step summary to {path} (GITHUB_STEP_SUMMARY): "
+            f"{exc.strerror or exc}",
+            err=True,
+        )
+
+
+def render_verdict(verdict: Any, fmt: str) -> str:
+    from logscan.render import github, junit, sarif
+    from logscan.render import verdict as views
+
+    if fmt == "github":
+        return github.render(verdict)
+    if fmt == "sarif":
+        return sarif.render(verdict)
+    if fmt == "junit":
+        return junit.render(verdict)
+    if fmt == "json":
+        return views.render_json(verdict)
+    return views.render_text(verdict)

@@ -1,0 +1,130 @@
+"""logscan report: which SDK errors occurred, decoded."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from logscan.aggregate import buckets
+from logscan.cli.options import CONTEXT, Scan, output_options, scan_options
+from logscan.cli.output import (
+    color_option,
+    console_text,
+    emit,
+    finish_scan,
+    pick_format,
+    progress_bar,
+    refuse_binary_on_terminal,
+)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True)
+@output_options(("table", "json", "markdown", "csv", "parquet", "html"), "table")
+@click.option(
+    "--by", "views", multiple=True,
+    type=click.Choice(["code", "category", "kind", "file", "platform", "time"]),
+    help="Views to show (repeatable): code and category always; kind, file, platform, time. "
+    "CSV and Parquet hold the first one given.",
+)  # fmt: skip
+@click.option(
+    "--bucket", default=None, callback=lambda c, p, v: _bucket(v), help="Timeline bucket: 1m, 5m, 1h, 1d ..."
+)
+@color_option
+@scan_options
+def report(
+    views: tuple[str, ...],
+    bucket: str | None,
+    format_: str | None,
+    output: Path | None,
+    scan: Scan,
+) -> None:
+    """Report which SDK errors occur in PATHS, how often, when, where and what to do.
+
+    PATHS are files, folders (scanned recursively), globs, or - for stdin.
+    Compressed files (.gz .bz2 .xz .zst) and archives (.zip .tar .tgz) are
+    read in place; archive members are named archive.zip:member/path.
+
+    \b
+    Exit status: 0 done (with or without errors found), 2 when an input
+    could not be read (unless --keep-going) or on a usage/config error.
+
+    \b
+    Examples:
+      logscan report easemob.log
+      logscan report ticket-4711/ --format markdown -o report.md
+      adb logcat -d | logscan report -
+    """
+    from logscan.aggregate.report import report_paths
+    from logscan.render import BINARY
+
+    fmt = pick_format(format_, output, default="table")
+    refuse_binary_on_terminal(fmt, output, BINARY)
+    scan.refuse_output_among_inputs(output)
+    config, matcher, catalogue = scan.prepare()
+    wanted, extra = report_views(views, fmt, bucket)
+    options = scan.report_options(config, views=extra, bucket=bucket)
+    with progress_bar(scan.paths, quiet=scan.quiet) as progress:
+        result = report_paths(options, matcher, catalogue, progress=progress)
+    finish_scan(
+        result.stats,
+        keep_going=scan.keep_going,
+        quiet=scan.quiet,
+        render=lambda: emit(
+            fmt,
+            output,
+            lambda f: render_report(result, f, wanted[0], to_file=output is not None, paths=scan.paths),
+        ),
+    )
+
+
+def report_views(
+    views: tuple[str, ...], fmt: str, bucket: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The views asked for (``--by``; codes by default) and the extra ones the report computes
+    (kind, file, platform, time: the HTML page shows every view, and a ``--bucket`` needs the
+    timeline)."""
+    wanted = tuple(dict.fromkeys(views)) or ("code",)
+    extra = tuple(v for v in wanted if v in ("kind", "file", "platform", "time"))
+    if fmt == "html":
+        extra = ("kind", "file", "platform", "time")
+    elif bucket and "time" not in extra:
+        extra = tuple(dict.fromkeys((*extra, "time")))
+    return wanted, extra
+
+
+def _bucket(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[1-9]\d*[smhdw]", value):
+        raise click.BadParameter(
+            f"{value!r}: use a number and a unit: 30s, 1m, 5m, 1h, 1d, 1w", param_hint="--bucket"
+        )
+    if value is not None and buckets.seconds(value) > buckets.LONGEST_SECONDS:
+        raise click.BadParameter(f"{value!r}: a bucket is at most 100 years (5214w)", param_hint="--bucket")
+    return value
+
+
+def render_report(
+    result: Any, fmt: str, view: str = "code", *, to_file: bool = False, paths: tuple[str, ...] = ()
+) -> str | bytes:
+    from logscan.render import csv_, html, json_, markdown, views
+
+    if fmt == "json":
+        return json_.render(result)
+    if fmt == "markdown":
+        return markdown.render(result)
+    if fmt == "csv":
+        return csv_.render(result) if view == "code" else views.to_csv(result, view)
+    if fmt == "parquet":
+        return views.to_parquet(result, view)
+    if fmt == "html":
+        return html.render(result, paths=paths)
+    return console_text(lambda console: _render_table(result, console, paths), to_file=to_file)
+
+
+def _render_table(result: Any, console: Any, paths: tuple[str, ...]) -> None:
+    from logscan.render import text
+
+    text.render(result, console, paths=paths)
