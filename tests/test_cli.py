@@ -220,12 +220,12 @@ def test_codes_lists_the_catalogue():
 
 
 def test_internal_errors_are_one_line_without_debug(monkeypatch, tmp_path):
-    import logscan.aggregate.report
+    import logscan.fleet.dispatch
 
     def boom(*a, **k):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(logscan.aggregate.report, "report_paths", boom)
+    monkeypatch.setattr(logscan.fleet.dispatch, "report_paths", boom)
     log = tmp_path / "a.log"
     log.write_text(LINES, encoding="utf-8")
     r = invoke("report", log)

@@ -173,3 +173,19 @@ def test_sniffing_leaves_plain_files_on_the_fast_path(tmp_path):
         path.write_bytes(data)
         [source] = list(iter_sources([path]))
         assert (source.path, source.warning) == (path, None), name
+
+
+def test_the_progress_total_is_decided_by_content_not_by_name(tmp_path):
+    """The progress bar's total: the sizes of plain files, walked as the scan walks them; a
+    compressed file (even one named .log) means no total, a text file named .gz counts."""
+    import gzip
+
+    from logscan.inputs import plain_total
+
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.log").write_bytes(b"x" * 100)
+    (tmp_path / "text.gz").write_bytes(b"plain text, not gzip\n")
+    assert plain_total([str(tmp_path / "d"), str(tmp_path / "text.gz"), str(tmp_path / "gone")]) == 121
+    (tmp_path / "d" / "b.log").write_bytes(gzip.compress(b"code: 208\n"))
+    assert plain_total([str(tmp_path / "d")]) is None
+    assert plain_total([str(tmp_path / "d" / "a.log")]) == 100

@@ -8,8 +8,9 @@ from collections import Counter
 import polars as pl
 import pytest
 
-from logscan.aggregate.report import ReportOptions, report_paths
+from logscan.aggregate.report import ReportOptions
 from logscan.decode.catalogue import load_catalogue
+from logscan.fleet.dispatch import report_paths
 from logscan.inputs import iter_sources
 from logscan.match.matcher import Matcher
 from logscan.match.patterns import load_patterns

@@ -20,7 +20,7 @@ import polars as pl
 
 from logscan.aggregate import buckets
 from logscan.decode import catalogue as cat
-from logscan.inputs import Limits, Source, Unreadable, iter_sources
+from logscan.inputs import Limits, Source, Unreadable
 from logscan.match.matcher import Matcher, describe_events, timestamp_events
 from logscan.match.redact import redact_expr
 from logscan.match.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time, iso, with_timestamps
@@ -517,20 +517,3 @@ def mapper_for(views: tuple[str, ...], bucket: str | None) -> Callable[[pl.DataF
     if "time" in views:
         return functools.partial(partial_counts, every=bucket or BUCKETS[0])
     return partial_counts
-
-
-def report_paths(
-    options: ReportOptions, matcher: Matcher, catalogue: cat.Catalogue, *, stdin=None, progress=None
-) -> Report:  # type: ignore[no-untyped-def]
-    if options.cluster is not None:
-        from logscan.fleet import cluster as distributed
-
-        return distributed.scan_report(
-            options.paths, matcher, catalogue, options.cluster, limits=options.limits, redact=options.redact,
-            redact_users=options.redact_users, views=options.views, bucket=options.bucket,
-        )  # fmt: skip
-    items = iter_sources(options.paths, stdin=stdin, limits=options.limits)
-    return scan_report(
-        items, matcher, catalogue, workers=options.workers, redact=options.redact,
-        redact_users=options.redact_users, views=options.views, bucket=options.bucket, progress=progress,
-    )  # fmt: skip

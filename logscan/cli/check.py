@@ -74,7 +74,7 @@ def check(
       logscan check logs/ --format github
     """
     from logscan.aggregate import gate
-    from logscan.aggregate.report import report_paths
+    from logscan.fleet.dispatch import report_paths
 
     fmt = pick_format(format_, output, default="text", extensions=CHECK_EXTENSIONS)
     scan.refuse_output_among_inputs(output)

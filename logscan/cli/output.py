@@ -57,9 +57,9 @@ def refuse_binary_on_terminal(fmt: str, output: Path | None, binary: Any) -> Non
 def progress_bar(paths: tuple[str, ...], *, quiet: bool) -> Any:
     """A progress callback for the engine: a bar on stderr when it is a terminal, else nothing.
 
-    The total is the size of the plain files given (found by a quick walk);
-    with compressed files or archives among them, there is no total, and the
-    bar shows bytes and rate only.
+    The total is the size of the files given (:func:`logscan.inputs.plain_total`); with
+    compressed files or archives among them, there is none, and the bar shows bytes and
+    rate only.
     """
     if quiet or not sys.stderr.isatty():
         yield None
@@ -67,26 +67,13 @@ def progress_bar(paths: tuple[str, ...], *, quiet: bool) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
-    total: int | None = 0
-    for path in _walk_files(paths):
-        if path.suffix.lower() in (".gz", ".bz2", ".xz", ".zst", ".zip", ".tar", ".tgz"):
-            total = None
-            break
-        with contextlib.suppress(OSError):
-            total += path.stat().st_size  # type: ignore[operator]
+    from logscan.inputs import plain_total
+
+    total = plain_total(paths)
     columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("scanning", total=total or None)
         yield lambda n: bar.advance(task, n)
-
-
-def _walk_files(paths: tuple[str, ...]) -> Any:
-    for text in paths:
-        path = Path(text)
-        if path.is_dir():
-            yield from (p for p in path.rglob("*") if p.is_file())
-        elif path.is_file():
-            yield path
 
 
 def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[], None]) -> None:

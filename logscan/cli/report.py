@@ -58,7 +58,7 @@ def report(
       logscan report ticket-4711/ --format markdown -o report.md
       adb logcat -d | logscan report -
     """
-    from logscan.aggregate.report import report_paths
+    from logscan.fleet.dispatch import report_paths
     from logscan.render import BINARY
 
     fmt = pick_format(format_, output, default="table")

@@ -27,6 +27,7 @@ from logscan.inputs.sources import (
     is_url,
     iter_files,
     iter_sources,
+    plain_total,
     stream_sources,
     would_read,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "iter_sources",
     "open_checked",
     "plain_block_spans",
+    "plain_total",
     "read_error_reason",
     "read_span",
     "span_pieces",

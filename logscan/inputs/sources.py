@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from logscan.inputs.archives import _expand_stream, _expand_zip
 from logscan.inputs.decompress import _reason
-from logscan.inputs.formats import _SNIFF, _kind
+from logscan.inputs.formats import _SNIFF, _kind, compression_of
 from logscan.inputs.model import _T, Limits, Listed, Source, Unreadable
 from logscan.inputs.text import _open_plain, _plain_utf8, _unsupported
 
@@ -84,6 +84,25 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Listed | Unr
         yield Listed(name, path.absolute(), st.st_size)
 
     return _expand_paths(paths, walk, visit, no_stdin)
+
+
+def plain_total(paths: Iterable[str | os.PathLike[str]]) -> int | None:
+    """The bytes a scan of ``paths`` reads, when every file is plain text; None when one is
+    compressed or an archive (decided by its content, as the scan decides: a ``.log`` that
+    is gzip counts as gzip, a ``.gz`` that is text as text), or cannot be looked into."""
+    total = 0
+    for item in iter_files(paths):
+        if not isinstance(item, Listed):
+            continue
+        try:
+            with open(item.path, "rb") as fh:
+                head = fh.read(_SNIFF)
+        except OSError:
+            continue
+        if compression_of(head) is not None:
+            return None
+        total += item.size
+    return total
 
 
 def file_sources(path: Path, name: str, limits: Limits | None = None) -> Iterator[Source | Unreadable]:

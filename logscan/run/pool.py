@@ -113,22 +113,17 @@ _MAX_LOOKS = 20_000
 
 
 def plain_bytes(paths: Iterable[str | Path], enough: int) -> int:
-    """The size of the files among ``paths`` and in the folders among them, counted until
-    it passes ``enough`` (a folder of many logs is walked only that far, and links to
-    folders inside it are not followed)."""
-    total, looked = 0, 0
-    todo = [os.fspath(p) for p in reversed(list(paths))]
-    while todo and total <= enough and looked < _MAX_LOOKS:
-        path = todo.pop()
-        looked += 1
-        try:
-            if os.path.isdir(path):
-                with os.scandir(path) as entries:
-                    todo.extend(e.path for e in entries if not (e.is_symlink() and e.is_dir()))
-            elif os.path.isfile(path):
-                total += os.stat(path).st_size
-        except (OSError, ValueError):
-            continue
+    """The size of the files ``paths`` name (walked as the scan walks them, by
+    :func:`logscan.inputs.iter_files`), counted until it passes ``enough`` or
+    :data:`_MAX_LOOKS` files were seen: a folder of many logs is walked only that far."""
+    from logscan.inputs import Listed, iter_files
+
+    total = 0
+    for looked, item in enumerate(iter_files(paths), 1):
+        if isinstance(item, Listed):
+            total += item.size
+        if total > enough or looked >= _MAX_LOOKS:
+            break
     return total
 
 
