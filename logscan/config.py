@@ -37,7 +37,6 @@ from logscan import datafile
 from logscan.datafile import key_lines, line_of, read_toml, read_whole
 from logscan.errors import ConfigError, located
 
-NAMES = ("logscan.toml", "pyproject.toml")
 #: The engines a scan can run on (``--engine``).
 ENGINES = ("local", "dask")
 

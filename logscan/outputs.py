@@ -10,6 +10,7 @@ import re
 import select
 import stat
 import sys
+from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
@@ -157,3 +158,33 @@ def reader_gone(fd: int, *, wait: float = READER_GRACE) -> bool:
     poll = select.poll()
     poll.register(fd, 0)  # POLLERR (a pipe without readers) and POLLHUP are always reported
     return any(events & (select.POLLERR | select.POLLHUP) for _, events in poll.poll(wait * 1000))
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: its name, the ``-o`` extensions that pick it, whether it is binary
+    (refused on a terminal)."""
+
+    name: str
+    extensions: tuple[str, ...] = ()
+    binary: bool = False
+
+
+@dataclass(frozen=True)
+class Formats:
+    """The formats of one kind of output (a report, a verdict, events), in the order
+    ``--help`` lists them: the one place their names and extensions are written."""
+
+    formats: tuple[Format, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.formats)
+
+    @property
+    def binary(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.formats if f.binary)
+
+    def by_extension(self, suffix: str) -> str | None:
+        """The format an output file's extension (``.md``) picks, if any."""
+        return next((f.name for f in self.formats if suffix.lower() in f.extensions), None)

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from logscan import SDKS
 from logscan.aggregate.report import Report
 from logscan.datafile import nested_too_deeply, read_whole
 from logscan.decode.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
 from logscan.errors import ConfigError
-from logscan.match.patterns import SDKS
 
 #: What a gate says when no input could be read.
 NOTHING_READ = "no input could be read, nothing was checked"

@@ -10,8 +10,7 @@ import click
 
 from logscan.cli.options import CONTEXT, EXIT_FINDINGS, Scan, output_options, scan_options
 from logscan.cli.output import emit, finish_scan, pick_format, progress_bar
-
-CHECK_EXTENSIONS = {".sarif": "sarif", ".xml": "junit", ".json": "json", ".txt": "text"}
+from logscan.render import VERDICT_FORMATS, render_verdict
 
 
 @click.command(context_settings=CONTEXT)
@@ -43,7 +42,7 @@ CHECK_EXTENSIONS = {".sarif": "sarif", ".xml": "junit", ".json": "json", ".txt":
     help="How much a code may grow over the baseline: lines (5) or a share (20%). Default 0.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when rules are violated (still reports).")
-@output_options(("text", "github", "sarif", "junit", "json"), "text")
+@output_options(VERDICT_FORMATS)
 @scan_options
 def check(
     fail_on: tuple[str, ...],
@@ -76,7 +75,7 @@ def check(
     from logscan.aggregate import gate
     from logscan.fleet.dispatch import report_paths
 
-    fmt = pick_format(format_, output, default="text", extensions=CHECK_EXTENSIONS)
+    fmt = pick_format(format_, output, VERDICT_FORMATS)
     scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
 
@@ -151,18 +150,3 @@ def append_step_summary(verdict: Any) -> None:
             f"{exc.strerror or exc}",
             err=True,
         )
-
-
-def render_verdict(verdict: Any, fmt: str) -> str:
-    from logscan.render import github, junit, sarif
-    from logscan.render import verdict as views
-
-    if fmt == "github":
-        return github.render(verdict)
-    if fmt == "sarif":
-        return sarif.render(verdict)
-    if fmt == "junit":
-        return junit.render(verdict)
-    if fmt == "json":
-        return views.render_json(verdict)
-    return views.render_text(verdict)

@@ -10,6 +10,7 @@ import click
 
 from logscan.cli.options import CONTEXT, Scan, output_options, scan_options
 from logscan.cli.output import finish_scan, pick_format, refuse_binary_on_terminal, write_atomic_with
+from logscan.export import EVENT_FORMATS
 
 
 @click.command(context_settings=CONTEXT)
@@ -27,7 +28,7 @@ from logscan.cli.output import finish_scan, pick_format, refuse_binary_on_termin
     "--until", type=click.DateTime(), default=None, help="Only lines with a full timestamp at or before this."
 )
 @output_options(
-    ("ndjson", "csv", "json", "parquet"), "ndjson",
+    EVENT_FORMATS,
     folder=" With --engine dask: a FOLDER, written as a Parquet dataset (a part per task).",
 )  # fmt: skip
 @scan_options
@@ -89,8 +90,8 @@ def events(
             f"{output} is a folder: give a file (a folder is for --engine dask's Parquet dataset)",
             param_hint="-o/--output",
         )
-    fmt = pick_format(format_, output, default="ndjson", extensions=exports.EXTENSIONS)
-    refuse_binary_on_terminal(fmt, output, exports.BINARY)
+    fmt = pick_format(format_, output, EVENT_FORMATS)
+    refuse_binary_on_terminal(fmt, output, EVENT_FORMATS)
     scan.refuse_output_among_inputs(output)
     items = iter_sources(scan.paths, limits=cfg.limits_of(config))
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from logscan.outputs import Formats
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: The reader of the output went away: the status of a process killed by SIGPIPE.
@@ -198,9 +200,11 @@ def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def output_options(
-    formats: tuple[str, ...], default: str, *, folder: str = ""
+    formats: Formats, *, folder: str = ""
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """-o and --format; ``folder`` (help text) where -o may name a folder too."""
+    """-o and --format (the first of ``formats`` is the default); ``folder`` (help text)
+    where -o may name a folder too."""
+    default = formats.names[0]
 
     def deco(f: Callable[..., Any]) -> Callable[..., Any]:
         f = click.option(
@@ -208,7 +212,7 @@ def output_options(
             help="Write to FILE (atomically) instead of stdout; the extension picks the format." + folder,
         )(f)  # fmt: skip
         f = click.option(
-            "-f", "--format", "format_", type=click.Choice(formats), default=None,
+            "-f", "--format", "format_", type=click.Choice(formats.names), default=None,
             help=f"Output format (default: {default}, or from the -o extension).",
         )(f)  # fmt: skip
         return f

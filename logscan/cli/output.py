@@ -15,7 +15,7 @@ import click
 
 from logscan.cli.options import EXIT_ERROR
 from logscan.errors import OutputError
-from logscan.outputs import printable, write_all
+from logscan.outputs import Formats, printable, write_all
 
 
 def _remember_color(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -47,9 +47,9 @@ def use_color() -> bool:
     return sys.stdout.isatty()
 
 
-def refuse_binary_on_terminal(fmt: str, output: Path | None, binary: Any) -> None:
+def refuse_binary_on_terminal(fmt: str, output: Path | None, formats: Formats) -> None:
     """A binary format written to a terminal is a usage error: it wants -o or a pipe."""
-    if output is None and fmt in binary and stdout_is_terminal():
+    if output is None and fmt in formats.binary and stdout_is_terminal():
         raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE.{fmt}, or pipe it")
 
 
@@ -108,21 +108,18 @@ def finish_scan(stats: Any, *, keep_going: bool, quiet: bool, render: Callable[[
 # --------------------------------------------------------------------------- helpers
 
 
-def pick_format(
-    format_: str | None, output: Path | None, *, default: str, extensions: dict[str, str] | None = None
-) -> str:
-    from logscan.render import EXTENSIONS
-
+def pick_format(format_: str | None, output: Path | None, formats: Formats) -> str:
+    """``--format`` if given, else the one the ``-o`` extension picks, else the first of ``formats``."""
     if format_ is not None:
         return format_
     if output is not None:
-        fmt = (extensions or EXTENSIONS).get(output.suffix.lower())
+        fmt = formats.by_extension(output.suffix)
         if fmt is None:
             raise click.BadParameter(
                 f"cannot tell the format from {output.name!r}; add --format", param_hint="-o/--output"
             )
         return fmt
-    return default
+    return formats.names[0]
 
 
 def stdout_is_terminal() -> bool:
@@ -132,13 +129,9 @@ def stdout_is_terminal() -> bool:
 def console_text(draw: Callable[[Any], None], *, to_file: bool = False) -> str:
     """Render with rich into a string: in colour as :func:`use_color` says; for a file
     (``to_file``: ``-o``) as wide and as plain as for a pipe, whatever the terminal."""
-    import io
+    from logscan.render.text import to_text
 
-    from logscan.render.text import make_console
-
-    buffer = io.StringIO()
-    draw(make_console(buffer, color=use_color(), to_file=to_file))
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    return to_text(draw, color=use_color(), to_file=to_file)
 
 
 def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -12,18 +11,19 @@ from logscan.aggregate import buckets
 from logscan.cli.options import CONTEXT, Scan, output_options, scan_options
 from logscan.cli.output import (
     color_option,
-    console_text,
     emit,
     finish_scan,
     pick_format,
     progress_bar,
     refuse_binary_on_terminal,
+    use_color,
 )
+from logscan.render import REPORT_FORMATS, render_report
 
 
 @click.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True)
-@output_options(("table", "json", "markdown", "csv", "parquet", "html"), "table")
+@output_options(REPORT_FORMATS)
 @click.option(
     "--by", "views", multiple=True,
     type=click.Choice(["code", "category", "kind", "file", "platform", "time"]),
@@ -59,10 +59,9 @@ def report(
       adb logcat -d | logscan report -
     """
     from logscan.fleet.dispatch import report_paths
-    from logscan.render import BINARY
 
-    fmt = pick_format(format_, output, default="table")
-    refuse_binary_on_terminal(fmt, output, BINARY)
+    fmt = pick_format(format_, output, REPORT_FORMATS)
+    refuse_binary_on_terminal(fmt, output, REPORT_FORMATS)
     scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
     wanted, extra = report_views(views, fmt, bucket)
@@ -76,7 +75,9 @@ def report(
         render=lambda: emit(
             fmt,
             output,
-            lambda f: render_report(result, f, wanted[0], to_file=output is not None, paths=scan.paths),
+            lambda f: render_report(
+                result, f, wanted[0], paths=scan.paths, color=use_color(), to_file=output is not None
+            ),
         ),
     )
 
@@ -104,27 +105,3 @@ def _bucket(value: str | None) -> str | None:
     if value is not None and buckets.seconds(value) > buckets.LONGEST_SECONDS:
         raise click.BadParameter(f"{value!r}: a bucket is at most 100 years (5214w)", param_hint="--bucket")
     return value
-
-
-def render_report(
-    result: Any, fmt: str, view: str = "code", *, to_file: bool = False, paths: tuple[str, ...] = ()
-) -> str | bytes:
-    from logscan.render import csv_, html, json_, markdown, views
-
-    if fmt == "json":
-        return json_.render(result)
-    if fmt == "markdown":
-        return markdown.render(result)
-    if fmt == "csv":
-        return csv_.render(result) if view == "code" else views.to_csv(result, view)
-    if fmt == "parquet":
-        return views.to_parquet(result, view)
-    if fmt == "html":
-        return html.render(result, paths=paths)
-    return console_text(lambda console: _render_table(result, console, paths), to_file=to_file)
-
-
-def _render_table(result: Any, console: Any, paths: tuple[str, ...]) -> None:
-    from logscan.render import text
-
-    text.render(result, console, paths=paths)

@@ -28,14 +28,15 @@ from logscan.cli.output import (
     pick_format,
     refuse_binary_on_terminal,
     stdout_is_terminal,
+    use_color,
     warn,
     write_atomic,
 )
-from logscan.cli.report import _bucket, render_report, report_views
+from logscan.cli.report import _bucket, report_views
 from logscan.outputs import write_all
+from logscan.render import REPORT_FORMATS, render_report
 
 WATCH_FORMATS = ("live", "ndjson", "text")
-REPORT_FORMATS = ("table", "json", "markdown", "csv", "parquet", "html")
 #: The live table is redrawn at most this often (seconds).
 LIVE_REFRESH = 0.5
 
@@ -54,7 +55,7 @@ LIVE_REFRESH = 0.5
     "their end, then ends.",
 )  # fmt: skip
 @click.option(
-    "--report", "report_format", type=click.Choice(REPORT_FORMATS), default=None,
+    "--report", "report_format", type=click.Choice(REPORT_FORMATS.names), default=None,
     help="Format of the final report (default: table, or from the -o extension).",
 )  # fmt: skip
 @click.option(
@@ -132,12 +133,11 @@ def watch(
         os.environ.setdefault(allocator, pool.WORKER_ENVIRONMENT[allocator])
     from logscan.aggregate import gate
     from logscan.live.watch import Watch, WatchOptions
-    from logscan.render import BINARY
 
     fmt = format_ or ("live" if stdout_is_terminal() else "ndjson")
-    final = pick_format(report_format, output, default="table")
-    refuse_binary_on_terminal(final, output, BINARY)
-    if output is None and final in BINARY and fmt != "live":
+    final = pick_format(report_format, output, REPORT_FORMATS)
+    refuse_binary_on_terminal(final, output, REPORT_FORMATS)
+    if output is None and final in REPORT_FORMATS.binary and fmt != "live":
         raise click.UsageError(f"{final} is binary: write the final report to a file with -o FILE.{final}")
     scan = Scan(
         paths, pattern_paths, no_builtin_patterns, catalogue_paths, config_path, workers=1,
@@ -164,7 +164,9 @@ def watch(
             _say_breach(result.breach)
 
         def render() -> None:
-            text = render_report(result.report, final, wanted[0], to_file=output is not None)
+            text = render_report(
+                result.report, final, wanted[0], color=use_color(), to_file=output is not None
+            )
             if output is not None:
                 write_atomic(output, text.encode("utf-8") if isinstance(text, str) else text)
             elif fmt == "live":

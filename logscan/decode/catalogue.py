@@ -15,13 +15,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from logscan import SDKS
 from logscan.datafile import key_lines, line_of, read_toml
 from logscan.errors import CatalogueError, located
 
 if TYPE_CHECKING:
     import polars as pl
 
-SDKS = ("native", "web")
 CATEGORIES = (
     "general", "app", "request", "connection", "user", "server", "file", "message", "group",
     "chatroom", "call", "user-attributes", "translation", "contact", "presence", "moderation",

@@ -19,6 +19,7 @@ from typing import BinaryIO
 import polars as pl
 
 from logscan.decode import catalogue as cat
+from logscan.export import EVENT_FORMATS  # noqa: F401 (re-exported: the writers' names)
 from logscan.inputs import Source, Unreadable
 from logscan.match.matcher import Matcher
 from logscan.match.redact import redact_expr
@@ -35,9 +36,6 @@ COLUMNS = (
 )  # fmt: skip
 #: Longest line text kept in an export.
 TEXT_CHARS = 500
-FORMATS = ("ndjson", "csv", "json", "parquet")
-BINARY = ("parquet",)
-EXTENSIONS = {".ndjson": "ndjson", ".jsonl": "ndjson", ".csv": "csv", ".json": "json", ".parquet": "parquet"}
 _CATEGORICAL = ("sdk", "platform", "pattern", "category", "kind")
 
 

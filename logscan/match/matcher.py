@@ -499,11 +499,6 @@ def scan_bytes(data: bytes, matcher: Matcher, *, describe: bool = True, timestam
     )
 
 
-def match_pattern(pattern: Pattern, lines: Sequence[str]) -> list[int | None]:
-    """The code ``pattern`` alone extracts from each line (None: no match)."""
-    return match_alone([(pattern, line) for line in lines])
-
-
 def match_alone(pairs: Sequence[tuple[Pattern, str]]) -> list[int | None]:
     """The code each pattern alone extracts from its line (None: no event): what
     ``match_frame`` with that pattern alone gives, for many patterns and lines in a few passes

@@ -27,10 +27,9 @@ from re import _constants as _c  # type: ignore[attr-defined]
 
 import polars as pl
 
+from logscan import SDKS
 from logscan.datafile import key_lines, line_of, read_toml
 from logscan.errors import PatternError, located
-
-SDKS = ("native", "web")
 
 
 @dataclass(frozen=True)

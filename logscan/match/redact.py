@@ -95,8 +95,3 @@ def redact_expr(expr: pl.Expr, *, users: bool = False) -> pl.Expr:
     for pattern, replacement in rules:
         expr = expr.str.replace_all(pattern, replacement)
     return expr.str.replace_all(r"  +\[REDACTED\]", f" {MASK}")
-
-
-def redact_text(text: str, *, users: bool = False) -> str:
-    """Redact one string (for the few places that hold text outside a frame)."""
-    return pl.select(redact_expr(pl.lit(text), users=users)).item()

@@ -97,6 +97,13 @@ def make_console(
     )
 
 
+def to_text(draw: Callable[[Console], None], *, color: bool, to_file: bool = False) -> str:
+    """What ``draw`` draws on a console (:func:`make_console`), as text; trailing spaces cut."""
+    buffer = io.StringIO()
+    draw(make_console(buffer, color=color, to_file=to_file))
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
 #: The codes table's columns that narrower terminals leave out, in this order (the README
 #: says so): share (the count is there), category (the categories table lists its codes),
 #: last seen, kind, first seen. Codes, names, counts and the files column always stay.

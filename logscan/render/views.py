@@ -10,8 +10,6 @@ from logscan.aggregate.report import Report
 from logscan.render.csv_ import COLUMNS as CODE_COLUMNS
 from logscan.render.csv_ import code_rows, write_rows
 
-VIEWS = ("code", "category", "kind", "file", "platform", "time")
-
 
 def frame(report: Report, view: str) -> pl.DataFrame:
     """The rows of one view (the codes view flattens each code's sample)."""
