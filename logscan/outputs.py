@@ -10,8 +10,13 @@ import re
 import select
 import stat
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO, TypeVar
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+from logscan.errors import OutputError
 
 T = TypeVar("T")
 
@@ -188,3 +193,53 @@ class Formats:
     def by_extension(self, suffix: str) -> str | None:
         """The format an output file's extension (``.md``) picks, if any."""
         return next((f.name for f in self.formats if suffix.lower() in f.extensions), None)
+
+
+def write_atomic_with(path: Path, produce: Callable[[Any], Any]) -> Any:
+    """Run ``produce(stream)`` into a temp file beside ``path``, then rename it into place.
+
+    An interrupted or failed write never leaves a half-written file under the
+    target name. A symlink is followed (its target is replaced); a device or a
+    pipe (``-o /dev/stdout``, ``-o >(gzip > x.gz)``) is written directly, by the
+    name given (a pipe's resolved name, ``/proc/…/pipe:[…]``, cannot be opened).
+    A file replaced keeps its permissions (a private report stays private); new
+    files get the usual ones (0666 less the umask).
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        existing = os.stat(path)
+    except OSError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        try:
+            with open(path, "wb") as fh:
+                return produce(fh)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        if existing is not None:
+            mode = stat.S_IMODE(existing.st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as fh:
+            result = produce(fh)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return result
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`write_atomic_with`)."""
+    write_atomic_with(path, lambda fh: fh.write(data))

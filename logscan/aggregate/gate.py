@@ -21,6 +21,7 @@ from pathlib import Path
 
 from logscan import SDKS
 from logscan.aggregate.report import Report
+from logscan.config import Config
 from logscan.datafile import nested_too_deeply, read_whole
 from logscan.decode.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
 from logscan.errors import ConfigError
@@ -287,3 +288,33 @@ def evaluate(
         if count > rule.threshold:
             verdict.violations.append(Violation(rule, count, hits))
     return verdict
+
+
+def rules_of(
+    config: Config,
+    catalogue: Catalogue,
+    fail_on: tuple[str, ...],
+    allow: tuple[str, ...],
+    max_total: int | None,
+    *,
+    policy: bool = True,
+) -> tuple[list[Rule], list[Rule], int | None, str]:
+    """The rules of a gate (``check``, ``watch``): ``--fail-on`` (else, with ``policy``, the
+    configuration's ``fail_on``), the accepted codes (``--allow`` and the configuration's), the
+    largest total (``--max-total``, else with ``policy`` the configuration's) and where it came
+    from. With ``policy`` and nothing asked for, the rule is ``any``."""
+    where = config.where
+    if fail_on:
+        rules = [parse_rule(r) for r in fail_on]
+    elif policy:
+        rules = [parse_rule(r, source=where("fail_on")) for r in config.check.fail_on]
+    else:
+        rules = []
+    allowed = [parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
+        parse_rule(r, source=where("allow"), threshold_allowed=False) for r in config.check.allow
+    ]
+    check_names([*rules, *allowed], catalogue)
+    limit = max_total if max_total is not None else (config.check.max_total if policy else None)
+    if policy and not rules and limit is None:
+        rules = [parse_rule("any", source="default")]
+    return rules, allowed, limit, "--max-total" if max_total is not None else where("max_total")

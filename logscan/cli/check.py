@@ -80,7 +80,7 @@ def check(
     config, matcher, catalogue = scan.prepare()
 
     where = config.where
-    rules, allowed, limit, limit_source = gate_rules(config, catalogue, fail_on, allow, max_total)
+    rules, allowed, limit, limit_source = gate.rules_of(config, catalogue, fail_on, allow, max_total)
     baseline_path = baseline or config.check.baseline
     base = gate.load_baseline(baseline_path) if baseline_path else None
     if tolerance is not None:
@@ -103,33 +103,6 @@ def check(
     finish_scan(result.stats, keep_going=scan.keep_going, quiet=scan.quiet, render=render)
     if verdict.failed and not exit_zero:
         raise click.exceptions.Exit(EXIT_FINDINGS)
-
-
-def gate_rules(
-    config: Any, catalogue: Any, fail_on: tuple[str, ...], allow: tuple[str, ...], max_total: int | None,
-    *, policy: bool = True,
-) -> tuple[list[Any], list[Any], int | None, str]:  # fmt: skip
-    """The rules of a gate (``check``, ``watch``): ``--fail-on`` (else, with ``policy``, the
-    configuration's ``fail_on``), the accepted codes (``--allow`` and the configuration's), the
-    largest total (``--max-total``, else with ``policy`` the configuration's) and where it came
-    from. With ``policy`` and nothing asked for, the rule is ``any``."""
-    from logscan.aggregate import gate
-
-    where = config.where
-    if fail_on:
-        rules = [gate.parse_rule(r) for r in fail_on]
-    elif policy:
-        rules = [gate.parse_rule(r, source=where("fail_on")) for r in config.check.fail_on]
-    else:
-        rules = []
-    allowed = [gate.parse_rule(r, source="--allow", threshold_allowed=False) for r in allow] + [
-        gate.parse_rule(r, source=where("allow"), threshold_allowed=False) for r in config.check.allow
-    ]
-    gate.check_names([*rules, *allowed], catalogue)
-    limit = max_total if max_total is not None else (config.check.max_total if policy else None)
-    if policy and not rules and limit is None:
-        rules = [gate.parse_rule("any", source="default")]
-    return rules, allowed, limit, "--max-total" if max_total is not None else where("max_total")
 
 
 def append_step_summary(verdict: Any) -> None:

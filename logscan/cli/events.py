@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from logscan.cli.options import CONTEXT, Scan, output_options, scan_options
-from logscan.cli.output import finish_scan, pick_format, refuse_binary_on_terminal, write_atomic_with
+from logscan.cli.output import finish_scan, pick_format, refuse_binary_on_terminal
 from logscan.export import EVENT_FORMATS
+from logscan.outputs import write_atomic_with
 
 
 @click.command(context_settings=CONTEXT)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,8 +12,7 @@ from typing import Any
 import click
 
 from logscan.cli.options import EXIT_ERROR
-from logscan.errors import OutputError
-from logscan.outputs import Formats, printable, write_all
+from logscan.outputs import Formats, printable, write_all, write_atomic
 
 
 def _remember_color(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
@@ -145,56 +142,6 @@ def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -
         sys.stdout.buffer.flush()
         return
     write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
-
-
-def write_atomic_with(path: Path, produce: Callable[[Any], Any]) -> Any:
-    """Run ``produce(stream)`` into a temp file beside ``path``, then rename it into place.
-
-    An interrupted or failed write never leaves a half-written file under the
-    target name. A symlink is followed (its target is replaced); a device or a
-    pipe (``-o /dev/stdout``, ``-o >(gzip > x.gz)``) is written directly, by the
-    name given (a pipe's resolved name, ``/proc/…/pipe:[…]``, cannot be opened).
-    A file replaced keeps its permissions (a private report stays private); new
-    files get the usual ones (0666 less the umask).
-    """
-    target = Path(os.path.realpath(path))
-    try:
-        existing = os.stat(path)
-    except OSError:
-        existing = None
-    if existing is not None and not stat.S_ISREG(existing.st_mode):
-        try:
-            with open(path, "wb") as fh:
-                return produce(fh)
-        except OSError as exc:
-            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        if existing is not None:
-            mode = stat.S_IMODE(existing.st_mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as fh:
-            result = produce(fh)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return result
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (see :func:`write_atomic_with`)."""
-    write_atomic_with(path, lambda fh: fh.write(data))
 
 
 def warn(message: str, *, quiet: bool) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 
 import click
 
-from logscan.cli.check import gate_rules
 from logscan.cli.options import (
     CONTEXT,
     EXIT_FINDINGS,
@@ -30,10 +29,9 @@ from logscan.cli.output import (
     stdout_is_terminal,
     use_color,
     warn,
-    write_atomic,
 )
 from logscan.cli.report import _bucket, report_views
-from logscan.outputs import write_all
+from logscan.outputs import write_all, write_atomic
 from logscan.render import REPORT_FORMATS, render_report
 
 WATCH_FORMATS = ("live", "ndjson", "text")
@@ -145,7 +143,7 @@ def watch(
     )  # fmt: skip
     scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
-    rules, allowed, limit, limit_source = gate_rules(
+    rules, allowed, limit, limit_source = gate.rules_of(
         config, catalogue, fail_on, allow, max_total, policy=policy
     )
     if limit is not None:
