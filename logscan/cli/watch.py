@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import os
 import signal
 import sys
@@ -31,7 +31,7 @@ from logscan.cli.output import (
     warn,
 )
 from logscan.cli.report import _bucket, report_views
-from logscan.outputs import write_all, write_atomic
+from logscan.outputs import write_atomic
 from logscan.render import REPORT_FORMATS, render_report
 
 WATCH_FORMATS = ("live", "ndjson", "text")
@@ -130,6 +130,7 @@ def watch(
         allocator = "_RJEM_MALLOC_CONF"
         os.environ.setdefault(allocator, pool.WORKER_ENVIRONMENT[allocator])
     from logscan.aggregate import gate
+    from logscan.live import screen
     from logscan.live.watch import Watch, WatchOptions
 
     fmt = format_ or ("live" if stdout_is_terminal() else "ndjson")
@@ -156,7 +157,8 @@ def watch(
     interrupts = _Interrupts(quiet=quiet)
     previous = signal.signal(signal.SIGINT, interrupts)
     try:
-        with _watch_sink(fmt, paths, quiet=quiet) as sink:
+        notice = functools.partial(warn, quiet=quiet)
+        with screen.sink(fmt, paths, out=sys.stdout.buffer, notice=notice, refresh=LIVE_REFRESH) as sink:
             result = Watch(options, matcher, catalogue, sink).run(stop=interrupts.stop)
         if result.breach is not None:
             _say_breach(result.breach)
@@ -212,60 +214,3 @@ def _say_breach(breach: Any) -> None:
         f"{rule.threshold}) at {event_line(breach.event)}",
         err=True,
     )
-
-
-@contextlib.contextmanager
-def _watch_sink(fmt: str, paths: tuple[str, ...], *, quiet: bool) -> Any:
-    """Where ``logscan watch`` shows what it sees: a live table, NDJSON or text lines on stdout."""
-    import time
-
-    from logscan.export import events as exports
-    from logscan.live import screen as live
-
-    label = ", ".join(paths) if len(", ".join(paths)) <= 40 else f"{paths[0]} and {len(paths) - 1} more"
-
-    class Lines:
-        def __init__(self) -> None:
-            self.writer = exports.NdjsonWriter(sys.stdout.buffer) if fmt == "ndjson" else None
-
-        def events(self, rows: Any, state: Any) -> None:
-            if self.writer is not None:
-                self.writer.write(rows)
-                sys.stdout.buffer.flush()
-            else:
-                text = "".join(live.event_line(row) + "\n" for row in rows.iter_rows(named=True))
-                write_all(sys.stdout.buffer, text.encode("utf-8"))
-                sys.stdout.buffer.flush()
-
-        def idle(self, state: Any) -> None:
-            """Nothing to redraw."""
-
-        def notice(self, message: str) -> None:
-            warn(message, quiet=quiet)
-
-    if fmt != "live":
-        yield Lines()
-        return
-    from rich.console import Console
-    from rich.live import Live
-
-    console = Console(highlight=False)
-
-    class Table(Lines):
-        def __init__(self, display: Live) -> None:
-            self.display = display
-            self.drawn = 0.0
-
-        def events(self, rows: Any, state: Any) -> None:
-            """Drawn by :meth:`idle`, at most twice a second."""
-
-        def idle(self, state: Any) -> None:
-            now = time.time()
-            if now - self.drawn >= LIVE_REFRESH:
-                self.drawn = now
-                size = console.size
-                view = live.table(state, now, label=label, width=size.width, height=size.height)
-                self.display.update(view, refresh=True)
-
-    with Live(console=console, auto_refresh=False, transient=True, redirect_stderr=True) as display:
-        yield Table(display)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, BinaryIO
 
 from rich import box
 from rich.console import Group
@@ -11,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from logscan.live.watch import NEW_FOR, LiveState
+from logscan.outputs import write_all
 from logscan.render.text import human_bytes, plural
 
 #: The widest the live table is drawn (it fits 80 to this many columns).
@@ -88,3 +91,61 @@ def event_line(row: Mapping[str, object]) -> str:
     where = f"{row['file']}:{row['line']}"
     name = row["name"] or "UNKNOWN"
     return f"{where}: {row['sdk']} {row['code']} {name} ({row['category']}, {row['kind']}): {row['text']}"
+
+
+@contextlib.contextmanager
+def sink(
+    fmt: str, paths: tuple[str, ...], *, out: BinaryIO, notice: Callable[[str], None], refresh: float
+) -> Iterator[Any]:
+    """Where ``logscan watch`` shows what it sees: ``fmt`` ``live`` (a table redrawn at most
+    every ``refresh`` seconds), ``ndjson`` or ``text`` (lines on ``out``); ``notice`` says
+    what the watch notices (a file rotated, a line cut)."""
+    from logscan.export import events as exports
+
+    label = ", ".join(paths) if len(", ".join(paths)) <= 40 else f"{paths[0]} and {len(paths) - 1} more"
+
+    class Lines:
+        def __init__(self) -> None:
+            self.writer = exports.NdjsonWriter(out) if fmt == "ndjson" else None
+
+        def events(self, rows: Any, state: Any) -> None:
+            if self.writer is not None:
+                self.writer.write(rows)
+                out.flush()
+            else:
+                text = "".join(event_line(row) + "\n" for row in rows.iter_rows(named=True))
+                write_all(out, text.encode("utf-8"))
+                out.flush()
+
+        def idle(self, state: Any) -> None:
+            """Nothing to redraw."""
+
+        def notice(self, message: str) -> None:
+            notice(message)
+
+    if fmt != "live":
+        yield Lines()
+        return
+    from rich.console import Console
+    from rich.live import Live
+
+    console = Console(highlight=False)
+
+    class Table(Lines):
+        def __init__(self, display: Live) -> None:
+            self.display = display
+            self.drawn = 0.0
+
+        def events(self, rows: Any, state: Any) -> None:
+            """Drawn by :meth:`idle`, at most twice a second."""
+
+        def idle(self, state: Any) -> None:
+            now = time.time()
+            if now - self.drawn >= refresh:
+                self.drawn = now
+                size = console.size
+                view = table(state, now, label=label, width=size.width, height=size.height)
+                self.display.update(view, refresh=True)
+
+    with Live(console=console, auto_refresh=False, transient=True, redirect_stderr=True) as display:
+        yield Table(display)
