@@ -60,3 +60,14 @@ def test_the_sample_output_in_the_readme_is_what_logscan_prints(monkeypatch):
         starts = [i for i in range(at, len(out)) if out[i : i + len(part)] == part]
         assert starts, f"not in the output (after line {at}):\n" + "\n".join(part)
         at = starts[0] + len(part)
+
+
+def test_the_command_reference_is_the_help_of_every_command_and_subcommand():
+    """The README's reference block is what `--help` prints, for each command and subcommand
+    (regenerate with `python -m tests.docs_reference`)."""
+    from .docs_reference import commands, current, render
+
+    assert current(README) == render()
+    for words in commands():
+        assert f"### `logscan {' '.join(words)}`\n\n```text\nUsage: logscan {' '.join(words)} " in README
+    assert ("patterns", "check") in commands() and ("catalogue", "import") in commands()
