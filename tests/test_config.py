@@ -263,3 +263,17 @@ def test_no_patterns_at_all_says_how_they_were_turned_off(log):
         "builtin_patterns = false in the configuration): give --patterns FILE (or patterns = [...]) or "
         "turn them back on\n"
     )
+
+
+ERR = "E/ChatDemo(1): Login failed! code: {} error: x\n"
+
+
+def test_a_config_path_with_braces(tmp_path, monkeypatch):
+    folder = tmp_path / "{ci}"
+    folder.mkdir()
+    (folder / "logscan.toml").write_text('[check]\nfail_on = ["code=204"]\n', encoding="utf-8")
+    log = tmp_path / "a.log"
+    log.write_text(ERR.format(204), encoding="utf-8")
+    monkeypatch.chdir(folder)
+    r = invoke("check", log)
+    assert r.exit_code == 1 and "logscan.toml:2 check.fail_on" in r.stdout

@@ -11,9 +11,9 @@ import pytest
 from logscan import __version__
 from logscan.cli.main import cli
 
-from .conftest import ROOT, invoke
+from ..conftest import ROOT, invoke
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 TICKET = "sample_logs/ticket-4711"
 LINES = (
     "E/ChatDemo(1234): Login failed! code: 204 error: User not found\n"

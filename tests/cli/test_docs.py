@@ -9,7 +9,7 @@ import pytest
 
 from logscan.cli.main import cli
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -47,7 +47,7 @@ def test_every_category_and_kind_is_explained():
 def test_the_sample_output_in_the_readme_is_what_logscan_prints(monkeypatch):
     """The ```text block of `logscan report sample_logs/ticket-4711`: each part between `...`
     lines is a run of lines of the real output at 120 columns, in order."""
-    from .conftest import invoke
+    from ..conftest import invoke
 
     monkeypatch.chdir(ROOT)
     block = README.split("```text\n$ COLUMNS=120 logscan report sample_logs/ticket-4711\n")[1].split("```")[0]
@@ -65,7 +65,7 @@ def test_the_sample_output_in_the_readme_is_what_logscan_prints(monkeypatch):
 def test_the_command_reference_is_the_help_of_every_command_and_subcommand():
     """The README's reference block is what `--help` prints, for each command and subcommand
     (regenerate with `python -m tests.docs_reference`)."""
-    from .docs_reference import commands, current, render
+    from ..docs_reference import commands, current, render
 
     assert current(README) == render()
     for words in commands():

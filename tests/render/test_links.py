@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 from logscan.render import links
 
-from .conftest import invoke
+from ..conftest import invoke
 
 REGISTRATION = "https://docs.agora.io/en/agora-chat/restful-api/user-system-registration"
 LOG = (

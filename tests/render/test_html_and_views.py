@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from .conftest import ROOT, invoke
+from ..conftest import ROOT, invoke
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SECRET = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.QmFkU2VjcmV0"

@@ -39,7 +39,7 @@ from logscan.match.matcher import Matcher  # noqa: E402
 from logscan.render import json_  # noqa: E402
 from logscan.run.engine import Engine  # noqa: E402
 
-from .conftest import ROOT, SAMPLES, invoke  # noqa: E402
+from ..conftest import ROOT, SAMPLES, invoke  # noqa: E402
 
 LINE = "2026-11-20 10:00:{s:02d}.123 E/ChatDemo(1234): Login failed! code: {code} error: x\n"
 WEB = '2024-05-01 10:20:{s:02d} onError type: {code}, message: "websocket has been disconnected"\n'

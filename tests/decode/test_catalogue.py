@@ -10,7 +10,7 @@ import pytest
 from logscan.decode.catalogue import CATEGORIES, KINDS, enrich, load_catalogue, load_file
 from logscan.errors import CatalogueError
 
-from .conftest import DATA, invoke
+from ..conftest import DATA, invoke
 
 CAT = load_catalogue()
 

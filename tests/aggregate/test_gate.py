@@ -12,7 +12,7 @@ import xmlschema
 from logscan.aggregate.gate import evaluate, parse_rule, parse_tolerance
 from logscan.errors import ConfigError
 
-from .conftest import DATA, invoke
+from ..conftest import DATA, invoke
 
 SCHEMAS = DATA / "schemas"
 SARIF = jsonschema.Draft4Validator(

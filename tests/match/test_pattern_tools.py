@@ -11,7 +11,7 @@ from logscan.decode.catalogue import load_catalogue, load_file
 from logscan.decode.diagnose import closest, parse_vendor_page
 from logscan.match.patterns import load_patterns
 
-from .conftest import DATA, ROOT, invoke
+from ..conftest import DATA, ROOT, invoke
 
 MYAPP = """
 [[pattern]]

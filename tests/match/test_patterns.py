@@ -10,6 +10,8 @@ from logscan.errors import PatternError
 from logscan.match.matcher import Matcher, match_lines
 from logscan.match.patterns import builtin_dir, load_file, load_patterns, run_samples
 
+from ..conftest import invoke
+
 BUILTIN = load_patterns()
 MATCHER = Matcher.build(BUILTIN)
 
@@ -515,3 +517,29 @@ def test_thousands_of_user_patterns_load_with_their_samples_checked(tmp_path):
         f"{path}:{2 + 1234 * 7}: pattern 'app-1234': sample matches with code 208, expected 209: "
         "'[Mod1234x] op failed, err 208'"
     )
+
+
+@pytest.mark.parametrize(
+    ("regex", "line", "code"),
+    [
+        (r"errcode[[:space:]]*=[[:space:]]*(?P<code>[[:digit:]]+)", "errcode = 208", 208),
+        (r"(?x) errcode [\s=]+ (?P<code>\d+)", "errcode = 208", 208),
+        (r"dir=C:\\(?P<code>\d+)", "dir=C:\\208", 208),
+        (r"err,{1, 3}code=(?P<code>\d+)", "err,,code=207", 207),
+    ],
+)
+def test_patterns_rust_reads_differently_from_python_still_match(tmp_path, regex, line, code):
+    pattern_file = tmp_path / "p.toml"
+    pattern_file.write_text(
+        f"[[pattern]]\nname = \"x\"\nsdk = \"native\"\nregex = '''{regex}'''\n", encoding="utf-8"
+    )
+    log = tmp_path / "a.log"
+    log.write_text(line + "\n", encoding="utf-8")
+    r = invoke("report", log, "--patterns", pattern_file, "--no-builtin-patterns", "-f", "json")
+    assert r.exit_code == 0 and r.stderr == "", r.stderr
+    assert [(c["code"], c["count"]) for c in r.json()["codes"]] == [(code, 1)]
+
+
+def test_escaped_parenthesis_is_not_a_group():
+    m = Matcher.build(load_patterns())
+    assert match_lines([r"onDisconnect303 \(?P<code>x)"], m)["code"].to_list() == [303]

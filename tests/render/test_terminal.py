@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from .conftest import ROOT, invoke
-from .test_cli import golden
+from ..cli.test_cli import golden
+from ..conftest import ROOT, invoke
 
 TICKET = "sample_logs/ticket-4711"
 RULE = "─"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from markdown_it import MarkdownIt
@@ -11,7 +12,7 @@ from markdown_it import MarkdownIt
 from logscan.render.markdown import code, table, text
 from logscan.render.text import wrap
 
-from .conftest import invoke
+from ..conftest import invoke
 
 LOG = (
     "[2024/05/01 10:13:53:118]: [global listener] onDisconnect1001\n"
@@ -242,3 +243,14 @@ def test_github_step_summary_escapes_the_file_names(hostile, tmp_path):
         "| native | 1001 | CONTACT_REACH_LIMIT | 1 | limit | &lt;img src=x onerror=alert(1)&gt;.log:1 | "
     )
     assert "<img" not in render_html(md)
+
+
+def test_junit_stays_valid_xml_with_ansi_colours(tmp_path):
+    log = tmp_path / "ansi.log"
+    log.write_text(
+        "\x1b[31m[2024/05/01 10:20:01:000]: login failed, code: 208, desc: x\x1b[0m\n", encoding="utf-8"
+    )
+    out = tmp_path / "out.xml"
+    assert invoke("check", log, "-f", "junit", "-o", out).exit_code == 1
+    failure = ET.parse(out).getroot().find("testsuite/testcase/failure")
+    assert "\\x1b[31m" in failure.text

@@ -5,7 +5,9 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import json
 import lzma
+import os
 import tarfile
 import zipfile
 
@@ -13,6 +15,8 @@ import pytest
 import zstandard
 
 from logscan.inputs import Source, Unreadable, iter_blocks, iter_sources
+
+from ..conftest import invoke
 
 TEXT = b"line one\nE/ChatDemo(1): Login failed! code: 208 error: x\nlast line\n"
 
@@ -189,3 +193,77 @@ def test_the_progress_total_is_decided_by_content_not_by_name(tmp_path):
     (tmp_path / "d" / "b.log").write_bytes(gzip.compress(b"code: 208\n"))
     assert plain_total([str(tmp_path / "d")]) is None
     assert plain_total([str(tmp_path / "d" / "a.log")]) == 100
+
+
+ERR = "E/ChatDemo(1): Login failed! code: {} error: x\n"
+
+
+def test_a_corrupt_zip_member_is_unreadable_and_the_others_are_read(tmp_path):
+    path = tmp_path / "logs.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.log", ERR.format(201) * 50)
+        zf.writestr("b.log", ERR.format(202) * 400)
+        zf.writestr("c.log", ERR.format(203) * 50)
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo("b.log")
+    start = info.header_offset + 30 + len(info.filename) + 10
+    data[start : start + 2] = b"\xff\xff"
+    path.write_bytes(bytes(data))
+    r = invoke("report", path, "-f", "json", "--keep-going")
+    assert r.exit_code == 0 and "Traceback" not in r.stderr
+    report = r.json()
+    assert {c["code"] for c in report["codes"]} == {201, 203}
+    assert [u["name"] for u in report["inputs"]["unreadable"]] == [f"{path}:b.log"]
+
+
+def test_a_symlinked_folder_already_scanned_is_not_an_error_and_files_count_once(tmp_path):
+    real = tmp_path / "d" / "real"
+    real.mkdir(parents=True)
+    (real / "a.log").write_text(ERR.format(204), encoding="utf-8")
+    (tmp_path / "d" / "current").symlink_to("real")
+    r = invoke("report", tmp_path / "d", "-f", "json")
+    assert r.exit_code == 0 and r.stderr == ""
+    assert r.json()["events"] == 1
+    r = invoke("report", real / "a.log", real / "a.log", "-f", "json")
+    assert r.json()["events"] == 1
+
+
+def test_a_fifo_is_read_as_a_stream(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def feed():
+        with fifo.open("w") as fh:
+            fh.write(ERR.format(205) * 3)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    r = invoke("report", fifo, "-f", "json")
+    writer.join()
+    assert r.exit_code == 0 and r.json()["events"] == 3
+
+
+def test_pipes_devices_and_sockets_in_a_folder_are_skipped(tmp_path):
+    """Regression: a named pipe inside a scanned folder was opened and waited on for ever."""
+    import socket
+    import subprocess
+    import sys
+
+    (tmp_path / "app.log").write_text(ERR.format(205) * 2, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp_path / "sock"))
+    try:
+        r = subprocess.run(
+            [sys.executable, "-m", "logscan", "report", str(tmp_path), "-f", "json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        server.close()
+    assert (r.returncode, r.stderr) == (0, "")
+    data = json.loads(r.stdout)
+    assert data["events"] == 2 and data["inputs"]["files"] == 1 and data["inputs"]["unreadable"] == []

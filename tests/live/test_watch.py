@@ -28,7 +28,7 @@ from rich.console import Console
 from logscan.live import screen as live
 from logscan.live.watch import RATE_WINDOW, LiveState
 
-from .conftest import SAMPLES
+from ..conftest import SAMPLES
 
 #: An error line of each family (code 204, USER_NOT_FOUND; 208, ...).
 ERR = "E/ChatDemo(1234): Login failed! code: {} error: something\n"

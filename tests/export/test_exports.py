@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from .conftest import EXPECTED, ROOT, invoke
+from ..conftest import EXPECTED, ROOT, invoke
 
 TRUTH = json.loads((EXPECTED / "sample_events.json").read_text(encoding="utf-8"))
 SECRET = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.QmFkU2VjcmV0"

@@ -10,7 +10,7 @@ import pytest
 
 from logscan.match.redact import redact_expr
 
-from .conftest import invoke
+from ..conftest import invoke
 
 
 def redact_text(text: str, *, users: bool = False) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from logscan.render.html import CATEGORY_COLOURS
 
-from .conftest import ROOT, invoke
+from ..conftest import ROOT, invoke
 from .test_html_and_views import ARTIFACTS, _browser, _chromium
 
 needs_chromium = pytest.mark.skipif(_chromium() is None, reason="no Chromium here (CI installs it)")
