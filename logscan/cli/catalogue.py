@@ -40,7 +40,7 @@ def catalogue_import(page: Path, output: Path | None) -> None:
     """
     from logscan.datafile import read_whole
     from logscan.decode.catalogue import load_catalogue
-    from logscan.decode.diagnose import import_vendor_page, parse_vendor_page
+    from logscan.decode.vendor import import_vendor_page, parse_vendor_page
     from logscan.errors import CatalogueError
 
     text = read_whole(page, CatalogueError, "a vendor page").decode("utf-8", errors="replace")

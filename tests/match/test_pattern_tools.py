@@ -8,7 +8,8 @@ import time
 import pytest
 
 from logscan.decode.catalogue import load_catalogue, load_file
-from logscan.decode.diagnose import closest, parse_vendor_page
+from logscan.decode.diagnose import closest
+from logscan.decode.vendor import parse_vendor_page
 from logscan.match.patterns import load_patterns
 
 from ..conftest import DATA, ROOT, invoke
