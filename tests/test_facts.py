@@ -1,0 +1,127 @@
+"""Issue 15: what a support engineer reads is true.
+
+A code's first seen, its sample line (file:line and text), the check's "(first at ...)",
+the GitHub annotation and the SARIF location all name its earliest occurrence in time;
+lines of the same time, and codes without any time, fall back to file order (and say so).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from logscan import inputs, report
+from tests.conftest import invoke
+
+LATE = "[2024/05/01 10:20:01:000]: login failed code: 208, desc: late\n"
+EARLY = "[2024/05/01 09:50:05:130]: login failed code: 208, desc: early\n"
+
+
+@pytest.fixture
+def two_files(tmp_path):
+    a, b = tmp_path / "facts-a.log", tmp_path / "facts-b.log"
+    a.write_text(LATE, encoding="utf-8")
+    b.write_text(EARLY, encoding="utf-8")
+    return a, b
+
+
+def _code(data: dict, code: int = 208) -> dict:
+    return next(c for c in data["codes"] if c["code"] == code)
+
+
+def test_sample_is_the_earliest_across_files(two_files):
+    a, b = two_files
+    r = invoke("report", a, b, "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    row = _code(r.json())
+    assert (row["first_seen"], row["last_seen"]) == ("2024-05-01T09:50:05.130", "2024-05-01T10:20:01.000")
+    assert row["sample"] == {"file": str(b), "line": 1, "text": EARLY.strip()}
+
+
+@pytest.mark.parametrize("views", [(), ("--by", "time"), ("--by", "file")])
+def test_sample_is_the_earliest_within_a_file(tmp_path, views):
+    """Lines out of time order in one block: the earlier (the last line) is the sample."""
+    log = tmp_path / "one.log"
+    log.write_text("noise\n" + LATE + "noise\n" + EARLY, encoding="utf-8")
+    r = invoke("report", log, *views, "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    row = _code(r.json())
+    assert row["first_seen"] == "2024-05-01T09:50:05.130"
+    assert row["last_seen"] == "2024-05-01T10:20:01.000"
+    assert row["sample"] == {"file": str(log), "line": 4, "text": EARLY.strip()}
+
+
+def test_rows_read_in_the_map_step_pick_the_earliest(tmp_path, monkeypatch):
+    """Blocks with many rows have their times read next to the scan: the same choice."""
+    monkeypatch.setattr(report, "READ_TIMES_HERE", 1)
+    log = tmp_path / "one.log"
+    log.write_text(LATE + EARLY, encoding="utf-8")
+    row = _code(invoke("report", log, "-f", "json").json())
+    assert (row["sample"]["line"], row["first_seen"]) == (2, "2024-05-01T09:50:05.130")
+
+
+def test_sample_is_the_earliest_across_blocks(tmp_path, monkeypatch):
+    """A file read in several blocks (from stdin): the block with the earliest line wins."""
+    monkeypatch.setattr(inputs, "BLOCK_SIZE", 64)
+    text = LATE + "x" * 10 + "\n" + LATE + EARLY + LATE
+    r = invoke("report", "-", "-f", "json", input=text.encode())
+    assert r.exit_code == 0, r.stderr
+    row = _code(r.json())
+    assert (row["sample"]["line"], row["sample"]["text"]) == (4, EARLY.strip())
+    assert row["first_seen"] == "2024-05-01T09:50:05.130"
+
+
+def test_ties_and_untimed_lines_fall_back_to_file_order(tmp_path):
+    tied_a, tied_b = tmp_path / "a.log", tmp_path / "b.log"
+    tied_a.write_text(EARLY.replace("early", "first"), encoding="utf-8")
+    tied_b.write_text(EARLY, encoding="utf-8")
+    row = _code(invoke("report", tied_a, tied_b, "-f", "json").json())
+    assert (row["sample"]["file"], row["sample"]["text"]) == (str(tied_a), EARLY.strip().replace("early", "first"))
+    untimed = tmp_path / "untimed.log"
+    untimed.write_text("login failed code: 208, desc: x\nlogin failed code: 208, desc: y\n", encoding="utf-8")
+    r = invoke("report", untimed, "-f", "json")
+    row = _code(r.json())
+    assert (row["seen_precision"], row["sample"]["line"]) == (None, 1)
+    md = invoke("report", untimed, "-f", "markdown")
+    assert md.exit_code == 0
+    assert f"First line at `{untimed}:1` (file order: no timestamps):" in md.stdout.splitlines()
+    text = invoke("report", untimed)
+    assert text.exit_code == 0
+    assert "    e.g. untimed.log:1 (file order: no timestamps): login failed code: 208, desc: x" in text.stdout
+    check = invoke("check", untimed)
+    assert check.exit_code == 1
+    assert f"(first at {untimed}:1, file order: no timestamps)" in check.stdout
+
+
+def test_every_output_names_the_same_earliest_line(two_files, tmp_path, monkeypatch):
+    a, b = two_files
+    md = invoke("report", a, b, "-f", "markdown")
+    assert md.exit_code == 0
+    assert f"First seen at `{b}:1`:" in md.stdout.splitlines()
+    text = invoke("report", a, b)
+    assert text.exit_code == 0
+    assert f"    e.g. facts-b.log:1: {EARLY.strip()}" in text.stdout
+    check = invoke("check", a, b)
+    assert check.exit_code == 1
+    assert f"(first at {b}:1)" in check.stdout
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    gh = invoke("check", a, b, "-f", "github")
+    assert gh.exit_code == 1
+    assert gh.stdout.splitlines()[0].startswith(f"::error file={b},line=1,title=native 208 ")
+    sarif = invoke("check", a, b, "-f", "sarif")
+    assert sarif.exit_code == 1
+    location = json.loads(sarif.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("facts-b.log")
+    assert location["region"] == {"startLine": 1}
+
+
+def test_ticket_markdown_names_the_line_the_table_shows():
+    """The issue's example: native 2 first seen 09:50:05, not easemob.log:34 (10:20:01)."""
+    from tests.conftest import SAMPLES
+
+    r = invoke("report", SAMPLES / "ticket-4711", "-f", "json")
+    row = next(c for c in r.json()["codes"] if (c["sdk"], c["code"]) == ("native", 2))
+    assert row["first_seen"] == "2024-05-01T09:50:05.152"
+    assert row["sample"]["file"].endswith("easemob_2024-05-01_10-00-00.log")
+    assert row["sample"]["text"].startswith("[2024/05/01 09:50:05:152]")
