@@ -237,11 +237,11 @@ class Report:
     def files(self) -> pl.DataFrame:
         """Per file: count and codes (most frequent first)."""
         if self.by_file.is_empty():
-            return pl.DataFrame(schema={"file": pl.String, "count": pl.Int64, "codes": pl.List(pl.Int64)})
+            return pl.DataFrame(schema={"file": pl.String, "count": pl.Int64, "codes": pl.List(pl.String)})
         return (
             self.by_file.sort(["count", "sdk", "code"], descending=[True, False, False])
             .group_by("file", maintain_order=True)
-            .agg(pl.col("count").sum(), pl.col("code").alias("codes"))
+            .agg(pl.col("count").sum(), numbered().alias("codes"))
             .sort(["count", "file"], descending=[True, False])
         )
 
@@ -429,10 +429,14 @@ def build_report(
     codes = codes.sort(["count", "sdk", "code"], descending=[True, False, False])
     categories = _group(codes, "category", total)
     platforms = (
-        ordered.group_by("platform")
+        ordered.group_by("platform", "sdk", "code")
         .agg(pl.col("count").sum().cast(pl.Int64))
+        .sort(["count", "sdk", "code"], descending=[True, False, False])
+        .group_by("platform", maintain_order=True)
+        .agg(pl.col("count").sum(), numbered().alias("codes"))
         .with_columns((pl.col("count") / max(total, 1)).round(4).alias("share"))
         .sort(["count", "platform"], descending=[True, False])
+        .select("platform", "count", "share", "codes")
     )
     timeline, bucket = pl.DataFrame(), None
     if "time" in views:
@@ -450,15 +454,23 @@ def build_report(
     return Report(stats, codes, categories, _span(codes), by_file, tuple(views), platforms, timeline, bucket)
 
 
+def numbered() -> pl.Expr:
+    """A code named with its numbering, ``native/2`` or ``web/2``: in the lists of codes of the
+    category, kind, file and platform views, where codes of both numberings can meet (a bare
+    ``2`` would mean two codes)."""
+    return pl.format("{}/{}", pl.col("sdk"), pl.col("code"))
+
+
 def _group(codes: pl.DataFrame, by: str, total: int) -> pl.DataFrame:
-    """Codes grouped by ``by`` (category, kind): count, share, codes; most frequent first."""
+    """Codes grouped by ``by`` (category, kind): count, share, codes (``sdk/code``, most
+    frequent first); most frequent first."""
     if codes.is_empty():
         return pl.DataFrame(
-            schema={by: pl.String, "count": pl.Int64, "share": pl.Float64, "codes": pl.List(pl.Int64)}
+            schema={by: pl.String, "count": pl.Int64, "share": pl.Float64, "codes": pl.List(pl.String)}
         )
     return (
-        codes.group_by(by)
-        .agg(pl.col("count").sum(), pl.col("code").unique(maintain_order=True).alias("codes"))
+        codes.group_by(by, maintain_order=True)
+        .agg(pl.col("count").sum(), numbered().unique(maintain_order=True).alias("codes"))
         .with_columns((pl.col("count") / max(total, 1)).round(4).alias("share"))
         .sort(["count", by], descending=[True, False])
         .select(by, "count", "share", "codes")

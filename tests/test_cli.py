@@ -83,8 +83,8 @@ def test_report_json_shape_and_order(tmp_path):
         "User not found",
     )
     assert data["categories"] == [
-        {"category": "server", "count": 2, "share": 0.6667, "codes": [303]},
-        {"category": "user", "count": 1, "share": 0.3333, "codes": [204]},
+        {"category": "server", "count": 2, "share": 0.6667, "codes": ["native/303"]},
+        {"category": "user", "count": 1, "share": 0.3333, "codes": ["native/204"]},
     ]
 
 

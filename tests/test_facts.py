@@ -125,3 +125,56 @@ def test_ticket_markdown_names_the_line_the_table_shows():
     assert row["first_seen"] == "2024-05-01T09:50:05.152"
     assert row["sample"]["file"].endswith("easemob_2024-05-01_10-00-00.log")
     assert row["sample"]["text"].startswith("[2024/05/01 09:50:05:152]")
+
+
+# --- Issue 15.2: code lists name their numbering (native/704, web/704) -------------------------
+
+BOTH = (
+    "[2024/05/01 10:00:00:000]: EMChatroomManager::joinChatroom() code: 704 desc: The chat room is full\n"
+    "main.js:1 joinChatRoom failed {type: 704, message: 'chatroom members full', data: {}}\n"
+    "[2024/05/01 10:00:01:000]: EMChatroomManager::joinChatroom() code: 704 desc: The chat room is full\n"
+)
+
+
+@pytest.fixture
+def both(tmp_path):
+    log = tmp_path / "both.log"
+    log.write_text(BOTH, encoding="utf-8")
+    return log
+
+
+def test_view_code_lists_name_their_numbering_in_json(both):
+    r = invoke("report", both, "--by", "kind", "--by", "file", "--by", "platform", "-f", "json")
+    assert r.exit_code == 0, r.stderr
+    data = r.json()
+    assert data["categories"] == [
+        {"category": "chatroom", "count": 3, "share": 1.0, "codes": ["native/704", "web/704"]}
+    ]
+    assert data["kinds"] == [{"kind": "limit", "count": 3, "share": 1.0, "codes": ["native/704", "web/704"]}]
+    assert data["files"] == [{"file": str(both), "count": 3, "codes": ["native/704", "web/704"]}]
+    assert data["platforms"] == [
+        {"platform": "core", "count": 2, "share": 0.6667, "codes": ["native/704"]},
+        {"platform": "web", "count": 1, "share": 0.3333, "codes": ["web/704"]},
+    ]
+
+
+def test_view_code_lists_name_their_numbering_in_text_markdown_csv(both, tmp_path):
+    md = invoke("report", both, "--by", "file", "-f", "markdown")
+    assert md.exit_code == 0
+    assert "| chatroom | 3 | 100.0% | native/704, web/704 |" in md.stdout.splitlines()
+    assert f"| {both} | 3 | native/704, web/704 |" in md.stdout.splitlines()
+    text = invoke("report", both, "--by", "platform")
+    assert text.exit_code == 0
+    assert "chatroom     3 100.0% native/704, web/704" in text.stdout.splitlines()
+    assert "core         2 66.7% native/704" in text.stdout.splitlines()
+    csv = invoke("report", both, "--by", "category", "-f", "csv")
+    assert csv.exit_code == 0
+    assert csv.stdout.splitlines() == ["category,count,share,codes", "chatroom,3,1.0,native/704;web/704"]
+    out = tmp_path / "kinds.parquet"
+    pq = invoke("report", both, "--by", "kind", "-o", out)
+    assert pq.exit_code == 0, pq.stderr
+    import polars as pl
+
+    assert pl.read_parquet(out).to_dicts() == [
+        {"kind": "limit", "count": 3, "share": 1.0, "codes": ["native/704", "web/704"]}
+    ]

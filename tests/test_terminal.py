@@ -77,9 +77,9 @@ def test_views_right_align_numbers_and_the_timeline_collapses_empty_buckets(tmp_
     assert r.stdout[r.stdout.index("By kind") :] == (
         "By kind\n"
         "kind      count share codes\n"
-        f"{RULE * 27}\n"
-        "server        2 50.0% 303\n"
-        "transient     2 50.0% 2\n"
+        f"{RULE * 32}\n"
+        "server        2 50.0% native/303\n"
+        "transient     2 50.0% native/2\n"
         "\n"
         "Timeline (10m buckets)\n"
         "start               count categories\n"
