@@ -77,7 +77,10 @@ def test_ties_and_untimed_lines_fall_back_to_file_order(tmp_path):
     tied_a.write_text(EARLY.replace("early", "first"), encoding="utf-8")
     tied_b.write_text(EARLY, encoding="utf-8")
     row = _code(invoke("report", tied_a, tied_b, "-f", "json").json())
-    assert (row["sample"]["file"], row["sample"]["text"]) == (str(tied_a), EARLY.strip().replace("early", "first"))
+    assert (row["sample"]["file"], row["sample"]["text"]) == (
+        str(tied_a),
+        EARLY.strip().replace("early", "first"),
+    )
     untimed = tmp_path / "untimed.log"
     untimed.write_text("login failed code: 208, desc: x\nlogin failed code: 208, desc: y\n", encoding="utf-8")
     r = invoke("report", untimed, "-f", "json")
@@ -88,7 +91,9 @@ def test_ties_and_untimed_lines_fall_back_to_file_order(tmp_path):
     assert f"First line at `{untimed}:1` (file order: no timestamps):" in md.stdout.splitlines()
     text = invoke("report", untimed)
     assert text.exit_code == 0
-    assert "    e.g. untimed.log:1 (file order: no timestamps): login failed code: 208, desc: x" in text.stdout
+    assert (
+        "    e.g. untimed.log:1 (file order: no timestamps): login failed code: 208, desc: x" in text.stdout
+    )
     check = invoke("check", untimed)
     assert check.exit_code == 1
     assert f"(first at {untimed}:1, file order: no timestamps)" in check.stdout
@@ -178,3 +183,73 @@ def test_view_code_lists_name_their_numbering_in_text_markdown_csv(both, tmp_pat
     assert pl.read_parquet(out).to_dicts() == [
         {"kind": "limit", "count": 3, "share": 1.0, "codes": ["native/704", "web/704"]}
     ]
+
+
+# --- Issue 15.3: events keep partial times, as the report shows them ---------------------------
+
+MIXED = (
+    "05-01 10:42:37.228 21840 21840 E FieldChat: Login failed! code: 202 error: x\n"
+    "10:42:58:907 IM SDK login failed code: 208, desc: y\n"
+    "[2024/05/01 09:50:05:130]: login failed code: 208, desc: early\n"
+    "login failed code: 208, desc: none\n"
+)
+TIMES = [
+    (1, None, "--05-01T10:42:37.228", "no-year"),
+    (2, None, "10:42:58.907", "time-only"),
+    (3, "2024-05-01T09:50:05.130", "2024-05-01T09:50:05.130", "full"),
+    (4, None, None, None),
+]
+
+
+@pytest.fixture
+def mixed(tmp_path):
+    log = tmp_path / "mixed.log"
+    log.write_text(MIXED, encoding="utf-8")
+    return log
+
+
+def _times(rows: list[dict]) -> list[tuple]:
+    return [(r["line"], r["timestamp"], r["time_text"], r["time_precision"]) for r in rows]
+
+
+def test_events_ndjson_and_json_keep_partial_times(mixed):
+    nd = invoke("events", mixed, "-f", "ndjson")
+    assert nd.exit_code == 0, nd.stderr
+    rows = [json.loads(line) for line in nd.stdout.splitlines()]
+    assert list(rows[0])[:5] == ["file", "line", "timestamp", "time_text", "time_precision"]
+    assert _times(rows) == TIMES
+    js = invoke("events", mixed, "-f", "json")
+    assert js.exit_code == 0, js.stderr
+    assert _times(js.json()) == TIMES
+
+
+def test_events_csv_and_parquet_keep_partial_times(mixed, tmp_path):
+    r = invoke("events", mixed, "-f", "csv")
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("file,line,timestamp,time_text,time_precision,sdk,")
+    # A cell starting with "-" is neutralised for spreadsheets, as in the report's CSV.
+    assert [line.split(",")[1:5] for line in lines[1:]] == [
+        ["1", "", "'--05-01T10:42:37.228", "no-year"],
+        ["2", "", "10:42:58.907", "time-only"],
+        ["3", "2024-05-01T09:50:05.130", "2024-05-01T09:50:05.130", "full"],
+        ["4", "", "", ""],
+    ]
+    import polars as pl
+
+    out = tmp_path / "ev.parquet"
+    assert invoke("events", mixed, "-o", out).exit_code == 0
+    frame = pl.read_parquet(out)
+    assert frame.schema["time_text"] == pl.String
+    got = frame.select("line", pl.col("timestamp").dt.to_string("%Y-%m-%dT%H:%M:%S%.3f"), "time_text",
+                       pl.col("time_precision").cast(pl.String)).rows()  # fmt: skip
+    assert got == TIMES
+
+
+def test_events_time_text_is_what_the_report_shows(tmp_path):
+    for line in MIXED.splitlines()[:3]:
+        log = tmp_path / "one.log"
+        log.write_text(line + "\n", encoding="utf-8")
+        seen = invoke("report", log, "-f", "json").json()["codes"][0]["first_seen"]
+        event = json.loads(invoke("events", log).stdout)
+        assert event["time_text"] == seen
