@@ -166,16 +166,12 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
             ),
         ]
     )
-    earliest = {"nulls_last": True, "maintain_order": True}
+    # Each row's lines, the earliest first (ties: the first line): one sort for all rows.
     times = (
         with_timestamps(lines, "text")
-        .sort("_i", "_gap")
-        .group_by("_i")
-        .agg(
-            *_times_of_lines(),
-            pl.col("_gap").sort_by(*_EARLIEST_LINE, **earliest).first(),
-            pl.col("text").sort_by(*_EARLIEST_LINE, **earliest).first().alias("_text"),
-        )
+        .sort("_i", *_EARLIEST_LINE, "_gap", nulls_last=True)
+        .group_by("_i", maintain_order=True)
+        .agg(*_times_of_lines(), pl.col("_gap").first(), pl.col("text").first().alias("_text"))
     )
     at = "line" if "line" in indexed.columns else "row"
     columns = indexed.columns
