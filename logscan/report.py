@@ -64,11 +64,15 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
 
     Count, first occurrence (line and text), the text of the last one, and
     the description of the first (in a batch of small files, of the first in
-    the batch; the rest is per file). First and last seen are the times of a
-    code's first and last occurrences (logs are written in time order): their
-    lines are kept, and the merge reads their times for all blocks at once
-    (:func:`merge`). With ``every`` (a bucket such as ``5m``), every event's
-    time is read here and counted per bucket (``buckets``).
+    the batch; the rest is per file). First and last seen are read from the
+    times of a code's first and last lines in the block (logs are mostly
+    written in time order; reading every line's time would cost ~15 % of a
+    block): those lines are kept, and the merge reads their times for all
+    blocks at once (:func:`merge`, :func:`read_times`); the earlier of the two
+    becomes the row's line and text, and the merge keeps the earliest row of
+    all (:func:`earliest`): the sample every output names. With ``every`` (a
+    bucket such as ``5m``), every event's time is read here and counted per
+    bucket (``buckets``), and the row's line is the earliest of all.
     """
     # Events of a batch of small files carry ``_src`` (which file): it is part of the key.
     extra = ["_src"] if "_src" in events.columns else []
