@@ -159,6 +159,8 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
     if not partials.select(pending.any()).item():
         return partials.drop("last_text", "last_gap", strict=False)
     indexed = partials.with_row_index("_i")
+    if "last_gap" not in indexed.columns:  # rows that do not say where their last line is
+        indexed = indexed.with_columns(pl.lit(None, dtype=pl.UInt32).alias("last_gap"))
     todo = indexed.filter(pending)
     # One pass over the first lines and those last lines that are other lines (a code seen
     # once in a block has one line: in a batch of small files, most rows).
@@ -177,16 +179,15 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
         .group_by("_i", maintain_order=True)
         .agg(*_times_of_lines(), pl.col("_gap").first(), pl.col("text").first().alias("_text"))
     )
-    at = "line" if "line" in indexed.columns else "row"
+    at = next((c for c in ("line", "row") if c in indexed.columns), None)
     columns = indexed.columns
     read = (
         todo.drop(times.columns[1:-2])
         .join(times, on="_i", how="left")
-        .with_columns(
-            (pl.col(at) + pl.col("_gap")).alias(at),
-            pl.col("_text").alias("text"),
-        )
+        .with_columns(pl.col("_text").alias("text"))
     )
+    if at is not None:
+        read = read.with_columns((pl.col(at) + pl.col("_gap")).alias(at))
     read = read.select(pl.col(c).cast(indexed.schema[c]) for c in columns)
     done = pl.concat([indexed.filter(pending.not_()), read]).sort("_i")
     return done.drop("_i", "last_text", "last_gap", strict=False)

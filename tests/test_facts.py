@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 
 from logscan import inputs, report
@@ -178,7 +179,6 @@ def test_view_code_lists_name_their_numbering_in_text_markdown_csv(both, tmp_pat
     out = tmp_path / "kinds.parquet"
     pq = invoke("report", both, "--by", "kind", "-o", out)
     assert pq.exit_code == 0, pq.stderr
-    import polars as pl
 
     assert pl.read_parquet(out).to_dicts() == [
         {"kind": "limit", "count": 3, "share": 1.0, "codes": ["native/704", "web/704"]}
@@ -235,7 +235,6 @@ def test_events_csv_and_parquet_keep_partial_times(mixed, tmp_path):
         ["3", "2024-05-01T09:50:05.130", "2024-05-01T09:50:05.130", "full"],
         ["4", "", "", ""],
     ]
-    import polars as pl
 
     out = tmp_path / "ev.parquet"
     assert invoke("events", mixed, "-o", out).exit_code == 0
@@ -253,3 +252,39 @@ def test_events_time_text_is_what_the_report_shows(tmp_path):
         seen = invoke("report", log, "-f", "json").json()["codes"][0]["first_seen"]
         event = json.loads(invoke("events", log).stdout)
         assert event["time_text"] == seen
+
+
+def test_read_times_makes_the_earlier_of_a_row_s_two_lines_its_line():
+    """Unit: of a partial row's first and last lines, the earlier in time (full before partial;
+    ties and lines without a time: the first) becomes its line and text."""
+    from logscan.report import PARTIAL_SCHEMA, read_times
+
+    rows = [  # (row, count, first line, last line, last_gap)
+        (0, 2, "[2024/05/01 10:20:01:000]: a", "[2024/05/01 09:50:05:130]: a", 5),
+        (1, 2, "[2024/05/01 09:00:00:000]: b", "[2024/05/01 09:00:00:000]: b", 3),
+        (2, 2, "09-02 10:50:35.972 c", "[2024/05/01 11:00:00:500]: c", 7),
+        (3, 2, "no time d", "no time either d", 2),
+        (4, 2, "14:03:08:0 IM SDK e", "14:03:07:5 IM SDK e", 1),
+    ]
+    partials = pl.DataFrame(
+        {
+            "row": [r[0] for r in rows],
+            "count": [r[1] for r in rows],
+            "text": [r[2] for r in rows],
+            "last_text": [r[3] for r in rows],
+            "last_gap": [r[4] for r in rows],
+        },
+        schema_overrides={"row": pl.UInt32, "count": pl.UInt32, "last_gap": pl.UInt32},
+    ).with_columns(
+        pl.lit(None, dtype=PARTIAL_SCHEMA[name]).alias(name)
+        for name in ("first_ts", "last_ts", "first_partial", "last_partial", "no_year", "time_only")
+    )
+    read = read_times(partials)
+    assert "last_gap" not in read.columns
+    assert read.select("row", "text").rows() == [
+        (5, "[2024/05/01 09:50:05:130]: a"),
+        (1, "[2024/05/01 09:00:00:000]: b"),
+        (9, "[2024/05/01 11:00:00:500]: c"),
+        (3, "no time d"),
+        (5, "14:03:07:5 IM SDK e"),
+    ]
