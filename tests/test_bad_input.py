@@ -1236,7 +1236,7 @@ def test_a_catalogue_link_with_controls_is_shown_escaped_in_every_output(tmp_pat
     plain = "Retry [b]now[/b], see the \\x07 docs (https://x.example/a\\x1bb)."
     assert f"    Cause/fix: {plain}\n" in outputs["table"]
     assert f"cause/fix    {plain}\n" in outputs["explain"]
-    assert f"Cause/fix: {plain} (first at {log}:1)" in outputs["check text"]
+    assert f"Cause/fix: {plain} (first at {log}:1, file order: no timestamps)" in outputs["check text"]
     assert f"Cause/fix: {plain}\n" in outputs["check github"]
     link = "see [the \\\\x07 docs](https://x.example/a\\x1bb)."
     assert f"**Cause / fix:** Retry \\[b\\]now\\[/b\\], {link}\n" in outputs["markdown"]

@@ -46,6 +46,8 @@ PARTIAL_SCHEMA = {
     "buckets": pl.List(pl.Struct({"start": pl.Datetime("us"), "count": pl.UInt32})),
     #: The line of the last occurrence, while the times are not read yet (see :func:`merge`).
     "last_text": pl.String,
+    #: How many lines after the first the last one is (``row``/``line`` + this: the last line).
+    "last_gap": pl.UInt32,
 }
 #: A block's partial counts with at least this many rows have their times read in the map step.
 READ_TIMES_HERE = 1000
@@ -62,11 +64,15 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
 
     Count, first occurrence (line and text), the text of the last one, and
     the description of the first (in a batch of small files, of the first in
-    the batch; the rest is per file). First and last seen are the times of a
-    code's first and last occurrences (logs are written in time order): their
-    lines are kept, and the merge reads their times for all blocks at once
-    (:func:`merge`). With ``every`` (a bucket such as ``5m``), every event's
-    time is read here and counted per bucket (``buckets``).
+    the batch; the rest is per file). First and last seen are read from the
+    times of a code's first and last lines in the block (logs are mostly
+    written in time order; reading every line's time would cost ~15 % of a
+    block): those lines are kept, and the merge reads their times for all
+    blocks at once (:func:`merge`, :func:`read_times`); the earlier of the two
+    becomes the row's line and text, and the merge keeps the earliest row of
+    all (:func:`earliest`): the sample every output names. With ``every`` (a
+    bucket such as ``5m``), every event's time is read here and counted per
+    bucket (``buckets``), and the row's line is the earliest of all.
     """
     # Events of a batch of small files carry ``_src`` (which file): it is part of the key.
     extra = ["_src"] if "_src" in events.columns else []
@@ -81,6 +87,7 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
         pl.col("text").first(),
         pl.col("pattern").first(),
         pl.col("text").last().alias("last_text"),
+        (pl.col("row").last() - pl.col("row").first()).alias("last_gap"),
     )
     # The log's own description of a code is read at its first occurrence in the block; in a
     # batch of small files, at its first occurrence in the next files too while none is found.
@@ -107,9 +114,15 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
             .group_by(key)
             .agg(pl.struct("start", "count").alias("buckets"))
         )
-        times = timed.group_by(key).agg(_times_of_lines())
+        # Every line's time is read: the earliest one (ties: the first in the file) is the row's.
+        times = timed.group_by(key, maintain_order=True).agg(
+            *_times_of_lines(),
+            pl.col("row").sort_by(*_EARLIEST_LINE, nulls_last=True, maintain_order=True).first(),
+            pl.col("text").sort_by(*_EARLIEST_LINE, nulls_last=True, maintain_order=True).first(),
+        )
         grouped = (
-            grouped.join(times, on=key, how="left", maintain_order="left")
+            grouped.drop("row", "text")
+            .join(times, on=key, how="left", maintain_order="left")
             .join(buckets, on=key, how="left", maintain_order="left")
             .with_columns(pl.lit(None, dtype=pl.String).alias("last_text"))  # times read
         )
@@ -127,32 +140,57 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
     return grouped
 
 
+#: Which of a code's lines is the earliest: by full time, then by partial time (a time of day,
+#: a date without a year); lines of the same time, or without one, in file order (a stable sort).
+_EARLIEST_LINE = (pl.col("timestamp"), pl.col("time_text"))
+
+
 def read_times(partials: pl.DataFrame) -> pl.DataFrame:
     """Fill the times of the rows whose first and last lines are not read yet (``last_text``).
 
-    For all blocks at once: one vectorised pass instead of one per block. The
-    result has no ``last_text``; rows keep their order.
+    For all blocks at once: one vectorised pass instead of one per block. Of
+    the two lines, the earlier in time becomes the row's ``row``/``line`` and
+    ``text`` (the one its first seen names; ties and lines without a time: the
+    first line). The result has no ``last_text``; rows keep their order.
     """
     if "last_text" not in partials.columns:
-        return partials
+        return partials.drop("last_gap", strict=False)
     pending = pl.col("last_text").is_not_null()
     if not partials.select(pending.any()).item():
-        return partials.drop("last_text")
+        return partials.drop("last_text", "last_gap", strict=False)
     indexed = partials.with_row_index("_i")
+    if "last_gap" not in indexed.columns:  # rows that do not say where their last line is
+        indexed = indexed.with_columns(pl.lit(None, dtype=pl.UInt32).alias("last_gap"))
     todo = indexed.filter(pending)
     # One pass over the first lines and those last lines that are other lines (a code seen
     # once in a block has one line: in a batch of small files, most rows).
     lines = pl.concat(
         [
-            todo.select("_i", "text"),
-            todo.filter(pl.col("count") > 1).select("_i", pl.col("last_text").alias("text")),
+            todo.select("_i", "text", pl.lit(0, dtype=pl.UInt32).alias("_gap")),
+            todo.filter(pl.col("count") > 1).select(
+                "_i", pl.col("last_text").alias("text"), pl.col("last_gap").alias("_gap")
+            ),
         ]
     )
-    times = with_timestamps(lines, "text").group_by("_i").agg(_times_of_lines())
+    # Each row's lines, the earliest first (ties: the first line): one sort for all rows.
+    times = (
+        with_timestamps(lines, "text")
+        .sort("_i", *_EARLIEST_LINE, "_gap", nulls_last=True)
+        .group_by("_i", maintain_order=True)
+        .agg(*_times_of_lines(), pl.col("_gap").first(), pl.col("text").first().alias("_text"))
+    )
+    at = next((c for c in ("line", "row") if c in indexed.columns), None)
     columns = indexed.columns
-    read = todo.drop(times.columns[1:]).join(times, on="_i", how="left")
+    read = (
+        todo.drop(times.columns[1:-2])
+        .join(times, on="_i", how="left")
+        .with_columns(pl.col("_text").alias("text"))
+    )
+    if at is not None:
+        read = read.with_columns((pl.col(at) + pl.col("_gap")).alias(at))
     read = read.select(pl.col(c).cast(indexed.schema[c]) for c in columns)
-    return pl.concat([indexed.filter(pending.not_()), read]).sort("_i").drop("_i", "last_text")
+    done = pl.concat([indexed.filter(pending.not_()), read]).sort("_i")
+    return done.drop("_i", "last_text", "last_gap", strict=False)
 
 
 def _times_of_lines() -> list[pl.Expr]:
@@ -200,11 +238,11 @@ class Report:
     def files(self) -> pl.DataFrame:
         """Per file: count and codes (most frequent first)."""
         if self.by_file.is_empty():
-            return pl.DataFrame(schema={"file": pl.String, "count": pl.Int64, "codes": pl.List(pl.Int64)})
+            return pl.DataFrame(schema={"file": pl.String, "count": pl.Int64, "codes": pl.List(pl.String)})
         return (
             self.by_file.sort(["count", "sdk", "code"], descending=[True, False, False])
             .group_by("file", maintain_order=True)
-            .agg(pl.col("count").sum(), pl.col("code").alias("codes"))
+            .agg(pl.col("count").sum(), numbered().alias("codes"))
             .sort(["count", "file"], descending=[True, False])
         )
 
@@ -292,7 +330,7 @@ def merge(partials: Iterable[pl.DataFrame], *, start: int = 0) -> pl.DataFrame:
             frames = [combine(read_times(pl.concat(frames, how="diagonal_relaxed")))]
     if not frames:
         schema = {**PARTIAL_SCHEMA, "file": pl.String, "line": pl.Int64, "_described_at": pl.Int64}
-        return pl.DataFrame(schema=schema).drop("row", "last_text")
+        return pl.DataFrame(schema=schema).drop("row", "last_text", "last_gap")
     return read_times(pl.concat(frames, how="diagonal_relaxed"))
 
 
@@ -308,13 +346,20 @@ def _times_of_partials() -> list[pl.Expr]:
     ]
 
 
+def earliest(column: str) -> pl.Expr:
+    """``column`` of a code's earliest occurrence in time among partial rows (in input order):
+    the earliest full time, else the earliest partial one; ties, and rows without a time, in
+    input order (file order). Each row's line is the earliest of its own (:func:`read_times`)."""
+    return pl.col(column).sort_by("first_ts", "first_partial", nulls_last=True, maintain_order=True).first()
+
+
 def combine(partials: pl.DataFrame) -> pl.DataFrame:
     """Partials (in input order) as one row per (sdk, code, platform, file), the same report."""
     key = ["sdk", "code", "platform", "file"]
     combined = partials.group_by(key, maintain_order=True).agg(
         pl.col("count").sum().cast(pl.Int64),
-        pl.col("line").first(),
-        pl.col("text").first(),
+        earliest("line"),
+        earliest("text"),
         pl.col("log_description").drop_nulls().first(),
         pl.col("_described_at").filter(pl.col("log_description").is_not_null()).first(),
         *_times_of_partials(),
@@ -360,9 +405,10 @@ def build_report(
         pl.col("count").sum().cast(pl.Int64),
         pl.col("file").unique().sort().alias("files"),
         *_times_of_partials(),
-        pl.col("file").first().alias("sample_file"),
-        pl.col("line").first().alias("sample_line"),
-        pl.col("text").first().alias("sample_text"),
+        # The earliest occurrence in time: the line first seen names, everywhere it is shown.
+        earliest("file").alias("sample_file"),
+        earliest("line").alias("sample_line"),
+        earliest("text").alias("sample_text"),
         # The description found first in the input (rows of several platforms interleave).
         pl.col("log_description").sort_by("_described_at", nulls_last=True).drop_nulls().first(),
         pl.col("platform").unique().sort().alias("platforms"),
@@ -384,20 +430,24 @@ def build_report(
     codes = codes.sort(["count", "sdk", "code"], descending=[True, False, False])
     categories = _group(codes, "category", total)
     platforms = (
-        ordered.group_by("platform")
+        ordered.group_by("platform", "sdk", "code")
         .agg(pl.col("count").sum().cast(pl.Int64))
+        .sort(["count", "sdk", "code"], descending=[True, False, False])
+        .group_by("platform", maintain_order=True)
+        .agg(pl.col("count").sum(), numbered().alias("codes"))
         .with_columns((pl.col("count") / max(total, 1)).round(4).alias("share"))
         .sort(["count", "platform"], descending=[True, False])
+        .select("platform", "count", "share", "codes")
     )
     timeline, bucket = pl.DataFrame(), None
     if "time" in views:
         timeline, bucket = _timeline(ordered, codes.select("sdk", "code", "category"), every)
-    per_file = ordered.select("sdk", "code", "file", "count", "line", "text")
+    per_file = ordered.select("sdk", "code", "file", "count", "line", "text", "first_ts", "first_partial")
 
     def by_file() -> pl.DataFrame:
         return (
             per_file.group_by("sdk", "code", "file", maintain_order=True)
-            .agg(pl.col("count").sum().cast(pl.Int64), pl.col("line").first(), pl.col("text").first())
+            .agg(pl.col("count").sum().cast(pl.Int64), earliest("line"), earliest("text"))
             .sort(["file", "count", "sdk", "code"], descending=[False, True, False, False])
             .with_columns(shown("text"))
         )
@@ -405,15 +455,23 @@ def build_report(
     return Report(stats, codes, categories, _span(codes), by_file, tuple(views), platforms, timeline, bucket)
 
 
+def numbered() -> pl.Expr:
+    """A code named with its numbering, ``native/2`` or ``web/2``: in the lists of codes of the
+    category, kind, file and platform views, where codes of both numberings can meet (a bare
+    ``2`` would mean two codes)."""
+    return pl.format("{}/{}", pl.col("sdk"), pl.col("code"))
+
+
 def _group(codes: pl.DataFrame, by: str, total: int) -> pl.DataFrame:
-    """Codes grouped by ``by`` (category, kind): count, share, codes; most frequent first."""
+    """Codes grouped by ``by`` (category, kind): count, share, codes (``sdk/code``, most
+    frequent first); most frequent first."""
     if codes.is_empty():
         return pl.DataFrame(
-            schema={by: pl.String, "count": pl.Int64, "share": pl.Float64, "codes": pl.List(pl.Int64)}
+            schema={by: pl.String, "count": pl.Int64, "share": pl.Float64, "codes": pl.List(pl.String)}
         )
     return (
-        codes.group_by(by)
-        .agg(pl.col("count").sum(), pl.col("code").unique(maintain_order=True).alias("codes"))
+        codes.group_by(by, maintain_order=True)
+        .agg(pl.col("count").sum(), numbered().unique(maintain_order=True).alias("codes"))
         .with_columns((pl.col("count") / max(total, 1)).round(4).alias("share"))
         .sort(["count", by], descending=[True, False])
         .select(by, "count", "share", "codes")

@@ -31,12 +31,12 @@ from logscan.run.engine import Engine, RunStats, keep_events
 
 #: Columns of an events export, in order.
 COLUMNS = (
-    "file", "line", "timestamp", "sdk", "platform", "pattern", "code", "name", "category", "kind",
-    "description", "text",
+    "file", "line", "timestamp", "time_text", "time_precision", "sdk", "platform", "pattern", "code",
+    "name", "category", "kind", "description", "text",
 )  # fmt: skip
 #: Longest line text kept in an export.
 TEXT_CHARS = 500
-_CATEGORICAL = ("sdk", "platform", "pattern", "category", "kind")
+_CATEGORICAL = ("time_precision", "sdk", "platform", "pattern", "category", "kind")
 
 
 @dataclass
@@ -75,7 +75,17 @@ def decode(
         text = redact_expr(text, users=redact_users)
         description = redact_expr(description, users=redact_users)
     enriched = cat.enrich(events.with_columns(description.alias("description")), catalogue)
-    return enriched.with_columns(text.str.slice(0, TEXT_CHARS).alias("text")).select(COLUMNS)
+    return enriched.with_columns(
+        text.str.slice(0, TEXT_CHARS).alias("text"), time_text(events.columns)
+    ).select(COLUMNS)
+
+
+def time_text(columns: Sequence[str]) -> pl.Expr:
+    """A line's time as the report shows it: ISO 8601 to the millisecond for a full timestamp,
+    what is known of a partial one (``--09-02T10:50:35.972`` without a year, ``14:03:07.005``
+    a time of day), null without one; ``time_precision`` says which."""
+    partial = pl.col("time_text") if "time_text" in columns else pl.lit(None, dtype=pl.String)
+    return pl.coalesce(iso(pl.col("timestamp")), partial).alias("time_text")
 
 
 class Writer:
@@ -163,7 +173,8 @@ class ParquetWriter(Writer):
 
 
 EXPORT_SCHEMA = {
-    "file": pl.String, "line": pl.Int64, "timestamp": pl.Datetime("us"), "sdk": pl.String,
+    "file": pl.String, "line": pl.Int64, "timestamp": pl.Datetime("us"), "time_text": pl.String,
+    "time_precision": pl.String, "sdk": pl.String,
     "platform": pl.String, "pattern": pl.String, "code": pl.Int64, "name": pl.String,
     "category": pl.String, "kind": pl.String, "description": pl.String, "text": pl.String,
 }  # fmt: skip

@@ -308,8 +308,8 @@ def render(report: Report, *, paths: Sequence[str] = ()) -> str:
         views.append(("By kind", _table("kinds", ["kind", "count", "share", "codes"],
             [[k, f"{n:,}", _percent(sh), cs] for k, n, sh, cs in kinds.iter_rows()], ["count", "share"])))  # fmt: skip
     if "platform" in report.views:
-        views.append(("By platform", _table("platforms", ["platform", "count", "share"],
-            [[p, f"{n:,}", _percent(sh)] for p, n, sh in report.platforms.iter_rows()], ["count", "share"])))  # fmt: skip
+        views.append(("By platform", _table("platforms", ["platform", "count", "share", "codes"],
+            [[p, f"{n:,}", _percent(sh), cs] for p, n, sh, cs in report.platforms.iter_rows()], ["count", "share"])))  # fmt: skip
     if "file" in report.views:
         views.append(("By file", _table("files", ["file", "count", "codes"],
             [[shown(f), f"{n:,}", cs] for f, n, cs in report.files().iter_rows()], ["count"])))  # fmt: skip

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from logscan.aggregate.report import Report
 from logscan.outputs import printable
 from logscan.render import links
+from logscan.render.samples import FILE_ORDER, by_file_order
 from logscan.render.text import TOP_CAUSES, describe_span, extra_views, human_bytes, plain_cell
 
 
@@ -130,7 +131,11 @@ def render(report: Report) -> str:
         out.append(f"**Cause / fix:** {linked(c['cause'])}")
         out.append("")
         sample = c["sample"]
-        out.append(f"First seen at {code(str(sample['file']) + ':' + str(sample['line']))}:")
+        where = code(str(sample["file"]) + ":" + str(sample["line"]))
+        if by_file_order(c):
+            out.append(f"First line at {where} ({FILE_ORDER}):")
+        else:
+            out.append(f"First seen at {where}:")
         out.append("")
         out += code_block(sample["text"])
         out.append("")

@@ -25,6 +25,7 @@ from rich.text import Text
 from logscan.decode.catalogue import Entry
 from logscan.outputs import printable
 from logscan.render import links
+from logscan.render.samples import FILE_ORDER, by_file_order
 
 if TYPE_CHECKING:
     import polars as pl
@@ -211,7 +212,8 @@ def what_to_do(codes: Sequence[dict], console: Console, *, shown: Callable[[str]
         console.print(Padding(Text(f"Cause/fix: {links.render(c['cause'])}"), (0, 0, 0, 4)))
         sample = c["sample"]
         line = Text(
-            f"e.g. {shown(sample['file'])}:{sample['line']}: {sample['text']}",
+            f"e.g. {shown(sample['file'])}:{sample['line']}"
+            f"{f' ({FILE_ORDER})' if by_file_order(c) else ''}: {sample['text']}",
             style="dim", no_wrap=True, overflow="ellipsis",
         )  # fmt: skip
         console.print(Padding(line, (0, 0, 0, 4)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from logscan.aggregate.gate import NOTHING_READ, Verdict
 from logscan.outputs import printable
 from logscan.render import json_, links
+from logscan.render.samples import FILE_ORDER, by_file_order
 from logscan.render.text import plural
 
 
@@ -14,9 +15,10 @@ def _code_line(code: dict[str, object]) -> str:
     meaning = str(code["description"] or "not in the catalogue").rstrip(".")
     state = f" [{code['baseline_state']}]" if code.get("baseline_state") else ""
     sample = code["sample"]
+    note = f", {FILE_ORDER}" if by_file_order(code) else ""
     return (
         f"    {code['sdk']} {code['code']} {name} ×{code['count']}{state}: {meaning}. "
-        f"Cause/fix: {links.render(str(code['cause']))} (first at {sample['file']}:{sample['line']})"  # type: ignore[index]
+        f"Cause/fix: {links.render(str(code['cause']))} (first at {sample['file']}:{sample['line']}{note})"  # type: ignore[index]
     )
 
 

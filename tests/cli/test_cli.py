@@ -83,8 +83,8 @@ def test_report_json_shape_and_order(tmp_path):
         "User not found",
     )
     assert data["categories"] == [
-        {"category": "server", "count": 2, "share": 0.6667, "codes": [303]},
-        {"category": "user", "count": 1, "share": 0.3333, "codes": [204]},
+        {"category": "server", "count": 2, "share": 0.6667, "codes": ["native/303"]},
+        {"category": "user", "count": 1, "share": 0.3333, "codes": ["native/204"]},
     ]
 
 
@@ -357,7 +357,10 @@ def test_user_catalogue_text_is_shown_as_written_in_every_command(tmp_path):
     assert r.exit_code == 0
     assert "• native 90001 MYAPP_SYNC (1×): [sync] failed for [red]x[/red] :smile:\n" in r.stdout
     assert "    Cause/fix: Retry [bold]now[/bold] or see [link=https://x.invalid]docs[/link]\n" in r.stdout
-    assert "app.log:1: E/ChatDemo(1234): Login failed! code: 90001 error: [b]boom[/b]\n" in r.stdout
+    assert (
+        "app.log:1 (file order: no timestamps): E/ChatDemo(1234): Login failed! code: 90001 error: [b]boom[/b]\n"
+        in r.stdout
+    )
 
 
 def test_markup_in_data_is_no_style_on_a_colour_terminal(tmp_path):

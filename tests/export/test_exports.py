@@ -26,7 +26,8 @@ def test_parquet_has_one_typed_row_per_error_line(tmp_path):
     r = invoke("events", "sample_logs", "-o", out)
     assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
     frame = pl.read_parquet(out)
-    assert frame.columns == ["file", "line", "timestamp", "sdk", "platform", "pattern", "code", "name",
+    assert frame.columns == ["file", "line", "timestamp", "time_text", "time_precision", "sdk", "platform",
+                             "pattern", "code", "name",
                              "category", "kind", "description", "text"]  # fmt: skip
     assert frame.schema["line"] == pl.Int64 and frame.schema["code"] == pl.Int64
     assert frame.schema["timestamp"] == pl.Datetime("us") and frame.schema["sdk"] == pl.Categorical

@@ -182,12 +182,13 @@ def test_each_event_is_readable_from_a_pipe_before_the_writer_closes(tmp_path):
         ("<stdin>", 2 * i + 2, code) for i, code in enumerate(codes)
     ]
     assert events[0] == {
-        "file": "<stdin>", "line": 2, "timestamp": None, "sdk": "native", "platform": "android",
+        "file": "<stdin>", "line": 2, "timestamp": None, "time_text": None, "time_precision": None,
+        "sdk": "native", "platform": "android",
         "pattern": "android-code-error", "code": 204, "name": "USER_NOT_FOUND", "category": "user",
         "kind": "not-found", "description": "something", "text": ERR.format(204).rstrip("\n"),
     }  # fmt: skip
     assert set(events[0]) == {
-        "file", "line", "timestamp", "sdk", "platform", "pattern", "code", "name", "category", "kind",
+        "file", "line", "timestamp", "time_text", "time_precision", "sdk", "platform", "pattern", "code", "name", "category", "kind",
         "description", "text",
     }  # fmt: skip
     # The final report is on stderr (stdout carries the events only).

@@ -133,7 +133,7 @@ def test_rows_open_for_cause_fix_and_sample_and_every_view_is_there(monkeypatch)
     assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", page)
     for title in ("By kind", "By platform", "By file", "Timeline (5m buckets)"):
         assert f"<h2>{title}</h2>" in page
-    assert "<tr><td>limit</td><td class=num>11</td><td class=num>24.4%</td><td>509, 704, 214, 504, 1001, 1002, 1112</td></tr>" in page  # fmt: skip
+    assert "<tr><td>limit</td><td class=num>11</td><td class=num>24.4%</td><td>native/509, native/704, native/214, native/504, native/1001, native/1002, native/1112, web/704</td></tr>" in page  # fmt: skip
     assert "<tr><td>… 150 empty buckets …</td><td class=num></td><td></td></tr>" in page
     assert "<tr><td>logs.zip:sdkdata/easemobLog/easemob.log</td><td class=num>11</td>" in page
     data = json.loads(
