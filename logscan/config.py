@@ -21,6 +21,7 @@ it, when the key has no line of its own).
     max_total = 100
     baseline = "ci/baseline.json"
     tolerance = "20%"
+    allow_empty = false                  # true: no input at all (empty folder, 0 bytes) passes
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class CheckConfig:
     max_total: int | None = None
     baseline: Path | None = None
     tolerance: str | None = None
+    allow_empty: bool = False
 
 
 @dataclass
@@ -185,7 +187,7 @@ def _parse(
     check = doc.get("check", {})
     if not isinstance(check, dict):
         raise fail("check", "must be a table ([check])")
-    known = {"fail_on", "allow", "max_total", "baseline", "tolerance"}
+    known = {"fail_on", "allow", "max_total", "baseline", "tolerance", "allow_empty"}
     for key in check:
         if key not in known:
             raise fail(("check", key), f"unknown key (known in [check]: {', '.join(sorted(known))})")
@@ -210,6 +212,10 @@ def _parse(
     elif tolerance is not None and not isinstance(tolerance, str):
         raise fail("check.tolerance", 'must be a number of lines or a percentage such as "20%"')
     config.check.tolerance = tolerance
+    allow_empty = check.get("allow_empty", False)
+    if not isinstance(allow_empty, bool):
+        raise fail("check.allow_empty", "must be true or false")
+    config.check.allow_empty = allow_empty
     config.lines = {
         k: line_of(lines, (*prefix, "check", k)) for k in ("fail_on", "allow", "tolerance", "max_total")
     }

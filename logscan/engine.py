@@ -101,6 +101,16 @@ class RunStats:
         """Some input could not be read, and no input could (not even in part)."""
         return bool(self.unreadable) and not any(self.was_read(s) for s in self.sources)
 
+    @property
+    def nothing_scanned(self) -> bool:
+        """No byte was scanned, and nothing failed but globs that matched no file: empty
+        folders, empty files (a forgotten log upload). Not a damaged or missing input."""
+        return (
+            self.bytes == 0
+            and all(s.error is None for s in self.sources)
+            and all(u.no_match for u in self.unreadable)
+        )
+
 
 @dataclass(frozen=True)
 class _Span:

@@ -100,6 +100,8 @@ class Unreadable:
 
     name: str
     reason: str
+    #: A glob that matched no file: no input rather than a broken one (``check --allow-empty``).
+    no_match: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", text_name(self.name))
@@ -217,7 +219,8 @@ def _expand_paths(
             yield Unreadable(text, "a URL: the local engine reads files; URLs are read with --engine dask")
         elif not named:
             glob_ = bool(_GLOB_CHARS & set(text))
-            yield Unreadable(text, "no file matches this pattern" if glob_ else "no such file or directory")
+            reason = "no file matches this pattern" if glob_ else "no such file or directory"
+            yield Unreadable(text, reason, no_match=glob_)
         for name in named:
             path = Path(name)
             if path.is_dir():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from logscan.gate import NOTHING_READ, Verdict
+from logscan.gate import NOTHING_READ, NOTHING_SCANNED, Verdict
 from logscan.outputs import printable
 from logscan.render import json_, links
 from logscan.render.text import plural
@@ -42,15 +42,19 @@ def render_text(verdict: Verdict) -> str:
         why = "allowed or within the baseline" if verdict.baseline else "allowed"
         out.append(f"accepted ({why}): {shown}{more}")
     scanned = f"{plural(inputs['files'], 'file')}, {plural(report.events, 'error line')}"  # type: ignore[arg-type]
-    if verdict.nothing_read:
-        out.append(f"logscan check: {NOTHING_READ}")
-    elif verdict.failed:
-        out.append(f"logscan check: FAILED: {plural(len(verdict.violations), 'rule')} violated ({scanned})")
-    else:
+    in_force = printable(", ".join(r.text for r in verdict.rules)) or "no rules"
+    if verdict.failed:
+        broken = printable(", ".join(r.text for r in verdict.broken))
         out.append(
-            f"logscan check: passed: {printable(', '.join(r.text for r in verdict.rules)) or 'no rules'} "
-            f"({scanned})"
+            f"logscan check: FAILED: {plural(len(verdict.violations), 'rule')} violated: {broken} "
+            f"(in force: {in_force}; {scanned})"
         )
+    elif verdict.nothing_scanned and verdict.allow_empty:
+        out.append(f"logscan check: passed: {NOTHING_SCANNED}, allowed (--allow-empty); in force: {in_force}")
+    elif verdict.nothing_read:
+        out.append(f"logscan check: {NOTHING_READ}")
+    else:
+        out.append(f"logscan check: passed: {in_force} ({scanned})")
     return "\n".join(out) + "\n"
 
 
