@@ -45,7 +45,7 @@ def render(verdict: Verdict) -> str:
             "ruleIndex": index,
             "level": level,
             "message": {
-                "text": f"{code['count']} error lines with {rule_id(code)} {name}: {description} "
+                "text": f"{code['count']} error line{'' if code['count'] == 1 else 's'} with {rule_id(code)} {name}: {description} "
                 f"(broke rule {', '.join(broke)})"
             },
             "locations": [
