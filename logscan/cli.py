@@ -1328,6 +1328,7 @@ def patterns_check(files: tuple[Path, ...]) -> None:
         pattern_files,
         run_samples,
     )
+    from logscan.render.text import plural
 
     paths = pattern_files(list(files) or [builtin_dir()])
     loaded = [p for path in paths for p in load_file(path)]
@@ -1350,7 +1351,8 @@ def patterns_check(files: tuple[Path, ...]) -> None:
             for f in problems:
                 click.echo(printable(f"     {f.problem}: {f.line!r}"))
         else:
-            samples = f"{len(p.samples)} samples, {len(p.counter_samples)} counter-samples"
+            counter = plural(len(p.counter_samples), "counter-sample")
+            samples = f"{plural(len(p.samples), 'sample')}, {counter}"
             click.echo(printable(f"ok   {p.name}: {samples}"))
     verdict = f"{len(loaded) - len(by_pattern)} of {len(loaded)} patterns pass"
     click.echo(("patterns check: " + verdict) if not failures else f"patterns check: FAILED: {verdict}")
@@ -1457,33 +1459,38 @@ def catalogue_import(page: Path, output: Path | None) -> None:
 
 
 @catalogue.command("check", context_settings=CONTEXT)
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def catalogue_check(files: tuple[Path, ...]) -> None:
     """Validate catalogue FILES: duplicate codes per sdk, missing fields, unknown category or kind.
 
+    Every problem of every file is reported in one run, each named FILE:LINE.
+
     \b
-    Exit status: 0 when valid, 1 when a file has problems (each named FILE:LINE).
+    Exit status: 0 when valid, 1 when a file has problems, 2 when a file is missing.
 
     \b
     Examples:
       logscan catalogue check codes.toml
     """
-    from logscan.catalogue import load_file
-    from logscan.errors import CatalogueError
+    from logscan.catalogue import check_files
+    from logscan.render.text import plural
 
-    failed = False
-    for path in files:
-        try:
-            entries = load_file(path, origin=str(path))
-        except CatalogueError as exc:
-            failed = True
-            for line in str(exc).splitlines():
-                click.echo(printable(line))
-            continue
-        click.echo(printable(f"ok   {path}: {len(entries)} entries"))
-    if failed:
+    checks = check_files(files)
+    for found in checks:
+        if not found.problems:
+            click.echo(printable(f"ok   {found.path}: {plural(found.entries, 'entry', 'entries')}"))
+        for line in found.problems:
+            click.echo(printable(line), err=found.unreadable)
+    bad = [c for c in checks if c.problems]
+    if len(checks) > 1 and bad:
+        problems = sum(len(c.problems) for c in bad)
+        click.echo(
+            f"catalogue check: {plural(problems, 'problem')} in {plural(len(bad), 'file')} "
+            f"of {len(checks)}"
+        )
+    if any(c.unreadable for c in checks):
+        raise click.exceptions.Exit(EXIT_ERROR)
+    if bad:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 

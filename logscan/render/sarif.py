@@ -45,8 +45,8 @@ def render(verdict: Verdict) -> str:
             "ruleIndex": index,
             "level": level,
             "message": {
-                "text": f"{code['count']} error line{'' if code['count'] == 1 else 's'} with {rule_id(code)} {name}: {description} "
-                f"(broke rule {', '.join(broke)})"
+                "text": f"{code['count']} error line{'' if code['count'] == 1 else 's'} with "
+                f"{rule_id(code)} {name}: {description} (broke rule {', '.join(broke)})"
             },
             "locations": [
                 {
