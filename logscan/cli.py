@@ -1485,13 +1485,48 @@ def catalogue_check(files: tuple[Path, ...]) -> None:
     if len(checks) > 1 and bad:
         problems = sum(len(c.problems) for c in bad)
         click.echo(
-            f"catalogue check: {plural(problems, 'problem')} in {plural(len(bad), 'file')} "
-            f"of {len(checks)}"
+            f"catalogue check: {plural(problems, 'problem')} in {plural(len(bad), 'file')} of {len(checks)}"
         )
     if any(c.unreadable for c in checks):
         raise click.exceptions.Exit(EXIT_ERROR)
     if bad:
         raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", required=False, type=click.Path(path_type=Path), default=None)
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def init(path: Path | None, force: bool) -> None:
+    """Write a commented logscan.toml to start from (PATH: a file or a folder; default here).
+
+    Every key is in it, with what it does; it loads as written. An existing
+    file is kept unless --force.
+
+    \b
+    Examples:
+      logscan init
+      logscan init ci/ --force
+    """
+    from logscan.init import write_config
+
+    written = write_config(path or Path("."), force=force)
+    click.echo(printable(f"wrote {written}: edit it, then `logscan check` uses it"))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL (bash, zsh or fish).
+
+    \b
+    Install it:
+      bash: eval "$(logscan completion bash)"      (in ~/.bashrc)
+      zsh:  eval "$(logscan completion zsh)"       (in ~/.zshrc)
+      fish: logscan completion fish > ~/.config/fish/completions/logscan.fish
+    """
+    from logscan.init import completion_script
+
+    click.echo(completion_script(cli, shell), nl=False)
 
 
 # --------------------------------------------------------------------------- helpers

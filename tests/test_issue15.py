@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -50,7 +51,9 @@ def test_allow_empty_makes_no_input_a_pass(here):
     for paths in (["logs"], ["empty.log"], ["logs/*.log"]):
         r = invoke("check", *paths, "--allow-empty")
         assert (r.exit_code, r.stderr) == (0, ""), paths
-        assert r.stdout == "logscan check: passed: nothing was scanned, allowed (--allow-empty); in force: any\n"
+        assert (
+            r.stdout == "logscan check: passed: nothing was scanned, allowed (--allow-empty); in force: any\n"
+        )
     doc = invoke("check", "logs/*.log", "--allow-empty", "-f", "json").json()
     assert doc["verdict"] == "pass" and doc["nothing_scanned"] is True
     assert doc["report"]["inputs"]["unreadable"] == []
@@ -64,7 +67,9 @@ def test_allow_empty_from_the_configuration(here):
     (here / "logscan.toml").write_text("[check]\nallow_empty = 1\n", encoding="utf-8")
     r = invoke("check", "logs")
     assert r.exit_code == 2
-    assert r.stderr == f"logscan: error: {here / 'logscan.toml'}:2: check.allow_empty: must be true or false\n"
+    assert (
+        r.stderr == f"logscan: error: {here / 'logscan.toml'}:2: check.allow_empty: must be true or false\n"
+    )
 
 
 def test_a_missing_path_stays_an_input_error_even_with_allow_empty(here):
@@ -101,7 +106,9 @@ def two(here):
 
 
 def test_the_verdict_names_the_rules_in_force_and_the_broken(two):
-    r = invoke("check", "a.log", "b.log", "--fail-on", "code=204", "--fail-on", "any>3", "--fail-on", "code=999")
+    r = invoke(
+        "check", "a.log", "b.log", "--fail-on", "code=204", "--fail-on", "any>3", "--fail-on", "code=999"
+    )
     assert r.exit_code == 1
     assert r.stdout.splitlines()[-1] == (
         "logscan check: FAILED: 2 rules violated: code=204, any>3 "
@@ -150,7 +157,9 @@ def test_annotations_say_which_rule_a_code_broke(two):
         "Register before doing any other operation.\n"
         "logscan check: FAILED\n"
     )
-    doc = json.loads(invoke("check", "a.log", "--fail-on", "code=204", "--fail-on", "any", "-f", "sarif").stdout)
+    doc = json.loads(
+        invoke("check", "a.log", "--fail-on", "code=204", "--fail-on", "any", "-f", "sarif").stdout
+    )
     result = doc["runs"][0]["results"][0]
     assert result["properties"]["brokenRules"] == ["code=204", "any"]
     assert result["message"]["text"] == (
@@ -220,3 +229,99 @@ def test_catalogue_check_goes_on_past_a_missing_file(tmp_path):
     assert r.exit_code == 2
     assert r.stderr == f"{tmp_path / 'nope.toml'}: no such file\n"
     assert r.stdout == f"ok   {good}: 1 entry\ncatalogue check: 1 problem in 1 file of 2\n"
+
+
+# ---------------------------------------------------------------- init, completion, schema_version
+
+
+def test_init_writes_a_commented_config_that_loads(here):
+    from logscan import config
+    from logscan.init import TEMPLATE
+
+    r = invoke("init")
+    assert (r.exit_code, r.stderr) == (0, "")
+    assert r.stdout == "wrote logscan.toml: edit it, then `logscan check` uses it\n"
+    written = here / "logscan.toml"
+    assert written.read_text(encoding="utf-8") == TEMPLATE
+    loaded = config.load(written)
+    assert (loaded.check.fail_on, loaded.check.allow, loaded.check.allow_empty) == (["any"], [], False)
+    assert (loaded.builtin_patterns, loaded.engine) == (True, "local")
+    assert config.discover(here) == written
+
+
+def test_init_comments_every_key_and_each_uncommented_loads(here):
+    """Every key the loader knows is in the template, after a comment; uncommenting them all
+    still loads (the examples are valid values)."""
+    from logscan import config
+    from logscan.init import TEMPLATE
+
+    lines = TEMPLATE.splitlines()
+    keys = {}
+    for i, line in enumerate(lines):
+        bare = line.removeprefix("# ")
+        if " = " in bare and not bare.startswith(("#", " ")) and bare.split(" = ")[0].isidentifier():
+            keys[bare.split(" = ")[0]] = i
+            assert lines[i - 1].startswith("# ") and " = " not in lines[i - 1], line  # a comment above
+    assert set(keys) == {
+        "patterns", "catalogue", "builtin_patterns", "engine", "scheduler", "fail_on", "allow", "max_total",
+        "baseline", "tolerance", "allow_empty", "max_expanded", "max_archive_expanded", "max_ratio", "max_depth",
+    }  # fmt: skip
+    uncommented = "\n".join(
+        line.removeprefix("# ") if i in keys.values() else line for i, line in enumerate(lines)
+    )
+    (here / "logscan.toml").write_text(uncommented, encoding="utf-8")
+    loaded = config.load(here / "logscan.toml")
+    assert loaded.check.max_total == 100 and loaded.limits.max_depth == 2
+    assert loaded.scheduler == "tcp://scheduler:8786"
+
+
+def test_init_keeps_an_existing_file_unless_forced(here):
+    (here / "logscan.toml").write_text("# mine\n", encoding="utf-8")
+    r = invoke("init")
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr == "logscan: error: logscan.toml: already exists; pass --force to overwrite it\n"
+    assert (here / "logscan.toml").read_text(encoding="utf-8") == "# mine\n"
+    r = invoke("init", "--force")
+    assert r.exit_code == 0 and (here / "logscan.toml").read_text(encoding="utf-8").startswith("# logscan")
+    (here / "ci").mkdir()
+    r = invoke("init", "ci")
+    assert (r.exit_code, r.stdout) == (
+        0,
+        f"wrote {Path('ci') / 'logscan.toml'}: edit it, then `logscan check` uses it\n",
+    )
+    r = invoke("init", "missing/logscan.toml")
+    assert r.exit_code == 2 and r.stderr == "logscan: error: missing/logscan.toml: no such folder missing\n"
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_prints_clicks_script(shell):
+    from click.shell_completion import get_completion_class
+
+    from logscan.cli import cli
+
+    r = invoke("completion", shell)
+    assert (r.exit_code, r.stderr) == (0, "")
+    expected = get_completion_class(shell)(cli, {}, "logscan", "_LOGSCAN_COMPLETE").source()
+    assert r.stdout == expected
+    assert "_LOGSCAN_COMPLETE=" + f"{shell}_complete" in r.stdout
+
+
+def test_completion_completes_commands_and_choices():
+    env = {"COMP_WORDS": "logscan completion ", "COMP_CWORD": "2", "_LOGSCAN_COMPLETE": "bash_complete"}
+    r = invoke(env=env)
+    assert (r.exit_code, r.stdout) == (0, "plain,bash\nplain,zsh\nplain,fish\n")
+    env = {"COMP_WORDS": "logscan check --allow-e", "COMP_CWORD": "2", "_LOGSCAN_COMPLETE": "bash_complete"}
+    assert invoke(env=env).stdout == "plain,--allow-empty\n"
+    r = invoke("completion", "tcsh")
+    assert r.exit_code == 2 and "'tcsh' is not one of 'bash', 'zsh', 'fish'" in r.stderr
+
+
+def test_the_json_report_carries_its_schema_and_logscan_version(here):
+    from logscan import __version__
+
+    (here / "a.log").write_text(ONE, encoding="utf-8")
+    doc = invoke("report", "a.log", "-f", "json").json()
+    assert list(doc)[:2] == ["schema_version", "logscan_version"]
+    assert (doc["schema_version"], doc["logscan_version"]) == (1, __version__)
+    doc = invoke("check", "a.log", "-f", "json").json()
+    assert (doc["schema_version"], doc["logscan_version"]) == (1, __version__)

@@ -59,4 +59,4 @@ def render_text(verdict: Verdict) -> str:
 
 
 def render_json(verdict: Verdict) -> str:
-    return json_.dumps(verdict.to_dict())
+    return json_.dumps(json_.stamped(verdict.to_dict()))
