@@ -1185,12 +1185,14 @@ def patterns_list(
       logscan patterns list
       logscan patterns list --patterns mine.toml --format json
     """
+    from logscan.patterns import shown_source
     from logscan.render import json_
 
     loaded = _pattern_set(config_path, pattern_paths, no_builtin_patterns, check=False)
     rows = [
-        {"name": p.name, "sdk": p.sdk, "platform": p.platform, "source": p.source, "line": p.line,
-         "samples": len(p.samples), "counter_samples": len(p.counter_samples), "regex": p.regex}
+        {"name": p.name, "sdk": p.sdk, "platform": p.platform, "source": shown_source(p.source),
+         "path": p.source, "line": p.line, "samples": len(p.samples),
+         "counter_samples": len(p.counter_samples), "regex": p.regex}
         for p in loaded
     ]  # fmt: skip
     if format_ == "json":
