@@ -576,6 +576,7 @@ CHECK_EXTENSIONS = {".sarif": "sarif", ".xml": "junit", ".json": "json", ".txt":
     "nothing). Default: exit 2, as a forgotten log upload must not go green.",
 )
 @output_options(("text", "github", "sarif", "junit", "json"), "text")
+@color_option
 @scan_options
 def check(
     fail_on: tuple[str, ...],
@@ -640,7 +641,7 @@ def check(
         raise click.exceptions.Exit(EXIT_ERROR)
 
     def render() -> None:
-        emit(fmt, output, lambda f: render_verdict(verdict, f))
+        emit(fmt, output, lambda f: render_verdict(verdict, f, color=output is None and use_color()))
         if fmt == "github":
             append_step_summary(verdict)
 
@@ -696,7 +697,7 @@ def append_step_summary(verdict: Any) -> None:
         )
 
 
-def render_verdict(verdict: Any, fmt: str) -> str:
+def render_verdict(verdict: Any, fmt: str, *, color: bool = False) -> str:
     from logscan.render import github, junit, sarif
     from logscan.render import verdict as views
 
@@ -708,7 +709,7 @@ def render_verdict(verdict: Any, fmt: str) -> str:
         return junit.render(verdict)
     if fmt == "json":
         return views.render_json(verdict)
-    return views.render_text(verdict)
+    return views.render_text(verdict, color=color)
 
 
 @cli.command(context_settings=CONTEXT)

@@ -346,7 +346,9 @@ def test_patterns_list_shows_bundled_files_as_bundled(tmp_path):
     assert rows["android-code-error"]["path"] == str(builtin_dir() / "android.toml")
     assert rows["mine"]["source"] == rows["mine"]["path"] == str(mine)
     listed = invoke("patterns", "list", "--patterns", mine).stdout.splitlines()
-    assert listed[2] == "android-code-error    native android            6              12 bundled:android.toml"
+    assert (
+        listed[2] == "android-code-error    native android            6              12 bundled:android.toml"
+    )
     assert listed[-1] == f"mine                  native x                  1               0 {mine}"
 
 
@@ -367,3 +369,25 @@ def test_plurals_say_one_entry_and_one_sample(tmp_path):
     r = invoke("patterns", "check", mine)
     assert r.exit_code == 0
     assert r.stdout == "ok   mine: 1 sample, 1 counter-sample\npatterns check: 1 of 1 patterns pass\n"
+
+
+def test_check_is_in_colour_on_a_terminal_only(two):
+    args = ("check", "a.log", "--fail-on", "code=204", "--fail-on", "code=999")
+    plain = invoke(*args)
+    assert plain.exit_code == 1 and "\x1b" not in plain.stdout
+    r = invoke(*args, "--color", "always")
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0] == "\x1b[1;31mFAIL \x1b[0mcode=204 [--fail-on]: 2 error lines"
+    assert lines[-1] == (
+        "\x1b[1;31mlogscan check: FAILED\x1b[0m: 1 rule violated: code=204 (in force: code=204, code=999; "
+        "1 file, 3 error lines)"
+    )
+    assert [
+        line.replace("\x1b[1;31m", "").replace("\x1b[0m", "") for line in lines
+    ] == plain.stdout.splitlines()
+    r = invoke("check", "a.log", "--fail-on", "code=999", "--color", "always")
+    assert r.stdout == "\x1b[32mlogscan check: passed\x1b[0m: code=999 (1 file, 3 error lines)\n"
+    r = invoke("check", "a.log", "--fail-on", "code=999", "--color", "always", "-o", two / "v.txt")
+    assert r.exit_code == 0 and "\x1b" not in (two / "v.txt").read_text(encoding="utf-8")
+    assert "\x1b" not in invoke(*args, "--color", "always", "-f", "github").stdout

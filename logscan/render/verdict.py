@@ -20,7 +20,39 @@ def _code_line(code: dict[str, object]) -> str:
     )
 
 
-def render_text(verdict: Verdict) -> str:
+#: ANSI styles of the words that carry the verdict, for a terminal (``color``).
+_RED, _GREEN, _DIM, _RESET = "\x1b[1;31m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
+
+
+def _paint(text: str, lead: str, style: str) -> str:
+    """``text`` with its leading ``lead`` in ``style``."""
+    return style + lead + _RESET + text[len(lead) :] if text.startswith(lead) else text
+
+
+def render_text(verdict: Verdict, *, color: bool = False) -> str:
+    """The verdict as text; with ``color``, FAIL/FAILED red, FIXED/passed green (for a terminal:
+    the rest is :func:`printable`, so no log text brings escapes of its own)."""
+    out = _lines(verdict)
+    if not color:
+        return "\n".join(out) + "\n"
+    painted = []
+    for line in out:
+        for lead, style in (
+            ("FAIL ", _RED),
+            ("FIXED ", _GREEN),
+            ("accepted ", _DIM),
+            ("logscan check: FAILED", _RED),
+            ("logscan check: passed", _GREEN),
+            (f"logscan check: {NOTHING_READ}", _RED),
+        ):
+            if line.startswith(lead):
+                line = _paint(line, lead, style)
+                break
+        painted.append(line)
+    return "\n".join(painted) + "\n"
+
+
+def _lines(verdict: Verdict) -> list[str]:
     report = verdict.report
     inputs = report.inputs()
     out = []
@@ -55,7 +87,7 @@ def render_text(verdict: Verdict) -> str:
         out.append(f"logscan check: {NOTHING_READ}")
     else:
         out.append(f"logscan check: passed: {in_force} ({scanned})")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def render_json(verdict: Verdict) -> str:
