@@ -451,9 +451,10 @@ def _bucket(value: str | None) -> str | None:
 def progress_bar(paths: tuple[str, ...], *, quiet: bool) -> Any:
     """A progress callback for the engine: a bar on stderr when it is a terminal, else nothing.
 
-    The total is the size of the plain files given (found by a quick walk);
-    with compressed files or archives among them, there is no total, and the
-    bar shows bytes and rate only.
+    The total is the size on disk of the files given (found by a quick walk), and a compressed
+    file advances it by its compressed bytes read: "done of total" holds for .gz, .bz2, .xz,
+    .zst and tar files alike. With a zip among them (its members are read by offset) there is
+    no total, and the bar shows bytes and rate only.
     """
     if quiet or not sys.stderr.isatty():
         yield None
@@ -463,7 +464,7 @@ def progress_bar(paths: tuple[str, ...], *, quiet: bool) -> Any:
 
     total: int | None = 0
     for path in _walk_files(paths):
-        if path.suffix.lower() in (".gz", ".bz2", ".xz", ".zst", ".zip", ".tar", ".tgz"):
+        if path.suffix.lower() == ".zip":
             total = None
             break
         with contextlib.suppress(OSError):

@@ -36,7 +36,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from logscan.outputs import text_name
 
@@ -89,6 +89,9 @@ class Source:
     identity: tuple[int, int] | None = None
     #: Something the user should know about how it is read (a format logscan does not open).
     warning: str | None = None
+    #: For a source decompressed from a file: the bytes of that file read since last asked
+    #: (progress in compressed bytes, of the file's size on disk). None: its own bytes count.
+    disk_read: Callable[[], int] | None = None
 
     def __post_init__(self) -> None:
         self.name = text_name(self.name)  # a name that is not UTF-8 still goes into every output
@@ -349,7 +352,38 @@ def _expand_file(
             yield from _expand_zip(path, name, st.st_size, limits, head=head)
             return
         fh.seek(0)
-        yield from _expand_stream(name, fh, st.st_size, limits, depth=0)
+        counted = _DiskCounter(fh)
+        stream = io.BufferedReader(counted, buffer_size=1 << 16)
+        for item in _expand_stream(name, stream, st.st_size, limits, depth=0):
+            if isinstance(item, Source):
+                item.disk_read = counted.taken
+            yield item
+
+
+class _DiskCounter(io.RawIOBase):
+    """A compressed file as read: counts its bytes (progress of a decompressed source is the
+    part of the file on disk read, which is what a total of file sizes measures)."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self._read = 0
+        self._told = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._fh.readinto(buffer)  # type: ignore[attr-defined]
+        self._read += n or 0
+        return n
+
+    def taken(self) -> int:
+        """The bytes read since last asked."""
+        new, self._told = self._read - self._told, self._read
+        return new
+
+    def close(self) -> None:  # the file is its opener's to close
+        super().close()
 
 
 def _admit(path: Path, walk: _Walk | None, *, in_folder: bool) -> os.stat_result | None:

@@ -391,3 +391,34 @@ def test_check_is_in_colour_on_a_terminal_only(two):
     r = invoke("check", "a.log", "--fail-on", "code=999", "--color", "always", "-o", two / "v.txt")
     assert r.exit_code == 0 and "\x1b" not in (two / "v.txt").read_text(encoding="utf-8")
     assert "\x1b" not in invoke(*args, "--color", "always", "-f", "github").stdout
+
+
+def test_progress_of_a_compressed_file_is_its_compressed_bytes(tmp_path):
+    """The bar's total is the files' size on disk: a .gz or .tar.gz advances it by compressed
+    bytes (it used to count decompressed bytes, so it had no total at all)."""
+    import gzip
+    import io
+    import tarfile
+
+    from logscan.catalogue import load_catalogue
+    from logscan.patterns import load_patterns
+    from logscan.report import ReportOptions, report_paths
+    from logscan.scan import Matcher
+
+    plain = tmp_path / "plain.log"
+    plain.write_text(ONE * 300, encoding="utf-8")
+    gz = tmp_path / "a.log.gz"
+    gz.write_bytes(gzip.compress((ONE * 20000).encode(), mtime=0))
+    tgz = tmp_path / "b.tar.gz"
+    with tarfile.open(tgz, "w:gz") as tar:
+        for i in range(3):
+            data = (ONE * 5000).encode()
+            info = tarfile.TarInfo(f"m{i}.log")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    matcher, catalogue = Matcher.build(load_patterns()), load_catalogue()
+    for path in (plain, gz, tgz):
+        done: list[int] = []
+        report = report_paths(ReportOptions([str(path)], workers=1), matcher, catalogue, progress=done.append)
+        assert report.events == {plain: 300, gz: 20000, tgz: 15000}[path]
+        assert sum(done) == path.stat().st_size, path.name
