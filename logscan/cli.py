@@ -1523,10 +1523,10 @@ def completion(shell: str) -> None:
     """Print the shell completion script for SHELL (bash, zsh or fish).
 
     \b
-    Install it:
-      bash: eval "$(logscan completion bash)"      (in ~/.bashrc)
-      zsh:  eval "$(logscan completion zsh)"       (in ~/.zshrc)
-      fish: logscan completion fish > ~/.config/fish/completions/logscan.fish
+    Examples (install it):
+      eval "$(logscan completion bash)"      # in ~/.bashrc
+      eval "$(logscan completion zsh)"       # in ~/.zshrc
+      logscan completion fish > ~/.config/fish/completions/logscan.fish
     """
     from logscan.init import completion_script
 
