@@ -21,10 +21,12 @@ it, when the key has no line of its own).
     max_total = 100
     baseline = "ci/baseline.json"
     tolerance = "20%"
+    allow_empty = false                  # true: no input at all (empty folder, 0 bytes) passes
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tomllib
@@ -35,7 +37,7 @@ from pathlib import Path
 
 from logscan import datafile
 from logscan.datafile import key_lines, line_of, read_toml, read_whole
-from logscan.errors import ConfigError, located
+from logscan.errors import ConfigError, OutputError, located
 
 #: The engines a scan can run on (``--engine``).
 ENGINES = ("local", "dask")
@@ -48,6 +50,7 @@ class CheckConfig:
     max_total: int | None = None
     baseline: Path | None = None
     tolerance: str | None = None
+    allow_empty: bool = False
 
 
 @dataclass
@@ -185,7 +188,7 @@ def _parse(
     check = doc.get("check", {})
     if not isinstance(check, dict):
         raise fail("check", "must be a table ([check])")
-    known = {"fail_on", "allow", "max_total", "baseline", "tolerance"}
+    known = {"fail_on", "allow", "max_total", "baseline", "tolerance", "allow_empty"}
     for key in check:
         if key not in known:
             raise fail(("check", key), f"unknown key (known in [check]: {', '.join(sorted(known))})")
@@ -210,6 +213,10 @@ def _parse(
     elif tolerance is not None and not isinstance(tolerance, str):
         raise fail("check.tolerance", 'must be a number of lines or a percentage such as "20%"')
     config.check.tolerance = tolerance
+    allow_empty = check.get("allow_empty", False)
+    if not isinstance(allow_empty, bool):
+        raise fail("check.allow_empty", "must be true or false")
+    config.check.allow_empty = allow_empty
     config.lines = {
         k: line_of(lines, (*prefix, "check", k)) for k in ("fail_on", "allow", "tolerance", "max_total")
     }
@@ -259,3 +266,86 @@ def _strings(value: object, key: str, fail: Callable[[str, str], ConfigError]) -
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise fail(key, "must be a list of strings")
     return list(value)
+
+
+# --------------------------------------------------------------------------- logscan init
+
+#: The name ``init`` writes by default (the first that :func:`logscan.config.discover` looks for).
+FILENAME = "logscan.toml"
+
+TEMPLATE = """\
+# logscan configuration: found from the current folder upward (or given with --config).
+# Paths are relative to this file. Lines starting with # are comments: uncomment to use.
+
+# Extra pattern files (TOML, see `logscan patterns list`), added to the bundled ones.
+# patterns = ["patterns/myapp.toml"]
+
+# Extra catalogue files, adding to or overriding the bundled error codes
+# (check them with `logscan catalogue check FILE`).
+# catalogue = ["codes/myapp.toml"]
+
+# Use the bundled patterns (Android, iOS, Web, ...). false: only the files in `patterns`.
+builtin_patterns = true
+
+# Where scans run: "local" (this machine's processes) or "dask" (a Dask cluster).
+engine = "local"
+
+# The Dask scheduler's address, for the dask engine; none: a cluster on this machine.
+# scheduler = "tcp://scheduler:8786"
+
+[check]
+# `logscan check`: the rules that fail the gate (any, unknown, code=208, name=USER_REMOVED,
+# category=server, kind=client-bug; add >N to fail only above N error lines).
+fail_on = ["any"]
+
+# Codes no rule counts (same syntax, no threshold).
+allow = []
+
+# Fail when there are more than this many error lines in all.
+# max_total = 100
+
+# A JSON report written earlier (`logscan report --format json`): fail only on codes new or grown.
+# baseline = "ci/baseline.json"
+
+# How much a code may grow over the baseline: lines (5) or a share ("20%").
+# tolerance = "20%"
+
+# Pass when there is nothing to scan (an empty folder, empty files, a glob matching nothing).
+# false: that is an error (exit 2), so a forgotten log upload never goes green.
+allow_empty = false
+
+[limits]
+# Bounds on what compressed files and archives may expand to (zip bombs).
+# The largest a compressed file or archive member may expand to.
+# max_expanded = "4GiB"
+
+# The largest an archive may expand to in all.
+# max_archive_expanded = "16GiB"
+
+# The largest expansion ratio (expanded / compressed) accepted.
+# max_ratio = 200
+
+# How deep compressed layers and archives in archives are opened.
+# max_depth = 2
+"""
+
+
+def write_config(path: Path, *, force: bool = False) -> Path:
+    """Write :data:`TEMPLATE` to ``path`` (a folder: ``path/logscan.toml``) and return where.
+
+    An existing file is kept (:class:`ConfigError`) unless ``force``; the file is written whole
+    or not at all."""
+    if path.is_dir():
+        path = path / FILENAME
+    if path.exists() and not force:
+        raise OutputError(f"{path}: already exists; pass --force to overwrite it")
+    if not path.parent.is_dir():
+        raise OutputError(f"{path}: no such folder {path.parent}")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(TEMPLATE, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write it: {exc.strerror or exc}") from None
+    return path

@@ -125,7 +125,7 @@ def test_tool_or_tool_logscan_not_a_table(log, body, message):
         (
             "pyproject.toml",
             "[tool]\nx = 1\nlogscan = { check = { colour = 1 } }\n",
-            ":3: tool.logscan.check.colour: unknown key (known in [check]: allow, baseline, fail_on, max_total, tolerance)",
+            ":3: tool.logscan.check.colour: unknown key (known in [check]: allow, allow_empty, baseline, fail_on, max_total, tolerance)",
         ),
         # a multi-line value: the line of its key
         (

@@ -11,6 +11,7 @@ rule looks at them.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from logscan import SDKS
 from logscan.aggregate.report import Report
@@ -26,8 +28,13 @@ from logscan.datafile import nested_too_deeply, read_whole
 from logscan.decode.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
 from logscan.errors import ConfigError
 
+if TYPE_CHECKING:
+    from logscan.run.engine import RunStats
+
 #: What a gate says when no input could be read.
 NOTHING_READ = "no input could be read, nothing was checked"
+#: What a gate says when its inputs held no byte (see :attr:`RunStats.nothing_scanned`).
+NOTHING_SCANNED = "nothing was scanned"
 
 FIELDS = ("any", "unknown", "code", "name", "category", "kind")
 _RULE = re.compile(r"^(?P<field>[a-z-]+)(?:=(?P<value>[^>]+?))?(?:\s*>\s*(?P<threshold>\d+))?$")
@@ -178,10 +185,28 @@ class Verdict:
     #: Codes of the baseline that no longer occur.
     fixed: list[dict[str, object]] = field(default_factory=list)
     baseline: bool = False
+    #: Whether no input at all is a pass (``--allow-empty``); else a gate that scanned nothing
+    #: is an error, as one that read nothing is.
+    allow_empty: bool = False
 
     @property
     def failed(self) -> bool:
         return bool(self.violations)
+
+    @property
+    def nothing_scanned(self) -> bool:
+        """The inputs held no byte: empty folders, empty files, globs that matched no file."""
+        return self.report.stats.nothing_scanned
+
+    @property
+    def broken(self) -> list[Rule]:
+        """The rules violated, in the order they are in force."""
+        return [v.rule for v in self.violations]
+
+    def rules_broken_by(self, code: dict[str, object]) -> list[Rule]:
+        """The violated rules that counted ``code``."""
+        key = (code["sdk"], code["code"])
+        return [v.rule for v in self.violations if any((c["sdk"], c["code"]) == key for c in v.codes)]
 
     @property
     def nothing_read(self) -> bool:
@@ -190,8 +215,13 @@ class Verdict:
 
     @property
     def outcome(self) -> str:
-        """``fail``, ``pass``, or ``error`` when no input could be read."""
-        return "fail" if self.failed else "error" if self.nothing_read else "pass"
+        """``fail``, ``pass``, ``empty`` when nothing was scanned (a pass with ``allow_empty``),
+        or ``error`` when no input could be read."""
+        if self.failed:
+            return "fail"
+        if self.nothing_scanned:
+            return "pass" if self.allow_empty else "empty"
+        return "error" if self.nothing_read else "pass"
 
     def violating_codes(self) -> list[dict[str, object]]:
         """Every code some violated rule matched, once, by count descending."""
@@ -205,6 +235,8 @@ class Verdict:
         return {
             "verdict": self.outcome,
             "rules": [r.text for r in self.rules],
+            "broken": [r.text for r in self.broken],
+            "nothing_scanned": self.nothing_scanned,
             "violations": [
                 {
                     "rule": v.rule.text,
@@ -237,6 +269,21 @@ def _brief(code: dict[str, object]) -> dict[str, object]:
     return {k: code.get(k) for k in keys}
 
 
+def nothing_scanned_reason(stats: RunStats, paths: Sequence[str] = ()) -> str:
+    """Why no byte was scanned, for a gate's one line: ``nothing was scanned (2 empty files)``."""
+    why = []
+    empty = [s for s in stats.sources if s.bytes == 0]
+    if empty:
+        why.append(f"{len(empty)} empty file{'' if len(empty) == 1 else 's'}")
+    unmatched = [u.name for u in stats.unreadable if u.no_match]
+    if unmatched:
+        why.append("no file matches " + ", ".join(unmatched))
+    if not why:
+        folders = [p for p in paths if p != "-" and Path(p).is_dir()]
+        why.append(f"no file in {', '.join(folders)}" if folders else "no input")
+    return f"{NOTHING_SCANNED} ({'; '.join(why)})"
+
+
 def max_total_rule(limit: int, source: str = "--max-total") -> Rule:
     """``--max-total N`` as a rule: more than N error lines in all (``max-total>N``)."""
     return Rule(f"max-total>{limit}", "any", threshold=limit, source=source)
@@ -251,12 +298,19 @@ def evaluate(
     max_total_source: str = "--max-total",
     baseline: dict[tuple[str, int], int] | None = None,
     tolerance: Tolerance = Tolerance(),
+    allow_empty: bool = False,
 ) -> Verdict:
     """Apply the allow-list, the baseline and the rules to a report (``max_total`` is the rule
-    ``any>N``, named ``max-total>N``)."""
+    ``any>N``, named ``max-total>N``).
+
+    With ``allow_empty`` no input is a pass: a glob that matched no file is then no unreadable
+    input (the verdict's report is the report without it)."""
     if max_total is not None:
         rules = [*rules, max_total_rule(max_total, max_total_source)]
-    verdict = Verdict(report, list(rules), baseline=baseline is not None)
+    if allow_empty and any(u.no_match for u in report.stats.unreadable):
+        kept = [u for u in report.stats.unreadable if not u.no_match]
+        report = dataclasses.replace(report, stats=dataclasses.replace(report.stats, unreadable=kept))
+    verdict = Verdict(report, list(rules), baseline=baseline is not None, allow_empty=allow_empty)
     live: list[dict[str, object]] = []
     for code in report.to_dict()["codes"]:  # type: ignore[union-attr]
         key = (code["sdk"], code["code"])

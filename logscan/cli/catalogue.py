@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from logscan.cli.options import CONTEXT, EXIT_FINDINGS
+from logscan.cli.options import CONTEXT, EXIT_ERROR, EXIT_FINDINGS
 from logscan.cli.output import emit
 from logscan.outputs import printable
 
@@ -52,31 +52,35 @@ def catalogue_import(page: Path, output: Path | None) -> None:
 
 
 @catalogue.command("check", context_settings=CONTEXT)
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def catalogue_check(files: tuple[Path, ...]) -> None:
     """Validate catalogue FILES: duplicate codes per sdk, missing fields, unknown category or kind.
 
+    Every problem of every file is reported in one run, each named FILE:LINE.
+
     \b
-    Exit status: 0 when valid, 1 when a file has problems (each named FILE:LINE).
+    Exit status: 0 when valid, 1 when a file has problems, 2 when a file is missing.
 
     \b
     Examples:
       logscan catalogue check codes.toml
     """
-    from logscan.decode.catalogue import load_file
-    from logscan.errors import CatalogueError
+    from logscan.decode.catalogue import check_files
+    from logscan.render.text import plural
 
-    failed = False
-    for path in files:
-        try:
-            entries = load_file(path, origin=str(path))
-        except CatalogueError as exc:
-            failed = True
-            for line in str(exc).splitlines():
-                click.echo(printable(line))
-            continue
-        click.echo(printable(f"ok   {path}: {len(entries)} entries"))
-    if failed:
+    checks = check_files(files)
+    for found in checks:
+        if not found.problems:
+            click.echo(printable(f"ok   {found.path}: {plural(found.entries, 'entry', 'entries')}"))
+        for line in found.problems:
+            click.echo(printable(line), err=found.unreadable)
+    bad = [c for c in checks if c.problems]
+    if len(checks) > 1 and bad:
+        problems = sum(len(c.problems) for c in bad)
+        click.echo(
+            f"catalogue check: {plural(problems, 'problem')} in {plural(len(bad), 'file')} of {len(checks)}"
+        )
+    if any(c.unreadable for c in checks):
+        raise click.exceptions.Exit(EXIT_ERROR)
+    if bad:
         raise click.exceptions.Exit(EXIT_FINDINGS)

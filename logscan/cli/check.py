@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from logscan.cli.options import CONTEXT, EXIT_FINDINGS, Scan, output_options, scan_options
-from logscan.cli.output import emit, finish_scan, pick_format, progress_bar
+from logscan.cli.options import CONTEXT, EXIT_ERROR, EXIT_FINDINGS, Scan, output_options, scan_options
+from logscan.cli.output import color_option, emit, finish_scan, pick_format, progress_bar, use_color
 from logscan.render import VERDICT_FORMATS, render_verdict
 
 
@@ -42,7 +42,15 @@ from logscan.render import VERDICT_FORMATS, render_verdict
     help="How much a code may grow over the baseline: lines (5) or a share (20%). Default 0.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when rules are violated (still reports).")
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    default=None,
+    help="Pass when there is nothing to scan (an empty folder, empty files, a glob matching "
+    "nothing). Default: exit 2, as a forgotten log upload must not go green.",
+)
 @output_options(VERDICT_FORMATS)
+@color_option
 @scan_options
 def check(
     fail_on: tuple[str, ...],
@@ -51,6 +59,7 @@ def check(
     baseline: Path | None,
     tolerance: str | None,
     exit_zero: bool,
+    allow_empty: bool | None,
     format_: str | None,
     output: Path | None,
     scan: Scan,
@@ -63,7 +72,9 @@ def check(
 
     \b
     Exit status: 0 no rule violated, 1 a rule violated (0 with --exit-zero),
-    2 usage, configuration or input error (an unreadable log never passes).
+    2 usage, configuration or input error (an unreadable log never passes), or
+    nothing to scan (empty folder, empty files, a glob matching nothing) unless
+    --allow-empty.
 
     \b
     Examples:
@@ -93,14 +104,22 @@ def check(
     verdict = gate.evaluate(
         result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol,
         max_total_source=limit_source,
+        allow_empty=config.check.allow_empty if allow_empty is None else allow_empty,
     )  # fmt: skip
+    if verdict.outcome == "empty":
+        click.echo(
+            f"logscan: error: {gate.nothing_scanned_reason(result.stats, scan.paths)}; "
+            "pass --allow-empty if no logs is a pass",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_ERROR)
 
     def render() -> None:
-        emit(fmt, output, lambda f: render_verdict(verdict, f))
+        emit(fmt, output, lambda f: render_verdict(verdict, f, color=output is None and use_color()))
         if fmt == "github":
             append_step_summary(verdict)
 
-    finish_scan(result.stats, keep_going=scan.keep_going, quiet=scan.quiet, render=render)
+    finish_scan(verdict.report.stats, keep_going=scan.keep_going, quiet=scan.quiet, render=render)
     if verdict.failed and not exit_zero:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 

@@ -16,6 +16,7 @@ from logscan.cli.catalogue import catalogue
 from logscan.cli.check import check
 from logscan.cli.events import events
 from logscan.cli.explain import codes, explain
+from logscan.cli.init import completion, init
 from logscan.cli.options import (
     CONTEXT,
     EXIT_ERROR,
@@ -141,5 +142,5 @@ def main() -> None:
     cli.main()
 
 
-for _command in (report, check, events, watch, explain, codes, patterns, catalogue):
+for _command in (report, check, events, watch, explain, codes, patterns, catalogue, init, completion):
     cli.add_command(_command)

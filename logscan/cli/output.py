@@ -54,9 +54,10 @@ def refuse_binary_on_terminal(fmt: str, output: Path | None, formats: Formats) -
 def progress_bar(paths: tuple[str, ...], *, quiet: bool) -> Any:
     """A progress callback for the engine: a bar on stderr when it is a terminal, else nothing.
 
-    The total is the size of the files given (:func:`logscan.inputs.plain_total`); with
-    compressed files or archives among them, there is none, and the bar shows bytes and
-    rate only.
+    The total is the size on disk of the files given (:func:`logscan.inputs.plain_total`), and
+    a compressed file advances it by its compressed bytes read: "done of total" holds for .gz,
+    .bz2, .xz, .zst and tar files alike. With a zip among them (its members are read by offset)
+    there is no total, and the bar shows bytes and rate only.
     """
     if quiet or not sys.stderr.isatty():
         yield None

@@ -60,11 +60,13 @@ def patterns_list(
       logscan patterns list
       logscan patterns list --patterns mine.toml --format json
     """
+    from logscan.match.patterns import shown_source
     from logscan.render import json_
 
     loaded = _pattern_set(config_path, pattern_paths, no_builtin_patterns, check=False)
     rows = [
-        {"name": p.name, "sdk": p.sdk, "platform": p.platform, "source": p.source, "line": p.line,
+        {"name": p.name, "sdk": p.sdk, "platform": p.platform, "source": shown_source(p.source),
+         "path": p.source, "line": p.line,
          "samples": len(p.samples), "counter_samples": len(p.counter_samples), "regex": p.regex}
         for p in loaded
     ]  # fmt: skip
@@ -203,6 +205,7 @@ def patterns_check(files: tuple[Path, ...]) -> None:
         pattern_files,
         run_samples,
     )
+    from logscan.render.text import plural
 
     paths = pattern_files(list(files) or [builtin_dir()])
     loaded = [p for path in paths for p in load_file(path)]
@@ -225,7 +228,8 @@ def patterns_check(files: tuple[Path, ...]) -> None:
             for f in problems:
                 click.echo(printable(f"     {f.problem}: {f.line!r}"))
         else:
-            samples = f"{len(p.samples)} samples, {len(p.counter_samples)} counter-samples"
+            counter = plural(len(p.counter_samples), "counter-sample")
+            samples = f"{plural(len(p.samples), 'sample')}, {counter}"
             click.echo(printable(f"ok   {p.name}: {samples}"))
     verdict = f"{len(loaded) - len(by_pattern)} of {len(loaded)} patterns pass"
     click.echo(("patterns check: " + verdict) if not failures else f"patterns check: FAILED: {verdict}")

@@ -184,8 +184,8 @@ def load_file(path: Path, *, origin: str = "builtin") -> list[Entry]:
     for index, table in enumerate(tables):
         try:
             entry = _entry(table, origin)
-        except ValueError as exc:
-            problems.append((index, f"entry #{index + 1}: {exc}", None))
+        except _EntryProblems as exc:
+            problems.extend((index, f"entry #{index + 1}: {m}", None) for m in exc.problems)
             continue
         key = (entry.sdk, entry.code)
         if key in seen:
@@ -210,36 +210,81 @@ def load_file(path: Path, *, origin: str = "builtin") -> list[Entry]:
     return entries
 
 
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
+
+
+class _EntryProblems(ValueError):
+    """Every problem of one ``[[entry]]`` table."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What ``catalogue check`` found in one file: its entries, or every problem (file:line)."""
+
+    path: Path
+    entries: int = 0
+    problems: tuple[str, ...] = ()
+    #: There is no such file (an input error, not a finding).
+    unreadable: bool = False
+
+
+def check_files(paths: Sequence[Path]) -> list[FileCheck]:
+    """Validate every catalogue file of ``paths``, each to its end: one run names every problem
+    of every file (a file that cannot be read does not stop the others)."""
+    checks = []
+    for path in paths:
+        if not path.is_file():
+            why = "is a folder" if path.is_dir() else "no such file"
+            checks.append(FileCheck(path, problems=(f"{path}: {why}",), unreadable=True))
+            continue
+        try:
+            entries = load_file(path, origin=str(path))
+        except CatalogueError as exc:
+            checks.append(FileCheck(path, problems=tuple(str(exc).splitlines())))
+            continue
+        checks.append(FileCheck(path, entries=len(entries)))
+    return checks
+
+
 def _entry(table: object, origin: str) -> Entry:
+    """The entry ``table`` describes; :class:`_EntryProblems` names all that is wrong with it."""
     if not isinstance(table, dict):
-        raise ValueError("not a table")
+        raise _EntryProblems(["not a table"])
+    problems: list[str] = []
     values: dict[str, object] = {}
     for key, kind in _REQUIRED.items():
         value = table.get(key)
         if value is None:
-            raise ValueError(f"missing required key {key!r}")
-        if type(value) is not kind:
-            raise ValueError(f"{key!r} must be a {kind.__name__} (got {value!r})")
-        values[key] = value
+            problems.append(f"missing required key {key!r}")
+        elif type(value) is not kind:
+            problems.append(f"{key!r} must be {_TYPE_NAMES.get(kind, kind.__name__)} (got {value!r})")
+        else:
+            values[key] = value
     for key, (kind, default) in _OPTIONAL.items():
         value = table.get(key, default)
         if type(value) is not kind:
-            raise ValueError(f"{key!r} must be a {kind.__name__} (got {value!r})")
-        values[key] = value
-    unknown = set(table) - set(_REQUIRED) - set(_OPTIONAL)
-    if unknown:
-        raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
-    if not -(2**63) <= values["code"] < 2**63:  # type: ignore[operator]
-        raise ValueError(f"'code' must be a 64-bit integer, as codes in logs are (got {values['code']})")
-    if values["sdk"] not in SDKS:
-        raise ValueError(f"'sdk' must be one of {', '.join(SDKS)} (got {values['sdk']!r})")
-    if values["category"] not in CATEGORIES:
-        raise ValueError(f"unknown category {values['category']!r} (one of {', '.join(CATEGORIES)})")
-    if values["kind"] not in KINDS:
-        raise ValueError(f"unknown kind {values['kind']!r} (one of {', '.join(KINDS)})")
-    aliases = values.pop("aliases")
+            problems.append(f"{key!r} must be {_TYPE_NAMES.get(kind, kind.__name__)} (got {value!r})")
+        else:
+            values[key] = value
+    for key in sorted(set(table) - set(_REQUIRED) - set(_OPTIONAL)):
+        problems.append(f"unknown key {key!r}")
+    if "code" in values and not -(2**63) <= values["code"] < 2**63:  # type: ignore[operator]
+        problems.append(f"'code' must be a 64-bit integer, as codes in logs are (got {values['code']})")
+    if "sdk" in values and values["sdk"] not in SDKS:
+        problems.append(f"'sdk' must be one of {', '.join(SDKS)} (got {values['sdk']!r})")
+    if "category" in values and values["category"] not in CATEGORIES:
+        problems.append(f"unknown category {values['category']!r} (one of {', '.join(CATEGORIES)})")
+    if "kind" in values and values["kind"] not in KINDS:
+        problems.append(f"unknown kind {values['kind']!r} (one of {', '.join(KINDS)})")
+    aliases = values.pop("aliases", [])
     if not all(isinstance(a, str) for a in aliases):  # type: ignore[union-attr]
-        raise ValueError("'aliases' must be a list of strings")
+        problems.append("'aliases' must be a list of strings")
+    if problems:
+        raise _EntryProblems(problems)
     return Entry(aliases=tuple(aliases), origin=origin, **values)  # type: ignore[arg-type]
 
 

@@ -109,7 +109,7 @@ def _list_url(url: str) -> Iterator[Remote | Unreadable]:
                 else:
                     files[found] = info
             if not files:
-                yield Unreadable(url, "no file matches this pattern")
+                yield Unreadable(url, "no file matches this pattern", no_match=True)
                 return
         elif fs.isdir(path):
             files = fs.find(path, detail=True)

@@ -42,6 +42,9 @@ class Source:
     identity: tuple[int, int] | None = None
     #: Something the user should know about how it is read (a format logscan does not open).
     warning: str | None = None
+    #: For a source decompressed from a file: the bytes of that file read since last asked
+    #: (progress in compressed bytes, of the file's size on disk). None: its own bytes count.
+    disk_read: Callable[[], int] | None = None
 
     def __post_init__(self) -> None:
         self.name = text_name(self.name)  # a name that is not UTF-8 still goes into every output
@@ -53,6 +56,8 @@ class Unreadable:
 
     name: str
     reason: str
+    #: A glob that matched no file: no input rather than a broken one (``check --allow-empty``).
+    no_match: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", text_name(self.name))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import io
 import os
 import re
 import stat
@@ -10,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from logscan.inputs.archives import _expand_stream, _expand_zip
 from logscan.inputs.decompress import _reason
@@ -87,9 +88,9 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Listed | Unr
 
 
 def plain_total(paths: Iterable[str | os.PathLike[str]]) -> int | None:
-    """The bytes a scan of ``paths`` reads, when every file is plain text; None when one is
-    compressed or an archive (decided by its content, as the scan decides: a ``.log`` that
-    is gzip counts as gzip, a ``.gz`` that is text as text), or cannot be looked into."""
+    """The bytes on disk a scan of ``paths`` reads (a compressed file's progress is its
+    compressed bytes read); None when one is a zip, whose members are read out of order
+    (decided by content, as the scan decides: a ``.log`` that is a zip counts as one)."""
     total = 0
     for item in iter_files(paths):
         if not isinstance(item, Listed):
@@ -99,7 +100,7 @@ def plain_total(paths: Iterable[str | os.PathLike[str]]) -> int | None:
                 head = fh.read(_SNIFF)
         except OSError:
             continue
-        if compression_of(head) is not None:
+        if compression_of(head) == "zip":
             return None
         total += item.size
     return total
@@ -143,7 +144,8 @@ def _expand_paths(
             yield Unreadable(text, "a URL: the local engine reads files; URLs are read with --engine dask")
         elif not named:
             glob_ = bool(_GLOB_CHARS & set(text))
-            yield Unreadable(text, "no file matches this pattern" if glob_ else "no such file or directory")
+            reason = "no file matches this pattern" if glob_ else "no such file or directory"
+            yield Unreadable(text, reason, no_match=glob_)
         for name in named:
             path = Path(name)
             if path.is_dir():
@@ -272,7 +274,38 @@ def _expand_file(
             yield from _expand_zip(path, name, st.st_size, limits, head=head)
             return
         fh.seek(0)
-        yield from _expand_stream(name, fh, st.st_size, limits, depth=0)
+        counted = _DiskCounter(fh)
+        stream = io.BufferedReader(counted, buffer_size=1 << 16)
+        for item in _expand_stream(name, stream, st.st_size, limits, depth=0):
+            if isinstance(item, Source):
+                item.disk_read = counted.taken
+            yield item
+
+
+class _DiskCounter(io.RawIOBase):
+    """A compressed file as read: counts its bytes (progress of a decompressed source is the
+    part of the file on disk read, which is what a total of file sizes measures)."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self._read = 0
+        self._told = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._fh.readinto(buffer)  # type: ignore[attr-defined]
+        self._read += n or 0
+        return n
+
+    def taken(self) -> int:
+        """The bytes read since last asked."""
+        new, self._told = self._read - self._told, self._read
+        return new
+
+    def close(self) -> None:  # the file is its opener's to close
+        super().close()
 
 
 def _admit(path: Path, walk: _Walk | None, *, in_folder: bool) -> os.stat_result | None:

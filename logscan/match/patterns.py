@@ -18,6 +18,7 @@ a line that matches it is never an event of this pattern) and ``note``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -82,6 +83,20 @@ def builtin_dir() -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[2] / "patterns"
+
+
+#: How the files of :func:`builtin_dir` are shown: ``bundled:android.toml``.
+BUNDLED_PREFIX = "bundled:"
+
+
+def shown_source(source: str) -> str:
+    """A pattern's source file as shown to users: ``bundled:android.toml`` for a bundled file
+    (where it is installed says nothing), else the path as given."""
+    path = Path(source)
+    with contextlib.suppress(OSError):
+        if path.resolve().parent == builtin_dir().resolve():
+            return BUNDLED_PREFIX + path.name
+    return source
 
 
 def pattern_files(paths: Iterable[Path]) -> list[Path]:

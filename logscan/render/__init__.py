@@ -66,8 +66,9 @@ def render_report(
     raise ValueError(f"not a report format: {fmt!r}")
 
 
-def render_verdict(verdict: Verdict, fmt: str) -> str:
-    """The gate's ``verdict`` in format ``fmt`` (a name of :data:`VERDICT_FORMATS`)."""
+def render_verdict(verdict: Verdict, fmt: str, *, color: bool = False) -> str:
+    """The gate's ``verdict`` in format ``fmt`` (a name of :data:`VERDICT_FORMATS`); ``color``:
+    the text format for a terminal."""
     from logscan.render import github, junit, sarif
     from logscan.render import verdict as verdict_text
 
@@ -80,5 +81,5 @@ def render_verdict(verdict: Verdict, fmt: str) -> str:
     if fmt == "json":
         return verdict_text.render_json(verdict)
     if fmt == "text":
-        return verdict_text.render_text(verdict)
+        return verdict_text.render_text(verdict, color=color)
     raise ValueError(f"not a verdict format: {fmt!r}")

@@ -10,14 +10,14 @@ appended to it.
 
 from __future__ import annotations
 
-from logscan.aggregate.gate import NOTHING_READ, Verdict
+from logscan.aggregate.gate import NOTHING_READ, NOTHING_SCANNED, Verdict
 from logscan.outputs import printable
 from logscan.render import links
 from logscan.render.markdown import linked, table
 
 MAX_ANNOTATIONS = 10
 #: The last line, by :attr:`Verdict.outcome`.
-_OUTCOME = {"fail": "FAILED", "pass": "passed", "error": NOTHING_READ}
+_OUTCOME = {"fail": "FAILED", "pass": "passed", "error": NOTHING_READ, "empty": NOTHING_SCANNED}
 
 
 def escape_data(text: str) -> str:
@@ -36,7 +36,8 @@ def render(verdict: Verdict) -> str:
         sample = code["sample"]
         title = f"{code['sdk']} {code['code']} {code['name'] or 'UNKNOWN'} ({code['count']}×)"
         meaning = str(code["description"] or "Not in the catalogue").rstrip(".")
-        message = f"{meaning}. Cause/fix: {links.render(str(code['cause']))}"
+        broke = ", ".join(r.text for r in verdict.rules_broken_by(code))
+        message = f"Broke rule {broke}. {meaning}. Cause/fix: {links.render(str(code['cause']))}"
         props = (
             f"file={escape_property(str(sample['file']))},line={sample['line']},"  # type: ignore[index]
             f"title={escape_property(title)}"
@@ -61,6 +62,7 @@ def summary(verdict: Verdict) -> str:
         "fail": "❌ logscan check failed",
         "pass": "✅ logscan check passed",
         "error": f"❌ logscan check: {NOTHING_READ}",
+        "empty": f"❌ logscan check: {NOTHING_SCANNED}",
     }[verdict.outcome]
     rows = [
         [

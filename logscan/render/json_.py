@@ -1,4 +1,5 @@
-"""JSON: one object (see :meth:`logscan.aggregate.report.Report.to_dict`)."""
+"""JSON: one object (see :meth:`logscan.aggregate.report.Report.to_dict`), stamped with the version of its
+layout (``schema_version``) and of the logscan that wrote it (``logscan_version``)."""
 
 from __future__ import annotations
 
@@ -26,5 +27,17 @@ def dumps(data: object) -> str:
     return escape_controls(json.dumps(data, indent=2, ensure_ascii=False, default=str)) + "\n"
 
 
+#: The layout of the JSON report and verdict: raised when a key is removed or changes meaning
+#: (keys are added without a change).
+SCHEMA_VERSION = 1
+
+
+def stamped(data: dict[str, object]) -> dict[str, object]:
+    """``data`` headed by ``schema_version`` and ``logscan_version``."""
+    from logscan import __version__
+
+    return {"schema_version": SCHEMA_VERSION, "logscan_version": __version__, **data}
+
+
 def render(report: Report) -> str:
-    return dumps(report.to_dict())
+    return dumps(stamped(report.to_dict()))

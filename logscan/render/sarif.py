@@ -37,13 +37,17 @@ def render(verdict: Verdict) -> str:
                 "properties": {"category": code["category"], "kind": code["kind"], "sdk": code["sdk"]},
             }
         )
+        broke = [r.text for r in verdict.rules_broken_by(code)]
         sample = code["sample"]
         uri = quote(str(sample["file"]), safe="/")  # type: ignore[index]
         result: dict[str, object] = {
             "ruleId": rule_id(code),
             "ruleIndex": index,
             "level": level,
-            "message": {"text": f"{code['count']} error lines with {rule_id(code)} {name}: {description}"},
+            "message": {
+                "text": f"{code['count']} error line{'' if code['count'] == 1 else 's'} with "
+                f"{rule_id(code)} {name}: {description} (broke rule {', '.join(broke)})"
+            },
             "locations": [
                 {
                     "physicalLocation": {
@@ -57,7 +61,7 @@ def render(verdict: Verdict) -> str:
                     :32
                 ]  # type: ignore[index]
             },
-            "properties": {"count": code["count"]},
+            "properties": {"count": code["count"], "brokenRules": broke},
         }
         if verdict.baseline:
             result["baselineState"] = code.get("baseline_state") or "new"

@@ -59,8 +59,9 @@ def describe_span(span: dict[str, object]) -> str:
     return text + (f"; {', '.join(notes)}" if notes else "")
 
 
-def plural(n: object, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
+def plural(n: object, word: str, many: str | None = None) -> str:
+    """``1 entry``, ``2 entries``: ``n`` and ``word``, or ``many`` (else ``word`` + s) unless 1."""
+    return f"{n:,} " + (word if n == 1 else many or word + "s")
 
 
 #: The width of text that goes to no terminal: a pipe, and a file written with ``-o``.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from logscan.aggregate.gate import NOTHING_READ, Verdict
+from logscan.aggregate.gate import NOTHING_READ, NOTHING_SCANNED, Verdict
 from logscan.outputs import printable
 from logscan.render import json_, links
 from logscan.render.samples import FILE_ORDER, by_file_order
@@ -22,7 +22,39 @@ def _code_line(code: dict[str, object]) -> str:
     )
 
 
-def render_text(verdict: Verdict) -> str:
+#: ANSI styles of the words that carry the verdict, for a terminal (``color``).
+_RED, _GREEN, _DIM, _RESET = "\x1b[1;31m", "\x1b[32m", "\x1b[2m", "\x1b[0m"
+
+
+def _paint(text: str, lead: str, style: str) -> str:
+    """``text`` with its leading ``lead`` in ``style``."""
+    return style + lead + _RESET + text[len(lead) :] if text.startswith(lead) else text
+
+
+def render_text(verdict: Verdict, *, color: bool = False) -> str:
+    """The verdict as text; with ``color``, FAIL/FAILED red, FIXED/passed green (for a terminal:
+    the rest is :func:`printable`, so no log text brings escapes of its own)."""
+    out = _lines(verdict)
+    if not color:
+        return "\n".join(out) + "\n"
+    painted = []
+    for line in out:
+        for lead, style in (
+            ("FAIL ", _RED),
+            ("FIXED ", _GREEN),
+            ("accepted ", _DIM),
+            ("logscan check: FAILED", _RED),
+            ("logscan check: passed", _GREEN),
+            (f"logscan check: {NOTHING_READ}", _RED),
+        ):
+            if line.startswith(lead):
+                line = _paint(line, lead, style)
+                break
+        painted.append(line)
+    return "\n".join(painted) + "\n"
+
+
+def _lines(verdict: Verdict) -> list[str]:
     report = verdict.report
     inputs = report.inputs()
     out = []
@@ -44,17 +76,21 @@ def render_text(verdict: Verdict) -> str:
         why = "allowed or within the baseline" if verdict.baseline else "allowed"
         out.append(f"accepted ({why}): {shown}{more}")
     scanned = f"{plural(inputs['files'], 'file')}, {plural(report.events, 'error line')}"  # type: ignore[arg-type]
-    if verdict.nothing_read:
-        out.append(f"logscan check: {NOTHING_READ}")
-    elif verdict.failed:
-        out.append(f"logscan check: FAILED: {plural(len(verdict.violations), 'rule')} violated ({scanned})")
-    else:
+    in_force = printable(", ".join(r.text for r in verdict.rules)) or "no rules"
+    if verdict.failed:
+        broken = printable(", ".join(r.text for r in verdict.broken))
         out.append(
-            f"logscan check: passed: {printable(', '.join(r.text for r in verdict.rules)) or 'no rules'} "
-            f"({scanned})"
+            f"logscan check: FAILED: {plural(len(verdict.violations), 'rule')} violated: {broken} "
+            f"(in force: {in_force}; {scanned})"
         )
-    return "\n".join(out) + "\n"
+    elif verdict.nothing_scanned and verdict.allow_empty:
+        out.append(f"logscan check: passed: {NOTHING_SCANNED}, allowed (--allow-empty); in force: {in_force}")
+    elif verdict.nothing_read:
+        out.append(f"logscan check: {NOTHING_READ}")
+    else:
+        out.append(f"logscan check: passed: {in_force} ({scanned})")
+    return out
 
 
 def render_json(verdict: Verdict) -> str:
-    return json_.dumps(verdict.to_dict())
+    return json_.dumps(json_.stamped(verdict.to_dict()))

@@ -102,6 +102,16 @@ class RunStats:
         """Some input could not be read, and no input could (not even in part)."""
         return bool(self.unreadable) and not any(self.was_read(s) for s in self.sources)
 
+    @property
+    def nothing_scanned(self) -> bool:
+        """No byte was scanned, and nothing failed but globs that matched no file: empty
+        folders, empty files (a forgotten log upload). Not a damaged or missing input."""
+        return (
+            self.bytes == 0
+            and all(s.error is None for s in self.sources)
+            and all(u.no_match for u in self.unreadable)
+        )
+
 
 @dataclass(frozen=True)
 class _Span:
@@ -365,6 +375,8 @@ class _Cursor:
     path: Path | None = None
     size: int = 0
     identity: tuple[int, int] | None = None
+    #: Bytes of the compressed file it comes from read since last asked (see Source.disk_read).
+    disk_read: Callable[[], int] | None = None
 
     def take(self, frame: pl.DataFrame, newlines: int, nbytes: int, ends_with_newline: bool) -> pl.DataFrame:
         """A block's result with ``file`` and absolute ``line``; the source's stats advanced."""
@@ -473,8 +485,9 @@ class Engine:
                     yield owner.take(frame, newlines, nbytes, ends)
                 else:  # after a block that could not be read, line numbers are unknown
                     continue
-                if progress is not None:
-                    progress(nbytes)
+                if progress is not None:  # bytes on disk: of a compressed file, compressed bytes
+                    disk = None if isinstance(owner, list) else owner.disk_read
+                    progress(nbytes if disk is None else disk())
 
         def flush() -> None:
             nonlocal batch, batch_bytes
@@ -487,7 +500,7 @@ class Engine:
             if isinstance(item, Unreadable):
                 self.stats.unreadable.append(item)
                 continue
-            cursor = _Cursor(SourceStats(item.name))
+            cursor = _Cursor(SourceStats(item.name), disk_read=item.disk_read)
             self.stats.sources.append(cursor.stats)
             if item.warning is not None:
                 self.stats.warnings.append((item.name, item.warning))

@@ -180,9 +180,11 @@ def test_sniffing_leaves_plain_files_on_the_fast_path(tmp_path):
 
 
 def test_the_progress_total_is_decided_by_content_not_by_name(tmp_path):
-    """The progress bar's total: the sizes of plain files, walked as the scan walks them; a
-    compressed file (even one named .log) means no total, a text file named .gz counts."""
+    """The progress bar's total: the sizes on disk of the files, walked as the scan walks
+    them (a compressed file's progress is its compressed bytes read); a zip, whose members
+    are read out of order, means no total, even one named .log."""
     import gzip
+    import zipfile
 
     from logscan.inputs import plain_total
 
@@ -190,7 +192,11 @@ def test_the_progress_total_is_decided_by_content_not_by_name(tmp_path):
     (tmp_path / "d" / "a.log").write_bytes(b"x" * 100)
     (tmp_path / "text.gz").write_bytes(b"plain text, not gzip\n")
     assert plain_total([str(tmp_path / "d"), str(tmp_path / "text.gz"), str(tmp_path / "gone")]) == 121
-    (tmp_path / "d" / "b.log").write_bytes(gzip.compress(b"code: 208\n"))
+    packed = gzip.compress(b"code: 208\n")
+    (tmp_path / "d" / "b.log").write_bytes(packed)
+    assert plain_total([str(tmp_path / "d")]) == 100 + len(packed)
+    with zipfile.ZipFile(tmp_path / "d" / "c.log", "w") as zf:
+        zf.writestr("m.log", "code: 208\n")
     assert plain_total([str(tmp_path / "d")]) is None
     assert plain_total([str(tmp_path / "d" / "a.log")]) == 100
 
