@@ -164,7 +164,7 @@ class ParquetWriter(Writer):
             self.tmp.cleanup()
 
 
-EXPORT_SCHEMA = {
+EXPORT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "file": pl.String, "line": pl.Int64, "timestamp": pl.Datetime("us"), "sdk": pl.String,
     "platform": pl.String, "pattern": pl.String, "code": pl.Int64, "name": pl.String,
     "category": pl.String, "kind": pl.String, "description": pl.String, "text": pl.String,

@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, BinaryIO, cast
 
 import polars as pl
 
@@ -29,7 +30,7 @@ from logscan.timestamps import FULL, NO_YEAR, TIME_ONLY, format_time, iso, with_
 #: Longest sample line shown in a report.
 SAMPLE_CHARS = 300
 
-PARTIAL_SCHEMA = {
+PARTIAL_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "sdk": pl.String,
     "code": pl.Int64,
     "count": pl.UInt32,
@@ -434,17 +435,18 @@ def _timeline(
     schema = {"start": pl.String, "category": pl.String, "count": pl.Int64}
     if rows.is_empty():
         return pl.DataFrame(schema=schema), every or BUCKETS[0]
-    first, last = rows["start"].min(), rows["start"].max()
+    # A Datetime column's min and max (polars types them as any scalar).
+    first, last = cast(datetime, rows["start"].min()), cast(datetime, rows["start"].max())
     if every is None:  # the finest bucket that keeps the chart readable
-        span = last - first  # type: ignore[operator]
+        span = last - first
         every = next(
             (b for b in BUCKETS if span / buckets.length(b) < MAX_BUCKETS),
             BUCKETS[-1],
         )
     rows = rows.with_columns(pl.col("start").dt.truncate(every))
     counts = rows.group_by("start", "category").agg(pl.col("count").sum().cast(pl.Int64))
-    first, last = rows["start"].min(), rows["start"].max()
-    if (last - first) / buckets.length(every) < MAX_GRID:  # type: ignore[operator]
+    first, last = cast(datetime, rows["start"].min()), cast(datetime, rows["start"].max())
+    if (last - first) / buckets.length(every) < MAX_GRID:
         starts = pl.datetime_range(first, last, interval=every, eager=True, time_unit="us").alias("start")
         grid = pl.DataFrame(starts).join(counts.select("category").unique(), how="cross")
         counts = grid.join(counts, on=["start", "category"], how="left").with_columns(
@@ -496,7 +498,7 @@ def scan_report(
     redact_users: bool = False,
     views: tuple[str, ...] = (),
     bucket: str | None = None,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Scan ``items`` and build the report (map: partial counts; merge: build_report).
 
@@ -520,8 +522,13 @@ def mapper_for(views: tuple[str, ...], bucket: str | None) -> Callable[[pl.DataF
 
 
 def report_paths(
-    options: ReportOptions, matcher: Matcher, catalogue: cat.Catalogue, *, stdin=None, progress=None
-) -> Report:  # type: ignore[no-untyped-def]
+    options: ReportOptions,
+    matcher: Matcher,
+    catalogue: cat.Catalogue,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
     if options.cluster is not None:
         from logscan import distributed
 
