@@ -22,7 +22,7 @@ from pathlib import Path
 from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
 from logscan.errors import ConfigError, nested_too_deeply, read_whole
 from logscan.patterns import SDKS
-from logscan.report import Report
+from logscan.report import CodeDict, Report
 
 #: What a gate says when no input could be read.
 NOTHING_READ = "no input could be read, nothing was checked"
@@ -42,7 +42,7 @@ class Rule:
     threshold: int = 0
     source: str = "--fail-on"
 
-    def matches(self, code: dict[str, object]) -> bool:
+    def matches(self, code: CodeDict) -> bool:
         if self.field == "any":
             return True
         if self.field == "unknown":
@@ -50,7 +50,7 @@ class Rule:
         if self.field == "code":
             return str(code["code"]) == self.value and self.sdk in (None, code["sdk"])
         if self.field == "name":
-            return names_match(self.value or "", [code["name"], *code.get("aliases", [])])  # type: ignore[list-item]
+            return names_match(self.value or "", [code["name"], *code.get("aliases", [])])
         return code.get(self.field) == self.value
 
     @property
@@ -163,7 +163,7 @@ def load_baseline(path: Path) -> dict[tuple[str, int], int]:
 class Violation:
     rule: Rule
     count: int
-    codes: list[dict[str, object]]
+    codes: list[CodeDict]
 
 
 @dataclass
@@ -172,7 +172,7 @@ class Verdict:
     rules: list[Rule]
     violations: list[Violation] = field(default_factory=list)
     #: Codes accepted before the rules: allowed, or within the baseline's tolerance.
-    accepted: list[dict[str, object]] = field(default_factory=list)
+    accepted: list[CodeDict] = field(default_factory=list)
     #: Codes of the baseline that no longer occur.
     fixed: list[dict[str, object]] = field(default_factory=list)
     baseline: bool = False
@@ -191,13 +191,13 @@ class Verdict:
         """``fail``, ``pass``, or ``error`` when no input could be read."""
         return "fail" if self.failed else "error" if self.nothing_read else "pass"
 
-    def violating_codes(self) -> list[dict[str, object]]:
+    def violating_codes(self) -> list[CodeDict]:
         """Every code some violated rule matched, once, by count descending."""
-        seen: dict[tuple[object, object], dict[str, object]] = {}
+        seen: dict[tuple[str, int], CodeDict] = {}
         for violation in self.violations:
             for code in violation.codes:
                 seen.setdefault((code["sdk"], code["code"]), code)
-        return sorted(seen.values(), key=lambda c: (-int(c["count"]), c["sdk"], c["code"]))  # type: ignore[call-overload]
+        return sorted(seen.values(), key=lambda c: (-int(c["count"]), c["sdk"], c["code"]))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -219,7 +219,7 @@ class Verdict:
         }
 
 
-def _brief(code: dict[str, object]) -> dict[str, object]:
+def _brief(code: CodeDict) -> dict[str, object]:
     keys = (
         "sdk",
         "code",
@@ -255,14 +255,14 @@ def evaluate(
     if max_total is not None:
         rules = [*rules, max_total_rule(max_total, max_total_source)]
     verdict = Verdict(report, list(rules), baseline=baseline is not None)
-    live: list[dict[str, object]] = []
-    for code in report.to_dict()["codes"]:  # type: ignore[union-attr]
+    live: list[CodeDict] = []
+    for code in report.to_dict()["codes"]:
         key = (code["sdk"], code["code"])
         if any(a.matches(code) for a in allow):
             verdict.accepted.append(code)
             continue
         if baseline is not None:
-            before = baseline.get(key)  # type: ignore[arg-type]
+            before = baseline.get(key)
             if before is None:
                 code["baseline_state"] = "new"
             elif tolerance.allows(before, int(code["count"])):
@@ -274,7 +274,7 @@ def evaluate(
             code["baseline_count"] = before
         live.append(code)
     if baseline is not None:
-        present = {(c["sdk"], c["code"]) for c in report.to_dict()["codes"]}  # type: ignore[union-attr]
+        present = {(c["sdk"], c["code"]) for c in report.to_dict()["codes"]}
         verdict.fixed = [
             {"sdk": sdk, "code": code, "baseline_count": count, "baseline_state": "absent"}
             for (sdk, code), count in sorted(baseline.items())
@@ -282,7 +282,7 @@ def evaluate(
         ]
     for rule in rules:
         hits = [c for c in live if rule.matches(c)]
-        count = sum(int(c["count"]) for c in hits)  # type: ignore[call-overload]
+        count = sum(int(c["count"]) for c in hits)
         if count > rule.threshold:
             verdict.violations.append(Violation(rule, count, hits))
     return verdict

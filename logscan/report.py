@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, NotRequired, TypedDict, cast
 
 import polars as pl
 
@@ -169,6 +169,65 @@ def _times_of_lines() -> list[pl.Expr]:
     ]
 
 
+class SampleDict(TypedDict):
+    file: str
+    line: int
+    text: str
+
+
+class CodeDict(TypedDict):
+    """One code of :meth:`Report.to_dict` (a gate adds its baseline state)."""
+
+    sdk: str
+    code: int
+    name: str | None
+    category: str
+    kind: str
+    count: int
+    share: float
+    files: list[str]
+    first_seen: str | None
+    last_seen: str | None
+    seen_precision: str | None
+    description: str | None
+    cause: str
+    log_description: str | None
+    aliases: list[str]
+    deprecated: bool
+    source: str
+    platforms: list[str]
+    sample: SampleDict
+    baseline_state: NotRequired[str]
+    baseline_count: NotRequired[int | None]
+
+
+class UnreadableDict(TypedDict):
+    name: str
+    reason: str
+
+
+class InputsDict(TypedDict):
+    files: int
+    bytes: int
+    lines: int
+    unreadable: list[UnreadableDict]
+    warnings: list[dict[str, str]]
+
+
+class ReportDict(TypedDict):
+    """The JSON form of a report (:meth:`Report.to_dict`); the views' keys only when asked for."""
+
+    inputs: InputsDict
+    events: int
+    span: dict[str, object]
+    codes: list[CodeDict]
+    categories: list[dict[str, Any]]
+    kinds: NotRequired[list[dict[str, Any]]]
+    files: NotRequired[list[dict[str, Any]]]
+    platforms: NotRequired[list[dict[str, Any]]]
+    timeline: NotRequired[dict[str, object]]
+
+
 @dataclass
 class Report:
     """A finished report: inputs, totals and the sorted aggregates."""
@@ -213,7 +272,7 @@ class Report:
     def events(self) -> int:
         return int(self.codes["count"].sum()) if self.codes.height else 0
 
-    def inputs(self) -> dict[str, object]:
+    def inputs(self) -> InputsDict:
         return {
             "files": self.stats.files,
             "bytes": self.stats.bytes,
@@ -222,9 +281,9 @@ class Report:
             "warnings": [{"name": name, "warning": warning} for name, warning in self.stats.warnings],
         }
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> ReportDict:
         """The JSON form (also the baseline format of ``logscan check``)."""
-        data: dict[str, object] = {
+        data: ReportDict = {
             "inputs": self.inputs(),
             "events": self.events,
             "span": self.span,
@@ -242,7 +301,7 @@ class Report:
         return data
 
 
-def _code_dict(row: dict[str, object]) -> dict[str, object]:
+def _code_dict(row: dict[str, Any]) -> CodeDict:
     return {
         "sdk": row["sdk"],
         "code": row["code"],

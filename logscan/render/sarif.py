@@ -9,13 +9,14 @@ from logscan import __version__
 from logscan.gate import Verdict
 from logscan.render import json_, links
 from logscan.render.markdown import linked
+from logscan.report import CodeDict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 #: SARIF levels by triage kind: transient faults are warnings, the rest errors.
 LEVELS = {"transient": "warning", "ok": "note"}
 
 
-def rule_id(code: dict[str, object]) -> str:
+def rule_id(code: CodeDict) -> str:
     return f"{code['sdk']}/{code['code']}"
 
 
@@ -38,7 +39,7 @@ def render(verdict: Verdict) -> str:
             }
         )
         sample = code["sample"]
-        uri = quote(str(sample["file"]), safe="/")  # type: ignore[index]
+        uri = quote(str(sample["file"]), safe="/")
         result: dict[str, object] = {
             "ruleId": rule_id(code),
             "ruleIndex": index,
@@ -48,14 +49,14 @@ def render(verdict: Verdict) -> str:
                 {
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri},
-                        "region": {"startLine": int(sample["line"])},  # type: ignore[index]
+                        "region": {"startLine": int(sample["line"])},
                     }
                 }
             ],
             "partialFingerprints": {
                 "logscanCode/v1": hashlib.sha256(f"{rule_id(code)}|{sample['file']}".encode()).hexdigest()[
                     :32
-                ]  # type: ignore[index]
+                ]
             },
             "properties": {"count": code["count"]},
         }

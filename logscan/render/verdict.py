@@ -6,9 +6,10 @@ from logscan.gate import NOTHING_READ, Verdict
 from logscan.outputs import printable
 from logscan.render import json_, links
 from logscan.render.text import plural
+from logscan.report import CodeDict
 
 
-def _code_line(code: dict[str, object]) -> str:
+def _code_line(code: CodeDict) -> str:
     code = printable(code)
     name = code["name"] or "UNKNOWN"
     meaning = str(code["description"] or "not in the catalogue").rstrip(".")
@@ -16,7 +17,7 @@ def _code_line(code: dict[str, object]) -> str:
     sample = code["sample"]
     return (
         f"    {code['sdk']} {code['code']} {name} ×{code['count']}{state}: {meaning}. "
-        f"Cause/fix: {links.render(str(code['cause']))} (first at {sample['file']}:{sample['line']})"  # type: ignore[index]
+        f"Cause/fix: {links.render(str(code['cause']))} (first at {sample['file']}:{sample['line']})"
     )
 
 
@@ -41,7 +42,7 @@ def render_text(verdict: Verdict) -> str:
         more = f" and {len(verdict.accepted) - 10} more" if len(verdict.accepted) > 10 else ""
         why = "allowed or within the baseline" if verdict.baseline else "allowed"
         out.append(f"accepted ({why}): {shown}{more}")
-    scanned = f"{plural(inputs['files'], 'file')}, {plural(report.events, 'error line')}"  # type: ignore[arg-type]
+    scanned = f"{plural(inputs['files'], 'file')}, {plural(report.events, 'error line')}"
     if verdict.nothing_read:
         out.append(f"logscan check: {NOTHING_READ}")
     elif verdict.failed:
