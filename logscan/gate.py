@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TypedDict
 
 from logscan.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
 from logscan.errors import ConfigError, nested_too_deeply, read_whole
@@ -31,6 +32,18 @@ FIELDS = ("any", "unknown", "code", "name", "category", "kind")
 _RULE = re.compile(r"^(?P<field>[a-z-]+)(?:=(?P<value>[^>]+?))?(?:\s*>\s*(?P<threshold>\d+))?$")
 
 
+class RuleSubject(TypedDict):
+    """What a rule reads of a code: a report's (:class:`~logscan.report.CodeDict`) or a live
+    one (``logscan watch``)."""
+
+    sdk: str
+    code: int
+    name: str | None
+    aliases: list[str]
+    category: str
+    kind: str
+
+
 @dataclass(frozen=True)
 class Rule:
     """One ``--fail-on`` / ``--allow`` rule, as written and parsed."""
@@ -42,7 +55,7 @@ class Rule:
     threshold: int = 0
     source: str = "--fail-on"
 
-    def matches(self, code: CodeDict) -> bool:
+    def matches(self, code: RuleSubject) -> bool:
         if self.field == "any":
             return True
         if self.field == "unknown":

@@ -42,7 +42,7 @@ import polars as pl
 from logscan import catalogue as cat
 from logscan import exports, inputs
 from logscan.engine import RunStats, SourceStats, _detach
-from logscan.gate import Rule
+from logscan.gate import Rule, RuleSubject
 from logscan.inputs import Unreadable
 from logscan.report import BUCKETS, Report, build_report, merge, partial_counts
 from logscan.scan import Matcher, match_frame, read_lines
@@ -227,7 +227,7 @@ class LiveGate:
         self.totals = [0] * len(self.rules)
         self._matching: dict[tuple[str, int], list[int]] = {}
 
-    def _code(self, sdk: str, code: int) -> dict[str, object]:
+    def _code(self, sdk: str, code: int) -> RuleSubject:
         entry = self.catalogue.get(sdk, code)
         return {
             "sdk": sdk,
@@ -555,9 +555,9 @@ class _Files:
             for tail in list(self.tails.values()):
                 yield from self._drain(tail, budget, to_end=True)
         for name, st in new.values():
-            tail = self._open(name, st)
-            if tail is not None:
-                yield from self._drain(tail, budget)
+            opened = self._open(name, st)
+            if opened is not None:
+                yield from self._drain(opened, budget)
         self.started = True
 
     def _open(self, name: str, st: os.stat_result) -> _Tail | None:
