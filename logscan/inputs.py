@@ -33,7 +33,7 @@ import tarfile
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -1543,7 +1543,7 @@ def read_span(path: Path, offset: int, length: int, identity: tuple[int, int] | 
 
 def span_pieces(
     path: Path, offset: int, length: int, piece: int, identity: tuple[int, int] | None = None
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """The bytes of a span in pieces of ``piece`` bytes (read as asked for; a UTF-8 BOM at the
     file's start skipped), with :func:`read_span`'s checks."""
     with open_checked(path, identity) as fh:

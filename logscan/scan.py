@@ -435,7 +435,7 @@ def describe_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     if events.height > DESCRIBE_VECTORISED:
         return _describe_vectorised(events, matcher)
     by_name = {p.name: p for p in matcher.patterns}
-    found = []
+    found: list[str | None] = []
     for name, text in events.select("pattern", "text").iter_rows():
         pattern = by_name.get(name)
         compiled = python_regex(pattern.regex) if pattern is not None and pattern.has_description else None
@@ -513,7 +513,8 @@ def match_alone(pairs: Sequence[tuple[Pattern, str]]) -> list[int | None]:
     Patterns that cannot run framed, or whose ``code`` group Python's parser cannot number,
     are matched one by one.
     """
-    rows, alone = [], []
+    rows: list[tuple[int, str, str, str, int, str | None]] = []
+    alone: list[tuple[int, str, str, str, int, str | None]] = []
     for i, (pattern, line) in enumerate(pairs):
         plan = _alone_plan(pattern)
         (rows if plan is not None else alone).append((i, line, *(plan or ("", "", 0, None))))
