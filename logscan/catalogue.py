@@ -228,7 +228,8 @@ def _entry(table: object, origin: str) -> Entry:
     unknown = set(table) - set(_REQUIRED) - set(_OPTIONAL)
     if unknown:
         raise ValueError(f"unknown key {sorted(unknown)[0]!r}")
-    if not -(2**63) <= values["code"] < 2**63:  # type: ignore[operator]
+    code = values["code"]
+    if not isinstance(code, int) or not -(2**63) <= code < 2**63:
         raise ValueError(f"'code' must be a 64-bit integer, as codes in logs are (got {values['code']})")
     if values["sdk"] not in SDKS:
         raise ValueError(f"'sdk' must be one of {', '.join(SDKS)} (got {values['sdk']!r})")
@@ -237,9 +238,9 @@ def _entry(table: object, origin: str) -> Entry:
     if values["kind"] not in KINDS:
         raise ValueError(f"unknown kind {values['kind']!r} (one of {', '.join(KINDS)})")
     aliases = values.pop("aliases")
-    if not all(isinstance(a, str) for a in aliases):  # type: ignore[union-attr]
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise ValueError("'aliases' must be a list of strings")
-    return Entry(aliases=tuple(aliases), origin=origin, **values)  # type: ignore[arg-type]
+    return Entry(aliases=tuple(aliases), origin=origin, **values)  # type: ignore[arg-type]  # types checked above
 
 
 def enrich(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:

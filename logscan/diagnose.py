@@ -248,7 +248,8 @@ def import_vendor_page(text: str, known: cat.Catalogue | None = None) -> str:
         "",
     ]
     for row in parse_vendor_page(text):
-        entry = known.get("native", int(row["code"])) if known else None  # type: ignore[arg-type]
+        code = row["code"]  # an int (parse_vendor_page)
+        entry = known.get("native", code) if known and isinstance(code, int) else None
         row["kind"] = entry.kind if entry else "unknown"
         row["cause_source"] = "vendor" if row["cause"] else "logscan"
         row["cause"] = row["cause"] or (entry.cause if entry else "") or "Not documented on the vendor page."
