@@ -30,13 +30,14 @@ import re
 import stat
 import sys
 import tarfile
+import types
 import zipfile
 import zlib
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import IO, BinaryIO, Protocol, TypeVar, cast
 
 from logscan.outputs import text_name
 
@@ -59,6 +60,27 @@ _T = TypeVar("_T")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 #: A zip that is not a file on disk (stdin, a member) is buffered up to this size.
 _MAX_ZIP_IN_MEMORY = 256 << 20
+
+
+class _Decompressor(Protocol):
+    """One member (one frame) of a compressed format, decompressed in steps: zlib's, bz2's and
+    lzma's decompressors, and this module's (:class:`_GzipMember`, :class:`_Stored` ...)."""
+
+    @property
+    def eof(self) -> bool: ...
+
+    @property
+    def unused_data(self) -> bytes: ...
+
+    def decompress(self, data: bytes, /, max_length: int = ...) -> bytes: ...
+
+
+class _Chunks(Protocol):
+    """What :class:`_Decompressed` reads its compressed bytes from: a file, or :class:`_Stored`."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -407,7 +429,7 @@ class _Whole(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer) -> int:
         n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
         if not n and self._read < self._size:
             raise _shorter(self._raw)
@@ -429,7 +451,7 @@ def _expand_stream(
         head = _peek(raw, _SNIFF)
         kind = _kind(head)
         if kind in _NEW_DECOMPRESSOR:
-            stream = _decompressed(kind, raw, limits, budget)  # type: ignore[arg-type]
+            stream = _as_file(_decompressed(kind, raw, limits, budget))
             inner = _kind(_peek(stream, _SNIFF))
             if inner == "tar":
                 yield from _expand_tar(name, stream, size, limits, depth=depth, budget=budget)
@@ -452,7 +474,7 @@ def _expand_stream(
         if kind == "tar":
             yield from _expand_tar(name, raw, size, limits, depth=depth, budget=budget)
             return
-    except (*DECOMPRESS_ERRORS, tarfile.TarError) as exc:
+    except _STREAM_ERRORS as exc:
         yield Unreadable(name, _reason(exc))
         return
     yield Source(name, _Once(name, raw).open, size=size, warning=_unsupported(head))
@@ -504,17 +526,19 @@ def _expand_tar(
                 yield refused
                 return
             if member.issparse():  # its map of holes is tarfile's to read
-                stored = _Stored(tar.extractfile(member), member.size)  # type: ignore[arg-type]
+                stored = _Stored(tar.extractfile(member), member.size)  # type: ignore[arg-type]  # a file: not None
             else:
-                stored = _Stored(tar.fileobj, member.size)  # type: ignore[arg-type]
-            fh = _Decompressed(  # type: ignore[assignment]
+                stored = _Stored(tar.fileobj, member.size)  # type: ignore[arg-type]  # open: not None
+            fh = _Decompressed(
                 stored,
-                lambda stored=stored: stored,
+                _as_member(stored),
                 limits,
                 ends_early="the archive ends inside this member",
                 budget=budget,
             )
-            yield from _expand_member(member_name, fh, member.size, limits, depth=depth + 1, budget=budget)
+            yield from _expand_member(
+                member_name, _as_file(fh), member.size, limits, depth=depth + 1, budget=budget
+            )
     except READ_ERRORS as exc:
         yield Unreadable(name, _reason(exc))
 
@@ -542,7 +566,7 @@ def _expand_zip_bytes(
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
         if _textual(head[4:]):
-            yield Source(name, _Once(name, io.BufferedReader(io.BytesIO(data))).open, size=len(data))  # type: ignore[arg-type]
+            yield Source(name, _Once(name, io.BufferedReader(io.BytesIO(data))).open, size=len(data))
         else:
             yield Unreadable(name, _reason(exc))
         return
@@ -608,23 +632,25 @@ def _zip_members(
                 continue
             with fh:
                 yield from _expand_member(
-                    member_name, counted, info.compress_size, limits, depth=depth + 1, budget=budget
+                    member_name, _as_file(counted), info.compress_size, limits, depth=depth + 1, budget=budget
                 )
 
 
 def _open_member(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: _Budget
-) -> tuple[BinaryIO, _Decompressed]:
+) -> tuple[IO[bytes], _Decompressed]:
     """A zip member's file, and its bytes as read (held to the limits, charged to the budget).
 
     zipfile inflates deflate in bounded steps, but gives out all a bzip2 or LZMA read holds at
     once: those members' compressed bytes are read as stored and decompressed here, in steps.
     """
+    new: Callable[[], _Decompressor]
     if info.compress_type in _ZIP_DECOMPRESSORS:
         raw = copy.copy(info)
-        raw.compress_type, raw.file_size, raw.CRC = zipfile.ZIP_STORED, info.compress_size, None  # type: ignore[assignment]
+        raw.compress_type, raw.file_size = zipfile.ZIP_STORED, info.compress_size
+        raw.CRC = None  # type: ignore[assignment]  # None: zipfile skips its CRC check (_CrcChecked does it)
         fh = zf.open(raw)
-        stream = _Stored(fh, info.compress_size)  # type: ignore[arg-type]
+        stream = _Stored(fh, info.compress_size)
         inner = _ZIP_DECOMPRESSORS[info.compress_type]
         if info.compress_type == zipfile.ZIP_LZMA and not info.flag_bits & 0x2:  # no end marker
             inner = functools.partial(_ZipLzma, info.file_size)
@@ -632,17 +658,22 @@ def _open_member(
         magic = _magics("bzip2") if info.compress_type == zipfile.ZIP_BZIP2 else ()
     else:
         fh = zf.open(info)
-        stream = _Stored(fh, info.file_size)  # type: ignore[arg-type]
-        new, magic = (lambda stream=stream: stream), ()
+        stream = _Stored(fh, info.file_size)
+        new, magic = _as_member(stream), ()
     ends_early = "the archive ends inside this member"
-    return fh, _Decompressed(stream, new, limits, magic, ends_early=ends_early, budget=budget)  # type: ignore[arg-type]
+    return fh, _Decompressed(stream, new, limits, magic, ends_early=ends_early, budget=budget)
+
+
+def _as_member(stored: _Stored) -> Callable[[], _Decompressor]:
+    """``stored`` as the decompressor of the only member it holds."""
+    return lambda: stored
 
 
 class _CrcChecked:
     """A decompressor whose whole output is checked against a CRC-32 at its end (a zip member's
     ``CRC``); a mismatch is raised on the next call, after every byte was given out."""
 
-    def __init__(self, new: Callable[[], object], crc: int) -> None:
+    def __init__(self, new: Callable[[], _Decompressor], crc: int) -> None:
         self._inner = new()
         self._expected = crc
         self._crc = 0
@@ -651,9 +682,9 @@ class _CrcChecked:
     def decompress(self, data: bytes, max_length: int = -1) -> bytes:
         if self._failure is not None:
             raise self._failure
-        out = self._inner.decompress(data, max_length)  # type: ignore[attr-defined]
+        out = self._inner.decompress(data, max_length)
         self._crc = zlib.crc32(out, self._crc)
-        if self._inner.eof and self._crc != self._expected:  # type: ignore[attr-defined]
+        if self._inner.eof and self._crc != self._expected:
             self._failure = ValueError("CRC check failed: the data is damaged")
             if not out:
                 raise self._failure
@@ -665,11 +696,11 @@ class _CrcChecked:
 
     @property
     def eof(self) -> bool:
-        return self._failure is None and self._inner.eof  # type: ignore[attr-defined]
+        return self._failure is None and self._inner.eof
 
     @property
     def unused_data(self) -> bytes:
-        return self._inner.unused_data  # type: ignore[attr-defined]
+        return self._inner.unused_data
 
 
 class _ZipLzma:
@@ -714,7 +745,7 @@ class _ZipLzma:
         return self._lzma.eof or (self._size is not None and self._produced >= self._size)
 
 
-_ZIP_DECOMPRESSORS: dict[int, Callable[..., object]] = {
+_ZIP_DECOMPRESSORS: dict[int, Callable[..., _Decompressor]] = {
     zipfile.ZIP_BZIP2: bz2.BZ2Decompressor,
     zipfile.ZIP_LZMA: _ZipLzma,
 }
@@ -867,7 +898,7 @@ class _Transcoder(io.RawIOBase):
 
 def _peek_or_wrap(fh: BinaryIO) -> io.BufferedReader:
     if isinstance(fh, io.BufferedReader | _Decompressed):
-        return fh  # type: ignore[return-value]
+        return fh
     return io.BufferedReader(fh, buffer_size=_SNIFF)  # type: ignore[arg-type]
 
 
@@ -912,7 +943,7 @@ def _kind(head: bytes) -> str | None:
 def _starts(kind: str, head: bytes) -> bool:
     """Whether the decompressor of ``kind`` takes ``head`` (gives a byte, or asks for more)."""
     try:
-        _NEW_DECOMPRESSOR[kind]().decompress(head, 1)  # type: ignore[attr-defined]
+        _NEW_DECOMPRESSOR[kind]().decompress(head, 1)
     except DECOMPRESS_ERRORS:
         return False
     return True
@@ -961,12 +992,13 @@ def _is_lzma_alone(head: bytes) -> bool:
     return size == (1 << 64) - 1 or size < 1 << 48
 
 
+_gzip: types.ModuleType  # one of two modules (isal's stubs have its error as an instance, too)
 try:  # ISA-L's inflate: the same stream format, four times zlib's speed
     from isal import isal_zlib as _gzip
 
     _GZIP_ERRORS: tuple[type[BaseException], ...] = (zlib.error, _gzip.error)
 except ImportError:  # pragma: no cover - a platform without its wheels
-    _gzip = zlib  # type: ignore[no-redef]
+    _gzip = zlib
     _GZIP_ERRORS = (zlib.error,)
 
 
@@ -1009,6 +1041,8 @@ DECOMPRESS_ERRORS: tuple[type[BaseException], ...] = (
     lzma.LZMAError,
     *_GZIP_ERRORS,
 )
+#: What reading a compressed stream or a tar in it raises on damaged input.
+_STREAM_ERRORS: tuple[type[BaseException], ...] = (*DECOMPRESS_ERRORS, tarfile.TarError)
 
 
 class _Decompressed:
@@ -1022,8 +1056,8 @@ class _Decompressed:
 
     def __init__(
         self,
-        raw: BinaryIO,
-        new_decompressor: Callable[[], object],
+        raw: _Chunks,
+        new_decompressor: Callable[[], _Decompressor],
         limits: Limits | None = None,
         magic: tuple[bytes, ...] = (),
         ends_early: str = "the compressed stream ended early",
@@ -1037,7 +1071,7 @@ class _Decompressed:
         self._limits = limits or Limits()
         self._consumed = 0
         self._produced = 0
-        self._decompressor: object = new_decompressor()
+        self._decompressor = new_decompressor()
         # Decompressed pieces not read yet: a read joins them (one copy).
         self._pieces: deque[bytes] = deque()
         self._offset = 0  # bytes of the first piece already read
@@ -1048,8 +1082,8 @@ class _Decompressed:
     def _fill(self, wanted: int) -> None:
         while self._buffered < wanted and not self._done and self._error is None:
             d = self._decompressor
-            if d.eof:  # type: ignore[attr-defined]
-                rest = self._next_member(d.unused_data)  # type: ignore[attr-defined]
+            if d.eof:
+                rest = self._next_member(d.unused_data)
                 if not rest:
                     self._done = True
                     return
@@ -1091,7 +1125,7 @@ class _Decompressed:
         """Decompress ``chunk`` (``b""``: go on with the input held back), at most one step of
         output: a bomb is stopped by the limits before it fills memory."""
         try:
-            out = self._decompressor.decompress(chunk, _STEP)  # type: ignore[attr-defined]
+            out = self._decompressor.decompress(chunk, _STEP)
         except DECOMPRESS_ERRORS as exc:
             self._error = exc
             return
@@ -1162,13 +1196,20 @@ class _Decompressed:
         self.close()
 
 
+def _as_file(reader: _Decompressed) -> BinaryIO:
+    """``reader`` where a binary file is taken. It is one to all that reads it here (read,
+    peek, readable, close, ``with``; tarfile's stream mode calls read only), though not an io
+    class: it must not have their close on collection, nor their line reading."""
+    return cast(BinaryIO, reader)
+
+
 class _Stored:
     """Bytes stored as they are (a tar member, or a zip member that :mod:`zipfile` inflates) as a
     "decompressor" of themselves, for :class:`_Decompressed` (which gives out every byte before
     damage, and charges what it gives to the archive's budget). Reads ``stream`` directly, never
     past the member's ``size``; tarfile skips what is left of it."""
 
-    def __init__(self, stream: BinaryIO, size: int) -> None:
+    def __init__(self, stream: IO[bytes], size: int) -> None:
         self._stream = stream
         self._left = size
         self.unused_data = b""
@@ -1292,7 +1333,7 @@ class _GzipMember:
 try:  # the standard library's from Python 3.14; its backport before
     from compression import zstd as _zstd  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - depends on the Python version
-    from backports import zstd as _zstd  # type: ignore[import-not-found,no-redef]
+    from backports import zstd as _zstd
 
 
 class _ZstdFrame:
@@ -1326,7 +1367,7 @@ def _magics(kind: str) -> tuple[bytes, ...]:
 
 
 #: A new decompressor of one member (one frame) of each compressed format.
-_NEW_DECOMPRESSOR: dict[str, Callable[[], object]] = {
+_NEW_DECOMPRESSOR: dict[str, Callable[[], _Decompressor]] = {
     "gzip": _GzipMember,
     "bzip2": bz2.BZ2Decompressor,
     "xz": lzma.LZMADecompressor,

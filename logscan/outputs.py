@@ -38,7 +38,7 @@ def printable(value: T) -> T:
     if isinstance(value, dict):
         return {k: printable(v) for k, v in value.items()}  # type: ignore[return-value]
     if isinstance(value, list | tuple):
-        return type(value)(printable(v) for v in value)  # type: ignore[return-value]
+        return type(value)(printable(v) for v in value)
     return value
 
 
