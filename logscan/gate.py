@@ -257,7 +257,7 @@ def evaluate(
     report: Report,
     rules: list[Rule],
     *,
-    allow: list[Rule] = (),  # type: ignore[assignment]
+    allow: Sequence[Rule] = (),
     max_total: int | None = None,
     max_total_source: str = "--max-total",
     baseline: dict[tuple[str, int], int] | None = None,

@@ -430,7 +430,7 @@ class _Whole(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]  # a raw file: BinaryIO lacks it
         if not n and self._read < self._size:
             raise _shorter(self._raw)
         self._read += n or 0
@@ -782,9 +782,9 @@ def text_stream(fh: BinaryIO) -> BinaryIO:
     if head.startswith(codecs.BOM_UTF8):
         buffered.read(3)
     elif encoding is not None:
-        stream = _Transcoder(buffered, encoding)  # type: ignore[assignment]
+        stream = _Transcoder(buffered, encoding)  # type: ignore[assignment]  # a raw binary stream
     if _cr_only(head):
-        stream = _CrLines(stream)  # type: ignore[assignment]
+        stream = _CrLines(stream)  # type: ignore[assignment]  # reads as a binary file
     return stream
 
 
@@ -899,7 +899,7 @@ class _Transcoder(io.RawIOBase):
 def _peek_or_wrap(fh: BinaryIO) -> io.BufferedReader:
     if isinstance(fh, io.BufferedReader | _Decompressed):
         return fh
-    return io.BufferedReader(fh, buffer_size=_SNIFF)  # type: ignore[arg-type]
+    return io.BufferedReader(fh, buffer_size=_SNIFF)  # type: ignore[arg-type]  # any raw stream
 
 
 def _peek(fh: BinaryIO, n: int) -> bytes:
@@ -1331,7 +1331,7 @@ class _GzipMember:
 
 
 try:  # the standard library's from Python 3.14; its backport before
-    from compression import zstd as _zstd  # type: ignore[import-not-found]
+    from compression import zstd as _zstd  # type: ignore[import-not-found]  # Python 3.14's
 except ImportError:  # pragma: no cover - depends on the Python version
     from backports import zstd as _zstd
 
@@ -1453,7 +1453,7 @@ def iter_blocks(
                     continue
                 line = LongLine(carry, stream, block_size)
                 carry = b""
-                yield line  # type: ignore[misc]
+                yield line  # type: ignore[misc]  # long_lines: the caller takes a LongLine
                 line.drain()
                 if line.error is not None:
                     raise line.error

@@ -99,6 +99,7 @@ class Matcher:
         items = tuple(patterns)
         engine = [for_engine(_only_code(p.regex)) for p in items]
         bounded = [for_lines(_only_code(p.regex)) for p in items]
+        framed = [b for b in bounded if b is not None]  # None: not framed (then none is)
         literals = literal_filter([p.regex for p in items])
         return cls(
             patterns=items,
@@ -107,7 +108,7 @@ class Matcher:
             singles=tuple(f"(?P<{MATCH_GROUP}>{regex})" for regex in engine),
             describers=tuple(for_engine(p.regex) if p.has_description else None for p in items),
             excludes=tuple(for_engine(p.exclude) if p.exclude else None for p in items),
-            bounded=None if any(b is None for b in bounded) else tuple(bounded),  # type: ignore[arg-type]
+            bounded=tuple(framed) if len(framed) == len(bounded) else None,
         )
 
     @functools.cached_property

@@ -255,8 +255,8 @@ def _breakable(name: str) -> str:
     return re.sub(r"([/:])", r"\1<wbr>", escape(name))
 
 
-def _percent(share: object) -> str:
-    return f"{float(share):.1%}"  # type: ignore[arg-type]
+def _percent(share: float) -> str:
+    return f"{float(share):.1%}"
 
 
 def _swatch(category: str) -> str:

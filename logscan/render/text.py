@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING
 
 from rich import box
 from rich.cells import cell_len, chop_cells
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -238,7 +238,7 @@ def bar(n: int, most: int, width: int = 30) -> str:
     return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
-def _justify(df: pl.DataFrame, name: str) -> str:
+def _justify(df: pl.DataFrame, name: str) -> JustifyMethod:
     return "right" if df.schema[name].is_numeric() or name == "share" else "left"
 
 
@@ -343,7 +343,7 @@ class Col:
     keeps a file name on one line, shortened around an ellipsis when it must be."""
 
     name: str
-    justify: str = "left"
+    justify: JustifyMethod = "left"
     wrap: str = ""
     min_width: int = 0
 
@@ -406,7 +406,7 @@ def print_table(
     table = _table(title)
     for i, col in enumerate(columns):
         table.add_column(
-            col.name, justify=col.justify, no_wrap=col.wrap in ("", "elide"), overflow="fold",  # type: ignore[arg-type]
+            col.name, justify=col.justify, no_wrap=col.wrap in ("", "elide"), overflow="fold",
             min_width=(col.min_width if col.wrap != "elide" else None) or None,
             width=widths[i] if widths else None,
         )  # fmt: skip
