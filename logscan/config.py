@@ -34,10 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from logscan import datafile
 from logscan.datafile import key_lines, line_of, read_toml, read_whole
 from logscan.errors import ConfigError, OutputError, located
+
+if TYPE_CHECKING:
+    from logscan.inputs import Limits
 
 #: The engines a scan can run on (``--engine``).
 ENGINES = ("local", "dask")
@@ -203,7 +207,7 @@ def _parse(
         raise fail("check.baseline", "must be a path (a string)")
     config.check.baseline = base / baseline if baseline else None
     tolerance = check.get("tolerance")
-    if type(tolerance) in (int, float):
+    if isinstance(tolerance, int | float) and not isinstance(tolerance, bool):
         if not 0 <= tolerance <= sys.float_info.max:
             raise fail(
                 "check.tolerance",
@@ -246,7 +250,7 @@ def _parse(
     return config
 
 
-def limits_of(config: Config):  # type: ignore[no-untyped-def]
+def limits_of(config: Config) -> Limits:
     """The input limits a configuration asks for (defaults where it says nothing)."""
     from logscan.inputs import Limits
 

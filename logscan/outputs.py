@@ -40,11 +40,11 @@ def printable(value: T) -> T:
     so that a log line or a file name can neither drive the terminal nor break a line. Anything
     else is returned as it is; a backslash is not doubled (``C:\\logs`` stays readable)."""
     if isinstance(value, str):
-        return _UNSHOWN.sub(_escaped, value) if _UNSHOWN.search(value) else value  # type: ignore[return-value]
+        return _UNSHOWN.sub(_escaped, value) if _UNSHOWN.search(value) else value  # type: ignore[return-value]  # T is str
     if isinstance(value, dict):
-        return {k: printable(v) for k, v in value.items()}  # type: ignore[return-value]
+        return {k: printable(v) for k, v in value.items()}  # type: ignore[return-value]  # T is a dict
     if isinstance(value, list | tuple):
-        return type(value)(printable(v) for v in value)  # type: ignore[return-value]
+        return type(value)(printable(v) for v in value)
     return value
 
 
@@ -100,7 +100,7 @@ class Stdout(io.RawIOBase):
     def isatty(self) -> bool:
         return self.fd is not None and os.isatty(self.fd)
 
-    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]  # bytes-likes, not any buffer
         if self.failed:
             return memoryview(data).nbytes
         if self.fd is None:

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from logscan import SDKS
-from logscan.aggregate.report import Report
+from logscan.aggregate.report import CodeDict, Report
 from logscan.config import Config
 from logscan.datafile import nested_too_deeply, read_whole
 from logscan.decode.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
@@ -40,6 +40,18 @@ FIELDS = ("any", "unknown", "code", "name", "category", "kind")
 _RULE = re.compile(r"^(?P<field>[a-z-]+)(?:=(?P<value>[^>]+?))?(?:\s*>\s*(?P<threshold>\d+))?$")
 
 
+class RuleSubject(TypedDict):
+    """What a rule reads of a code: a report's (:class:`~logscan.aggregate.report.CodeDict`) or a live
+    one (``logscan watch``)."""
+
+    sdk: str
+    code: int
+    name: str | None
+    aliases: list[str]
+    category: str
+    kind: str
+
+
 @dataclass(frozen=True)
 class Rule:
     """One ``--fail-on`` / ``--allow`` rule, as written and parsed."""
@@ -51,7 +63,7 @@ class Rule:
     threshold: int = 0
     source: str = "--fail-on"
 
-    def matches(self, code: dict[str, object]) -> bool:
+    def matches(self, code: RuleSubject) -> bool:
         if self.field == "any":
             return True
         if self.field == "unknown":
@@ -59,7 +71,7 @@ class Rule:
         if self.field == "code":
             return str(code["code"]) == self.value and self.sdk in (None, code["sdk"])
         if self.field == "name":
-            return names_match(self.value or "", [code["name"], *code.get("aliases", [])])  # type: ignore[list-item]
+            return names_match(self.value or "", [code["name"], *code.get("aliases", [])])
         return code.get(self.field) == self.value
 
     @property
@@ -172,7 +184,7 @@ def load_baseline(path: Path) -> dict[tuple[str, int], int]:
 class Violation:
     rule: Rule
     count: int
-    codes: list[dict[str, object]]
+    codes: list[CodeDict]
 
 
 @dataclass
@@ -181,7 +193,7 @@ class Verdict:
     rules: list[Rule]
     violations: list[Violation] = field(default_factory=list)
     #: Codes accepted before the rules: allowed, or within the baseline's tolerance.
-    accepted: list[dict[str, object]] = field(default_factory=list)
+    accepted: list[CodeDict] = field(default_factory=list)
     #: Codes of the baseline that no longer occur.
     fixed: list[dict[str, object]] = field(default_factory=list)
     baseline: bool = False
@@ -223,13 +235,13 @@ class Verdict:
             return "pass" if self.allow_empty else "empty"
         return "error" if self.nothing_read else "pass"
 
-    def violating_codes(self) -> list[dict[str, object]]:
+    def violating_codes(self) -> list[CodeDict]:
         """Every code some violated rule matched, once, by count descending."""
-        seen: dict[tuple[object, object], dict[str, object]] = {}
+        seen: dict[tuple[str, int], CodeDict] = {}
         for violation in self.violations:
             for code in violation.codes:
                 seen.setdefault((code["sdk"], code["code"]), code)
-        return sorted(seen.values(), key=lambda c: (-int(c["count"]), c["sdk"], c["code"]))  # type: ignore[call-overload]
+        return sorted(seen.values(), key=lambda c: (-int(c["count"]), c["sdk"], c["code"]))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -253,7 +265,7 @@ class Verdict:
         }
 
 
-def _brief(code: dict[str, object]) -> dict[str, object]:
+def _brief(code: CodeDict) -> dict[str, object]:
     keys = (
         "sdk",
         "code",
@@ -293,7 +305,7 @@ def evaluate(
     report: Report,
     rules: list[Rule],
     *,
-    allow: list[Rule] = (),  # type: ignore[assignment]
+    allow: Sequence[Rule] = (),
     max_total: int | None = None,
     max_total_source: str = "--max-total",
     baseline: dict[tuple[str, int], int] | None = None,
@@ -311,14 +323,14 @@ def evaluate(
         kept = [u for u in report.stats.unreadable if not u.no_match]
         report = dataclasses.replace(report, stats=dataclasses.replace(report.stats, unreadable=kept))
     verdict = Verdict(report, list(rules), baseline=baseline is not None, allow_empty=allow_empty)
-    live: list[dict[str, object]] = []
-    for code in report.to_dict()["codes"]:  # type: ignore[union-attr]
+    live: list[CodeDict] = []
+    for code in report.to_dict()["codes"]:
         key = (code["sdk"], code["code"])
         if any(a.matches(code) for a in allow):
             verdict.accepted.append(code)
             continue
         if baseline is not None:
-            before = baseline.get(key)  # type: ignore[arg-type]
+            before = baseline.get(key)
             if before is None:
                 code["baseline_state"] = "new"
             elif tolerance.allows(before, int(code["count"])):
@@ -330,7 +342,7 @@ def evaluate(
             code["baseline_count"] = before
         live.append(code)
     if baseline is not None:
-        present = {(c["sdk"], c["code"]) for c in report.to_dict()["codes"]}  # type: ignore[union-attr]
+        present = {(c["sdk"], c["code"]) for c in report.to_dict()["codes"]}
         verdict.fixed = [
             {"sdk": sdk, "code": code, "baseline_count": count, "baseline_state": "absent"}
             for (sdk, code), count in sorted(baseline.items())
@@ -338,7 +350,7 @@ def evaluate(
         ]
     for rule in rules:
         hits = [c for c in live if rule.matches(c)]
-        count = sum(int(c["count"]) for c in hits)  # type: ignore[call-overload]
+        count = sum(int(c["count"]) for c in hits)
         if count > rule.threshold:
             verdict.violations.append(Violation(rule, count, hits))
     return verdict

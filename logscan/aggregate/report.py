@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NotRequired, TypedDict, cast
 
 import polars as pl
 
@@ -29,7 +30,7 @@ from logscan.run.engine import Engine, RunStats
 #: Longest sample line shown in a report.
 SAMPLE_CHARS = 300
 
-PARTIAL_SCHEMA = {
+PARTIAL_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "sdk": pl.String,
     "code": pl.Int64,
     "count": pl.UInt32,
@@ -206,6 +207,65 @@ def _times_of_lines() -> list[pl.Expr]:
     ]
 
 
+class SampleDict(TypedDict):
+    file: str
+    line: int
+    text: str
+
+
+class CodeDict(TypedDict):
+    """One code of :meth:`Report.to_dict` (a gate adds its baseline state)."""
+
+    sdk: str
+    code: int
+    name: str | None
+    category: str
+    kind: str
+    count: int
+    share: float
+    files: list[str]
+    first_seen: str | None
+    last_seen: str | None
+    seen_precision: str | None
+    description: str | None
+    cause: str
+    log_description: str | None
+    aliases: list[str]
+    deprecated: bool
+    source: str
+    platforms: list[str]
+    sample: SampleDict
+    baseline_state: NotRequired[str]
+    baseline_count: NotRequired[int | None]
+
+
+class UnreadableDict(TypedDict):
+    name: str
+    reason: str
+
+
+class InputsDict(TypedDict):
+    files: int
+    bytes: int
+    lines: int
+    unreadable: list[UnreadableDict]
+    warnings: list[dict[str, str]]
+
+
+class ReportDict(TypedDict):
+    """The JSON form of a report (:meth:`Report.to_dict`); the views' keys only when asked for."""
+
+    inputs: InputsDict
+    events: int
+    span: dict[str, object]
+    codes: list[CodeDict]
+    categories: list[dict[str, Any]]
+    kinds: NotRequired[list[dict[str, Any]]]
+    files: NotRequired[list[dict[str, Any]]]
+    platforms: NotRequired[list[dict[str, Any]]]
+    timeline: NotRequired[dict[str, object]]
+
+
 @dataclass
 class Report:
     """A finished report: inputs, totals and the sorted aggregates."""
@@ -250,7 +310,7 @@ class Report:
     def events(self) -> int:
         return int(self.codes["count"].sum()) if self.codes.height else 0
 
-    def inputs(self) -> dict[str, object]:
+    def inputs(self) -> InputsDict:
         return {
             "files": self.stats.files,
             "bytes": self.stats.bytes,
@@ -259,9 +319,9 @@ class Report:
             "warnings": [{"name": name, "warning": warning} for name, warning in self.stats.warnings],
         }
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> ReportDict:
         """The JSON form (also the baseline format of ``logscan check``)."""
-        data: dict[str, object] = {
+        data: ReportDict = {
             "inputs": self.inputs(),
             "events": self.events,
             "span": self.span,
@@ -279,7 +339,7 @@ class Report:
         return data
 
 
-def _code_dict(row: dict[str, object]) -> dict[str, object]:
+def _code_dict(row: dict[str, Any]) -> CodeDict:
     return {
         "sdk": row["sdk"],
         "code": row["code"],
@@ -492,17 +552,18 @@ def _timeline(
     schema = {"start": pl.String, "category": pl.String, "count": pl.Int64}
     if rows.is_empty():
         return pl.DataFrame(schema=schema), every or BUCKETS[0]
-    first, last = rows["start"].min(), rows["start"].max()
+    # A Datetime column's min and max (polars types them as any scalar).
+    first, last = cast(datetime, rows["start"].min()), cast(datetime, rows["start"].max())
     if every is None:  # the finest bucket that keeps the chart readable
-        span = last - first  # type: ignore[operator]
+        span = last - first
         every = next(
             (b for b in BUCKETS if span / buckets.length(b) < MAX_BUCKETS),
             BUCKETS[-1],
         )
     rows = rows.with_columns(pl.col("start").dt.truncate(every))
     counts = rows.group_by("start", "category").agg(pl.col("count").sum().cast(pl.Int64))
-    first, last = rows["start"].min(), rows["start"].max()
-    if (last - first) / buckets.length(every) < MAX_GRID:  # type: ignore[operator]
+    first, last = cast(datetime, rows["start"].min()), cast(datetime, rows["start"].max())
+    if (last - first) / buckets.length(every) < MAX_GRID:
         starts = pl.datetime_range(first, last, interval=every, eager=True, time_unit="us").alias("start")
         grid = pl.DataFrame(starts).join(counts.select("category").unique(), how="cross")
         counts = grid.join(counts, on=["start", "category"], how="left").with_columns(
@@ -554,7 +615,7 @@ def scan_report(
     redact_users: bool = False,
     views: tuple[str, ...] = (),
     bucket: str | None = None,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Scan ``items`` and build the report (map: partial counts; merge: build_report).
 

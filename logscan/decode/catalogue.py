@@ -119,7 +119,7 @@ class Catalogue:
         import polars as pl  # imported here: `explain` and `codes` do without it (start-up time)
 
         rows = [e.to_dict() for e in self.entries]
-        schema = {
+        schema: dict[str, pl.DataType | type[pl.DataType]] = {
             "sdk": pl.String, "code": pl.Int64, "name": pl.String, "category": pl.String,
             "kind": pl.String, "description": pl.String, "cause": pl.String,
             "aliases": pl.List(pl.String), "cause_source": pl.String, "message_zh": pl.String,

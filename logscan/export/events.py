@@ -172,7 +172,7 @@ class ParquetWriter(Writer):
             self.tmp.cleanup()
 
 
-EXPORT_SCHEMA = {
+EXPORT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "file": pl.String, "line": pl.Int64, "timestamp": pl.Datetime("us"), "time_text": pl.String,
     "time_precision": pl.String, "sdk": pl.String,
     "platform": pl.String, "pattern": pl.String, "code": pl.Int64, "name": pl.String,

@@ -295,7 +295,7 @@ def _probe(address: str, timeout: float) -> None:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    from distributed.comm import connect as open_comm
+    from distributed.comm.core import connect as open_comm
 
     async def shake() -> None:
         comm = await open_comm(address, timeout=timeout)

@@ -40,7 +40,7 @@ from typing import BinaryIO, Protocol
 import polars as pl
 
 from logscan import inputs
-from logscan.aggregate.gate import Rule
+from logscan.aggregate.gate import Rule, RuleSubject
 from logscan.aggregate.report import BUCKETS, Report, build_report, merge, partial_counts
 from logscan.decode import catalogue as cat
 from logscan.export import events as exports
@@ -228,7 +228,7 @@ class LiveGate:
         self.totals = [0] * len(self.rules)
         self._matching: dict[tuple[str, int], list[int]] = {}
 
-    def _code(self, sdk: str, code: int) -> dict[str, object]:
+    def _code(self, sdk: str, code: int) -> RuleSubject:
         entry = self.catalogue.get(sdk, code)
         return {
             "sdk": sdk,
@@ -556,9 +556,9 @@ class _Files:
             for tail in list(self.tails.values()):
                 yield from self._drain(tail, budget, to_end=True)
         for name, st in new.values():
-            tail = self._open(name, st)
-            if tail is not None:
-                yield from self._drain(tail, budget)
+            opened = self._open(name, st)
+            if opened is not None:
+                yield from self._drain(opened, budget)
         self.started = True
 
     def _open(self, name: str, st: os.stat_result) -> _Tail | None:

@@ -19,8 +19,9 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-from re import _constants as _c  # type: ignore[attr-defined]
-from re import _parser as _p  # type: ignore[attr-defined]
+from re import _constants as _c  # type: ignore[attr-defined]  # private, not in typeshed
+from re import _parser as _p  # type: ignore[attr-defined]  # private, not in typeshed
+from typing import Any
 
 #: Shortest literal worth filtering on (shorter ones match almost every line).
 MIN_LENGTH = 3
@@ -39,8 +40,9 @@ _FOREIGN = re.compile(
 )
 
 
-def parse(regex: str):  # type: ignore[no-untyped-def]
-    """Python's parse tree of ``regex`` where it is surely the engine's reading too (else None)."""
+def parse(regex: str) -> Any:
+    """Python's parse tree of ``regex`` where it is surely the engine's reading too (else None):
+    a ``re._parser.SubPattern``, which typeshed does not describe."""
     if _FOREIGN.search(regex):
         return None
     try:
@@ -64,9 +66,9 @@ def required_clauses(regex: str) -> list[Clause] | None:
 def literal_filter(regexes: list[str]) -> str | None:
     """One regex that matches a chosen literal of every pattern (None if one has none)."""
     found = [required_clauses(r) for r in regexes]
-    if not found or any(c is None for c in found):
+    per_pattern = [c for c in found if c is not None]
+    if not found or len(per_pattern) < len(found):
         return None
-    per_pattern: list[list[Clause]] = found  # type: ignore[assignment]
     chosen = [max(clauses, key=_score) for clauses in per_pattern]
     # The literals the patterns chose, with how many chose each: a pattern's clause is free
     # where the others' literals already cover it (linear in the patterns: thousands load fast).
@@ -164,7 +166,7 @@ def _score(clause: Clause) -> tuple[int, int]:
     return (min(len(t) for t, _ in clause), -len(clause))
 
 
-def _clauses(items: list[tuple[object, object]], ignorecase: bool) -> list[Clause]:
+def _clauses(items: list[tuple[Any, Any]], ignorecase: bool) -> list[Clause]:
     """The clauses of a concatenation: its literal runs (with variants) and its children's."""
     out: list[Clause] = []
     run: set[str] = {""}
@@ -177,7 +179,7 @@ def _clauses(items: list[tuple[object, object]], ignorecase: bool) -> list[Claus
 
     for op, av in items:
         if op is _c.LITERAL:
-            run = {text + chr(av) for text in run}  # type: ignore[arg-type]
+            run = {text + chr(av) for text in run}
             continue
         variants = _variants(op, av, ignorecase)
         if variants and len(run) * len(variants) <= MAX_VARIANTS:
@@ -185,22 +187,23 @@ def _clauses(items: list[tuple[object, object]], ignorecase: bool) -> list[Claus
             continue
         flush()
         if op is _c.SUBPATTERN:
-            _group, add_flags, del_flags, pattern = av  # type: ignore[misc]
+            _group, add_flags, del_flags, pattern = av
             out.extend(_clauses(list(pattern), _flag(ignorecase, add_flags, del_flags)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
-            low, _high, pattern = av  # type: ignore[misc]
+            low, _high, pattern = av
             if low >= 1:
                 out.extend(_clauses(list(pattern), ignorecase))
         elif op is getattr(_c, "ATOMIC_GROUP", None):
-            out.extend(_clauses(list(av), ignorecase))  # type: ignore[arg-type]
+            out.extend(_clauses(list(av), ignorecase))
         elif op is _c.BRANCH:
             union: set[Literal] = set()
-            for branch in av[1]:  # type: ignore[index]
+            for branch in av[1]:
                 best = _clauses(list(branch), ignorecase)
                 if not best:
                     union = set()
                     break
-                union |= max(best, key=_score)
+                widest: Clause = max(best, key=_score)
+                union |= widest
             if union:
                 out.append(frozenset(union))
     flush()
@@ -211,22 +214,22 @@ def _flag(ignorecase: bool, add_flags: int, del_flags: int) -> bool:
     return (ignorecase or bool(add_flags & re.IGNORECASE)) and not bool(del_flags & re.IGNORECASE)
 
 
-def _variants(op: object, av: object, ignorecase: bool) -> list[str] | None:
+def _variants(op: object, av: Any, ignorecase: bool) -> list[str] | None:
     """The strings a small piece can be: ``[Cc]`` or ``(?:Chat|EM)``, else None."""
     if op is _c.IN:
-        items = list(av)  # type: ignore[call-overload]
+        items = list(av)
         if items and all(kind is _c.LITERAL for kind, _ in items):
             return [chr(code) for _, code in items]
         return None
     if op is _c.SUBPATTERN:
-        _group, add_flags, del_flags, pattern = av  # type: ignore[misc]
+        _group, add_flags, del_flags, pattern = av
         items = list(pattern)
         if _flag(ignorecase, add_flags, del_flags) != ignorecase or len(items) != 1:
             return None
         op, av = items[0]
     if op is _c.BRANCH:
         words = []
-        for branch in av[1]:  # type: ignore[index]
+        for branch in av[1]:
             parts = list(branch)
             if not parts or any(kind is not _c.LITERAL for kind, _ in parts):
                 return None

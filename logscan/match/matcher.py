@@ -99,6 +99,7 @@ class Matcher:
         items = tuple(patterns)
         engine = [for_engine(_only_code(p.regex)) for p in items]
         bounded = [for_lines(_only_code(p.regex)) for p in items]
+        framed = [b for b in bounded if b is not None]  # None: not framed (then none is)
         literals = literal_filter([p.regex for p in items])
         return cls(
             patterns=items,
@@ -107,7 +108,7 @@ class Matcher:
             singles=tuple(f"(?P<{MATCH_GROUP}>{regex})" for regex in engine),
             describers=tuple(for_engine(p.regex) if p.has_description else None for p in items),
             excludes=tuple(for_engine(p.exclude) if p.exclude else None for p in items),
-            bounded=None if any(b is None for b in bounded) else tuple(bounded),  # type: ignore[arg-type]
+            bounded=tuple(framed) if len(framed) == len(bounded) else None,
         )
 
     @functools.cached_property
@@ -435,7 +436,7 @@ def describe_events(events: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     if events.height > DESCRIBE_VECTORISED:
         return _describe_vectorised(events, matcher)
     by_name = {p.name: p for p in matcher.patterns}
-    found = []
+    found: list[str | None] = []
     for name, text in events.select("pattern", "text").iter_rows():
         pattern = by_name.get(name)
         compiled = python_regex(pattern.regex) if pattern is not None and pattern.has_description else None
@@ -508,7 +509,8 @@ def match_alone(pairs: Sequence[tuple[Pattern, str]]) -> list[int | None]:
     Patterns that cannot run framed, or whose ``code`` group Python's parser cannot number,
     are matched one by one.
     """
-    rows, alone = [], []
+    rows: list[tuple[int, str, str, str, int, str | None]] = []
+    alone: list[tuple[int, str, str, str, int, str | None]] = []
     for i, (pattern, line) in enumerate(pairs):
         plan = _alone_plan(pattern)
         (rows if plan is not None else alone).append((i, line, *(plan or ("", "", 0, None))))

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from re import _constants as _c  # type: ignore[attr-defined]
+from re import _constants as _c  # type: ignore[attr-defined]  # private, not in typeshed
+from typing import Any
 
 import polars as pl
 
@@ -73,7 +74,7 @@ class PatternSet:
     def __len__(self) -> int:
         return len(self.patterns)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Pattern]:
         return iter(self.patterns)
 
 
@@ -264,7 +265,7 @@ def _build(path: Path, line: int, index: int, table: dict[str, object]) -> Patte
     )
 
 
-def engine_groups(regex: str, fail) -> list[str]:  # type: ignore[no-untyped-def]
+def engine_groups(regex: str, fail: Callable[[str], Exception]) -> list[str]:
     """Compile ``regex`` on the scan engine; return its named groups or raise via ``fail``."""
     from logscan.match.dialect import for_engine
 
@@ -308,7 +309,7 @@ class _Unknown(Exception):
 _DIGITS = frozenset("0123456789")
 
 
-def _group(items: list, number: int) -> list | None:  # type: ignore[type-arg]
+def _group(items: list[Any], number: int) -> list[Any] | None:
     """The parsed items of capturing group ``number``, wherever it is nested."""
     for op, av in items:
         if op is _c.SUBPATTERN:
@@ -330,7 +331,7 @@ def _group(items: list, number: int) -> list | None:  # type: ignore[type-arg]
     return None
 
 
-def _signed_digits(items: list) -> bool:  # type: ignore[type-arg]
+def _signed_digits(items: list[Any]) -> bool:
     """Whether a sequence matches only an optional '-' then digits."""
     if len(items) == 1 and items[0][0] is _c.BRANCH:
         return all(_signed_digits(list(alt)) for alt in items[0][1][1])
@@ -340,7 +341,7 @@ def _signed_digits(items: list) -> bool:  # type: ignore[type-arg]
     return all(_only(item, _DIGITS) for item in items[start:])
 
 
-def _only(item: tuple, chars: frozenset[str]) -> bool:  # type: ignore[type-arg]
+def _only(item: tuple[Any, Any], chars: frozenset[str]) -> bool:
     """Whether a parsed item matches only characters of ``chars`` (zero-width ones: true)."""
     op, av = item
     if op is _c.LITERAL:
@@ -362,12 +363,12 @@ def _only(item: tuple, chars: frozenset[str]) -> bool:  # type: ignore[type-arg]
     raise _Unknown(op)
 
 
-def _in_only(kind: object, value: object, chars: frozenset[str]) -> bool:
+def _in_only(kind: object, value: Any, chars: frozenset[str]) -> bool:
     """Whether one item of a character class ``[...]`` matches only characters of ``chars``."""
     if kind is _c.LITERAL:
-        return chr(value) in chars  # type: ignore[arg-type]
+        return chr(value) in chars
     if kind is _c.RANGE:
-        low, high = value  # type: ignore[misc]
+        low, high = value
         return high - low < len(chars) and all(chr(n) in chars for n in range(low, high + 1))
     if kind is _c.CATEGORY:
         return value is _c.CATEGORY_DIGIT and chars == _DIGITS

@@ -54,7 +54,11 @@ _FULL_ANYWHERE = for_engine(
 #: Timestamps are looked for in this many leading characters of a line.
 HEAD = 120
 
-SCHEMA = {"timestamp": pl.Datetime("us"), "time_text": pl.String, "time_precision": pl.String}
+SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "timestamp": pl.Datetime("us"),
+    "time_text": pl.String,
+    "time_precision": pl.String,
+}
 
 
 def _parse(text: pl.Expr, fmt: str) -> pl.Expr:

@@ -39,7 +39,7 @@ def write_rows(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def code_rows(report: Report) -> list[list[object]]:
     """One row per code, in COLUMNS order (the sample flattened): the codes table as data."""
     rows: list[list[object]] = []
-    for code in report.to_dict()["codes"]:  # type: ignore[union-attr]
+    for code in report.to_dict()["codes"]:
         sample = code["sample"]
         rows.append(
             [code["sdk"], code["code"], code["name"], code["category"], code["kind"], code["count"],

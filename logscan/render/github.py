@@ -39,7 +39,7 @@ def render(verdict: Verdict) -> str:
         broke = ", ".join(r.text for r in verdict.rules_broken_by(code))
         message = f"Broke rule {broke}. {meaning}. Cause/fix: {links.render(str(code['cause']))}"
         props = (
-            f"file={escape_property(str(sample['file']))},line={sample['line']},"  # type: ignore[index]
+            f"file={escape_property(str(sample['file']))},line={sample['line']},"
             f"title={escape_property(title)}"
         )
         lines.append(f"::error {props}::{escape_data(message)}")
@@ -89,7 +89,7 @@ def summary(verdict: Verdict) -> str:
                         c["kind"],
                         f"{c['sample']['file']}:{c['sample']['line']}",
                         linked(c["cause"]),
-                    ]  # type: ignore[index]
+                    ]
                     for c in codes
                 ],
             )

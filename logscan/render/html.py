@@ -81,7 +81,7 @@ def _slots(report: Report) -> list[tuple[str, list[str]]]:
 
 def _chart_data(report: Report) -> dict[str, object]:
     data = report.to_dict()
-    codes = data["codes"][:TOP_CODES]  # type: ignore[index]
+    codes = data["codes"][:TOP_CODES]
     timeline = report.timeline
     categories = (
         sorted({row["category"] for row in timeline.iter_rows(named=True)}) if timeline.height else []
@@ -255,8 +255,8 @@ def _breakable(name: str) -> str:
     return re.sub(r"([/:])", r"\1<wbr>", escape(name))
 
 
-def _percent(share: object) -> str:
-    return f"{float(share):.1%}"  # type: ignore[arg-type]
+def _percent(share: float) -> str:
+    return f"{float(share):.1%}"
 
 
 def _swatch(category: str) -> str:
@@ -277,7 +277,7 @@ def render(report: Report, *, paths: Sequence[str] = ()) -> str:
     codes = data["codes"]
     top = top_files(report)
     rows = []
-    for c in codes:  # type: ignore[union-attr]
+    for c in codes:
         unknown = c["name"] is None
         sample = c["sample"]
         files = c["files"]
@@ -300,7 +300,7 @@ def render(report: Report, *, paths: Sequence[str] = ()) -> str:
     categories = "".join(
         f"<tr><td class=id>{_swatch(c['category'])}</td><td class=num>{c['count']:,}</td>"
         f"<td class=num>{c['share']:.1%}</td><td>{escape(', '.join(map(str, c['codes'])))}</td></tr>"
-        for c in data["categories"]  # type: ignore[union-attr]
+        for c in data["categories"]
     )
     views = []
     if "kind" in report.views:
@@ -323,13 +323,13 @@ def render(report: Report, *, paths: Sequence[str] = ()) -> str:
     )  # fmt: skip
     unreadable = "".join(
         f"<li class='unreadable'>{escape(u['name'])}: {escape(u['reason'])}</li>"
-        for u in inputs["unreadable"]  # type: ignore[index]
+        for u in inputs["unreadable"]
     )
     cards = [
-        ("files", f"{inputs['files']:,}"), ("lines", f"{inputs['lines']:,}"),  # type: ignore[index]
-        ("scanned", human_bytes(inputs["bytes"])), ("error lines", f"{data['events']:,}"),  # type: ignore[index,arg-type]
-        ("codes", f"{len(codes):,}"),  # type: ignore[arg-type]
-        ("unknown codes", f"{sum(1 for c in codes if c['name'] is None):,}"),  # type: ignore[union-attr]
+        ("files", f"{inputs['files']:,}"), ("lines", f"{inputs['lines']:,}"),
+        ("scanned", human_bytes(inputs["bytes"])), ("error lines", f"{data['events']:,}"),
+        ("codes", f"{len(codes):,}"),
+        ("unknown codes", f"{sum(1 for c in codes if c['name'] is None):,}"),
     ]  # fmt: skip
     empty = "" if codes else "<p>No SDK error codes found.</p>"
     timed = int(timeline["count"].sum()) if timeline.height else 0

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from logscan import __version__
 from logscan.aggregate.gate import Verdict
+from logscan.aggregate.report import CodeDict
 from logscan.render import json_, links
 from logscan.render.markdown import linked
 
@@ -15,7 +16,7 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"transient": "warning", "ok": "note"}
 
 
-def rule_id(code: dict[str, object]) -> str:
+def rule_id(code: CodeDict) -> str:
     return f"{code['sdk']}/{code['code']}"
 
 
@@ -39,7 +40,7 @@ def render(verdict: Verdict) -> str:
         )
         broke = [r.text for r in verdict.rules_broken_by(code)]
         sample = code["sample"]
-        uri = quote(str(sample["file"]), safe="/")  # type: ignore[index]
+        uri = quote(str(sample["file"]), safe="/")
         result: dict[str, object] = {
             "ruleId": rule_id(code),
             "ruleIndex": index,
@@ -52,14 +53,14 @@ def render(verdict: Verdict) -> str:
                 {
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri},
-                        "region": {"startLine": int(sample["line"])},  # type: ignore[index]
+                        "region": {"startLine": int(sample["line"])},
                     }
                 }
             ],
             "partialFingerprints": {
                 "logscanCode/v1": hashlib.sha256(f"{rule_id(code)}|{sample['file']}".encode()).hexdigest()[
                     :32
-                ]  # type: ignore[index]
+                ]
             },
             "properties": {"count": code["count"], "brokenRules": broke},
         }

@@ -13,11 +13,11 @@ import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from rich import box
 from rich.cells import cell_len, chop_cells
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -30,7 +30,7 @@ from logscan.render.samples import FILE_ORDER, by_file_order
 if TYPE_CHECKING:
     import polars as pl
 
-    from logscan.aggregate.report import Report
+    from logscan.aggregate.report import CodeDict, Report
 
 #: How many of the top codes get their cause and fix printed.
 TOP_CAUSES = 5
@@ -80,9 +80,7 @@ def console_width(*, to_file: bool = False) -> int:
     return max(shutil.get_terminal_size((FILE_WIDTH, 24)).columns, MIN_WIDTH)
 
 
-def make_console(
-    file: io.TextIOBase | None = None, *, color: bool | None = None, to_file: bool = False
-) -> Console:
+def make_console(file: IO[str] | None = None, *, color: bool | None = None, to_file: bool = False) -> Console:
     """A console drawing into ``file``; ``to_file``: for a file written with ``-o`` (no colour,
     :data:`FILE_WIDTH` wide)."""
     if to_file:
@@ -153,7 +151,7 @@ def render(report: Report, console: Console, *, paths: Sequence[str] = ()) -> No
         Col("files", wrap="elide", min_width=FILES_MIN),
     ]  # fmt: skip
     top = top_files(report)
-    rows = [
+    rows: list[list[str | Text]] = [
         [
             c["sdk"],
             str(c["code"]),
@@ -181,19 +179,19 @@ def render(report: Report, console: Console, *, paths: Sequence[str] = ()) -> No
         if "file" in df.columns:
             df = df.with_columns(pl_map_str(df, "file", shown))
         columns = [Col(name, _justify(df, name), wrap=_VIEW_WRAP.get(name, "")) for name in df.columns]
-        rows = [[plain_cell(v) for v in row] for row in df.iter_rows()]
+        cells = [[plain_cell(v) for v in row] for row in df.iter_rows()]
         if "start" in df.columns and "count" in df.columns:  # the timeline: a bar per bucket
             columns.append(Col("", wrap="text"))
-            for row in rows:  # a bucket's start to the minute (the bucket is in the title)
-                row[0] = row[0].replace("T", " ")[:16] if row[0][:1].isdigit() else row[0]
+            for cell in cells:  # a bucket's start to the minute (the bucket is in the title)
+                cell[0] = cell[0].replace("T", " ")[:16] if cell[0][:1].isdigit() else cell[0]
             most = max((n for n in df["count"] if n), default=0)
-            for row, n in zip(rows, df["count"], strict=True):
-                row.append(bar(n, most) if n is not None else "")
+            for cell, n in zip(cells, df["count"], strict=True):
+                cell.append(bar(n, most) if n is not None else "")
         console.print()
-        print_table(console, columns, rows, title=title)
+        print_table(console, columns, cells, title=title)
 
 
-def what_to_do(codes: Sequence[dict], console: Console, *, shown: Callable[[str], str] = str) -> None:
+def what_to_do(codes: Sequence[CodeDict], console: Console, *, shown: Callable[[str], str] = str) -> None:
     """The cause and fix of ``codes``, each with a sample line (cut to one line); text that
     wraps keeps its indent."""
     which = f" (the {len(codes)} most frequent codes)" if len(codes) > 1 else ""
@@ -249,7 +247,7 @@ def bar(n: int, most: int, width: int = 30) -> str:
     return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
-def _justify(df: pl.DataFrame, name: str) -> str:
+def _justify(df: pl.DataFrame, name: str) -> JustifyMethod:
     return "right" if df.schema[name].is_numeric() or name == "share" else "left"
 
 
@@ -354,7 +352,7 @@ class Col:
     keeps a file name on one line, shortened around an ellipsis when it must be."""
 
     name: str
-    justify: str = "left"
+    justify: JustifyMethod = "left"
     wrap: str = ""
     min_width: int = 0
 
@@ -417,7 +415,7 @@ def print_table(
     table = _table(title)
     for i, col in enumerate(columns):
         table.add_column(
-            col.name, justify=col.justify, no_wrap=col.wrap in ("", "elide"), overflow="fold",  # type: ignore[arg-type]
+            col.name, justify=col.justify, no_wrap=col.wrap in ("", "elide"), overflow="fold",
             min_width=(col.min_width if col.wrap != "elide" else None) or None,
             width=widths[i] if widths else None,
         )  # fmt: skip

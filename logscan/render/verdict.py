@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from logscan.aggregate.gate import NOTHING_READ, NOTHING_SCANNED, Verdict
+from logscan.aggregate.report import CodeDict
 from logscan.outputs import printable
 from logscan.render import json_, links
 from logscan.render.samples import FILE_ORDER, by_file_order
 from logscan.render.text import plural
 
 
-def _code_line(code: dict[str, object]) -> str:
+def _code_line(code: CodeDict) -> str:
     code = printable(code)
     name = code["name"] or "UNKNOWN"
     meaning = str(code["description"] or "not in the catalogue").rstrip(".")
@@ -18,7 +19,7 @@ def _code_line(code: dict[str, object]) -> str:
     note = f", {FILE_ORDER}" if by_file_order(code) else ""
     return (
         f"    {code['sdk']} {code['code']} {name} ×{code['count']}{state}: {meaning}. "
-        f"Cause/fix: {links.render(str(code['cause']))} (first at {sample['file']}:{sample['line']}{note})"  # type: ignore[index]
+        f"Cause/fix: {links.render(str(code['cause']))} (first at {sample['file']}:{sample['line']}{note})"
     )
 
 
@@ -75,7 +76,7 @@ def _lines(verdict: Verdict) -> list[str]:
         more = f" and {len(verdict.accepted) - 10} more" if len(verdict.accepted) > 10 else ""
         why = "allowed or within the baseline" if verdict.baseline else "allowed"
         out.append(f"accepted ({why}): {shown}{more}")
-    scanned = f"{plural(inputs['files'], 'file')}, {plural(report.events, 'error line')}"  # type: ignore[arg-type]
+    scanned = f"{plural(inputs['files'], 'file')}, {plural(report.events, 'error line')}"
     in_force = printable(", ".join(r.text for r in verdict.rules)) or "no rules"
     if verdict.failed:
         broken = printable(", ".join(r.text for r in verdict.broken))

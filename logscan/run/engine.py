@@ -310,7 +310,8 @@ def _work_batch(
 
     Each file's shape is (newlines, bytes, ends with a newline, why it could not be read or None).
     """
-    datas, errors = [], []
+    datas: list[bytes] = []
+    errors: list[str | None] = []
     for path, size, identity in batch.files:
         try:
             datas.append(inputs.utf8(inputs.read_span(Path(path), 0, size, identity)))
@@ -324,7 +325,7 @@ def _work_batch(
     lines = read_lines(joined)
     starts = _first_rows(lines, joined, [len(part) for part in parts])
     rows = [b - a for a, b in itertools.pairwise([*starts, lines.height])]
-    shapes = []
+    shapes: list[tuple[int, int, bool, str | None]] = []
     for data, part, count, error in zip(datas, parts, rows, errors, strict=True):
         added = len(part) - len(data)  # the newline given to a last line without one
         shapes.append((count - added, len(data), added == 0, error))
@@ -549,13 +550,13 @@ class Engine:
             self._warmup = []
         return not self._warmup
 
-    def _to_pool(self) -> bool:
-        """Whether the next block goes to the pool: it is up and has room in its queue
-        (otherwise this process scans the block itself, rather than wait)."""
-        if not self._pool_ready():
-            return False
+    def _to_pool(self) -> ProcessPoolExecutor | None:
+        """The pool, where the next block goes to it: it is up and has room in its queue
+        (otherwise None: this process scans the block itself, rather than wait)."""
+        if self._pool is None or not self._pool_ready():
+            return None
         self._queued = [f for f in self._queued if not f.done()]
-        return len(self._queued) < QUEUE_PER_WORKER * (self.workers - 1)
+        return self._pool if len(self._queued) < QUEUE_PER_WORKER * (self.workers - 1) else None
 
     def _queue(self, future: Future) -> Future:
         self._queued.append(future)
@@ -578,11 +579,11 @@ class Engine:
         size = item.length if isinstance(item, _Span) else len(item)
         self._want_pool(size)
         self._scanned += size
-        if not self._to_pool():
+        to = self._to_pool()
+        if to is None:
             return _here(_work, item, self.matcher, mapper)
-        if isinstance(item, bytes):
-            item = self._spool_block(item)
-        return self._queue(self._pool.submit(_work, item, self.matcher, mapper))  # type: ignore[union-attr]
+        block = self._spool_block(item) if isinstance(item, bytes) else item
+        return self._queue(to.submit(_work, block, self.matcher, mapper))
 
     def _spool_block(self, data: bytes) -> _Spooled | bytes:
         """``data`` in a spool file, or itself where none can be written (it then goes by pipe)."""
@@ -607,6 +608,7 @@ class Engine:
     def _submit_batch(self, batch: _Batch, mapper: Mapper, size: int) -> Future:
         self._want_pool(size)
         self._scanned += size
-        if not self._to_pool():
+        to = self._to_pool()
+        if to is None:
             return _here(_work_batch, batch, self.matcher, mapper)
-        return self._queue(self._pool.submit(_work_batch, batch, self.matcher, mapper))  # type: ignore[union-attr]
+        return self._queue(to.submit(_work_batch, batch, self.matcher, mapper))

@@ -401,8 +401,8 @@ def test_progress_of_a_compressed_file_is_its_compressed_bytes(tmp_path):
     import tarfile
 
     from logscan.aggregate.report import ReportOptions
-    from logscan.fleet.dispatch import report_paths
     from logscan.decode.catalogue import load_catalogue
+    from logscan.fleet.dispatch import report_paths
     from logscan.match.matcher import Matcher
     from logscan.match.patterns import load_patterns
 
