@@ -1251,10 +1251,15 @@ def patterns_test(
         texts += lines_of(str(file_))
     if not texts:
         raise click.UsageError("give LINES to test, or --file FILE")
-    from logscan import config as cfg
 
-    loaded = _pattern_set(config_path, pattern_paths, no_builtin_patterns, check=True)
-    config = cfg.load(config_path or cfg.discover())
+    # A file whose samples fail still loads here (scan and report refuse it): each failure is
+    # said on stderr, and the lines show which pattern takes them and why.
+    from logscan.patterns import describe_failure, user_sample_failures
+
+    config, loaded = load_config_and_patterns(config_path, pattern_paths, no_builtin_patterns, check=False)
+    for failure in user_sample_failures(loaded, [*config.patterns, *pattern_paths]):
+        refused = " (scan and report refuse the file until it passes)"
+        warn(f"warning: {describe_failure(failure)}{refused}", quiet=False)
     verdicts = test_lines(texts, Matcher.build(loaded), load_catalogue([*config.catalogue, *catalogue_paths]))
     if format_ == "json":
         click.echo(json_.dumps([
@@ -1289,54 +1294,69 @@ def _has_number(text: str) -> bool:
 
 @patterns.command("check", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, exists=True))
-def patterns_check(files: tuple[Path, ...]) -> None:
+@click.option(
+    "--no-builtin-patterns", is_flag=True, help="Let the samples of FILES compete among FILES alone."
+)
+def patterns_check(files: tuple[Path, ...], no_builtin_patterns: bool) -> None:
     """Run every sample and counter-sample of pattern FILES (default: the bundled ones).
 
+    Each pattern runs alone on its samples (it must match them, with their
+    code) and counter-samples (it must not); then every sample must be won,
+    among all the patterns a scan would load (the bundled ones and FILES),
+    by its pattern or another of its platform, with its sdk and code. The
+    samples of [fragments.NAME] and [excludes.NAME] definitions must match,
+    their counter-samples not; a file's top-level counter_samples must be
+    no event at all.
+
     \b
-    Exit status: 0 when all pass, 1 when one fails (a report per pattern), 2 when a
-    file cannot be loaded (bad TOML, bad regex, no code group...).
+    Exit status: 0 when all pass, 1 when one fails (a line per failing sample,
+    FILE:LINE first), 2 when a file cannot be loaded (bad TOML, bad regex, no
+    code group, unknown key or name...).
 
     \b
     Examples:
       logscan patterns check
       logscan patterns check mine.toml patterns/
     """
-    from logscan.patterns import (
-        PatternSet,
-        builtin_dir,
-        bundled_names_taken,
-        check_unique,
-        load_file,
-        pattern_files,
-        run_samples,
-    )
+    from logscan.patterns import Pattern, check_files
 
-    paths = pattern_files(list(files) or [builtin_dir()])
-    loaded = [p for path in paths for p in load_file(path)]
-    check_unique(loaded)
-    for p in bundled_names_taken(loaded):
+    report = check_files(list(files), builtin=not no_builtin_patterns)
+    for p in report.taken:
         warn(
             f"warning: {p.source}:{p.line}: pattern {p.name!r} has a bundled pattern's name: "
             "use the file with --no-builtin-patterns, or rename the pattern",
             quiet=False,
         )
-    failures = run_samples(PatternSet(loaded))
-    by_pattern: dict[str, list[Any]] = {}
-    for failure in failures:
-        by_pattern.setdefault(failure.pattern.name, []).append(failure)
-    for p in loaded:
-        problems = by_pattern.get(p.name, [])
-        total = len(p.samples) + len(p.counter_samples)
+    by_owner: dict[int, list[Any]] = {}
+    for failure in report.failures:
+        by_owner.setdefault(id(failure.pattern), []).append(failure)
+
+    def detail(f: Any) -> str:
+        return printable(f"     {f.pattern.source}:{f.at or f.pattern.line}: {f.problem}: {f.line!r}")
+
+    checked = report.checked
+    for p in [*checked.patterns, *checked.definitions, *checked.counters]:
+        problems = by_owner.get(id(p), [])
+        total = len(getattr(p, "samples", ())) + len(getattr(p, "counter_samples", getattr(p, "lines", ())))
+        what = p.name if isinstance(p, Pattern) else p.label if hasattr(p, "kind") else "counter_samples"
         if problems:
-            click.echo(printable(f"FAIL {p.name} ({p.source}:{p.line}): {len(problems)} of {total} samples"))
+            click.echo(printable(f"FAIL {what} ({p.source}:{p.line}): {len(problems)} of {total} samples"))
             for f in problems:
-                click.echo(printable(f"     {f.problem}: {f.line!r}"))
+                click.echo(detail(f))
+        elif isinstance(p, Pattern):
+            click.echo(
+                printable(f"ok   {what}: {len(p.samples)} samples, {len(p.counter_samples)} counter-samples")
+            )
         else:
-            samples = f"{len(p.samples)} samples, {len(p.counter_samples)} counter-samples"
-            click.echo(printable(f"ok   {p.name}: {samples}"))
-    verdict = f"{len(loaded) - len(by_pattern)} of {len(loaded)} patterns pass"
-    click.echo(("patterns check: " + verdict) if not failures else f"patterns check: FAILED: {verdict}")
-    if failures:
+            kind = "lines no pattern matches" if what == "counter_samples" else "samples and counter-samples"
+            click.echo(printable(f"ok   {what} ({p.source}:{p.line}): {total} {kind}"))
+    failed = {p.name for p in checked.patterns if id(p) in by_owner}
+    n = len(checked.patterns)
+    verdict = f"{n - len(failed)} of {n} patterns pass"
+    click.echo(
+        ("patterns check: " + verdict) if not report.failures else f"patterns check: FAILED: {verdict}"
+    )
+    if report.failures:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 

@@ -112,7 +112,7 @@ class FileCounters:
     lines: tuple[str, ...]
     at: tuple[int, ...] = ()
     name: str = "counter_samples"
-    label: str = "counter-sample of the file"
+    label: str = "the file's counter_samples"
 
 
 @dataclass
@@ -351,18 +351,11 @@ class Definitions:
             what = "fragment" if kind == "fragments" else "exclude"
             close = difflib.get_close_matches(name, self.names(kind), n=1)
             other = "excludes" if kind == "fragments" else "fragments"
-            if close:
+            if (other, name) in self.raw:
+                hint = f'it is an exclude: write exclude = "@{name}"' if kind == "fragments" else ""
+                hint = hint or f"it is a fragment: write %{{{name}}}"
+            elif close:
                 hint = f"did you mean {close[0]!r}?"
-            elif (other, name) in self.raw:
-                hint = (
-                    (
-                        'it is an exclude: write exclude = "@'
-                        if kind == "fragments"
-                        else "it is a fragment: write %{"
-                    )
-                    + name
-                    + ('"' if kind == "fragments" else "}")
-                )
             else:
                 hint = f"define it as [{kind}.{name}] in a pattern file"
             raise fail(f"unknown {what} {name!r} ({hint})")
@@ -452,7 +445,7 @@ def load_files(paths: Sequence[Path]) -> PatternSet:
     files = [_read(path) for path in paths]
     mine = {f.path.resolve() for f in files}
     bundled = [f for f in _bundled_files() if f.path.resolve() not in mine]
-    definitions = Definitions([*files, *bundled])
+    definitions = Definitions([*bundled, *files])  # a user file's name taken is the duplicate
     problems: list[str] = []
     patterns: list[Pattern] = []
     for file in files:
@@ -469,7 +462,8 @@ def load_files(paths: Sequence[Path]) -> PatternSet:
         if "counter_samples" in file.doc:
             at = file.at("counter_samples")
             if not isinstance(file.doc["counter_samples"], list) or not all(
-                isinstance(c, str) for c in file.doc["counter_samples"]  # type: ignore[attr-defined]
+                isinstance(c, str)
+                for c in file.doc["counter_samples"]  # type: ignore[attr-defined]
             ):
                 raise PatternError(located(file.path, at, "'counter_samples' must be a list of strings"))
             lines = tuple(file.doc["counter_samples"])  # type: ignore[arg-type]
@@ -516,7 +510,7 @@ def _build(file: _File, index: int, table: dict[str, object], definitions: Defin
             "the group 'code' can capture other characters than an optional '-' and digits, which are "
             "no code (write (?P<code>-?\\d+))"
         )
-    exclude, names = _exclude(table.get("exclude"), definitions, fail)
+    exclude, names = _exclude(table.get("exclude"), definitions, fail, lambda m: fail(m, "exclude"))
     samples = []
     raw_samples = table.get("samples", [])
     if not isinstance(raw_samples, list):
@@ -561,9 +555,10 @@ def _build(file: _File, index: int, table: dict[str, object], definitions: Defin
     )
 
 
-def _exclude(value: object, definitions: Definitions, fail) -> tuple[str | None, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+def _exclude(value: object, definitions: Definitions, fail, at_key) -> tuple[str | None, tuple[str, ...]]:  # type: ignore[no-untyped-def]
     """A pattern's ``exclude``: a regex, ``"@name"`` or a list of them, as one regex (a single
-    one as written), and the names it uses."""
+    one as written), and the names it uses. ``at_key`` makes the errors of references (at the
+    key's line), ``fail`` the others (at the pattern's)."""
     if value is None:
         return None, ()
     items = value if isinstance(value, list) else [value]
@@ -574,9 +569,9 @@ def _exclude(value: object, definitions: Definitions, fail) -> tuple[str | None,
     for item in items:
         if m := _EXCLUDE_NAME.fullmatch(item):
             names.append(m.group(1))
-            regexes.append(definitions.get("excludes", m.group(1), fail).regex)
+            regexes.append(definitions.get("excludes", m.group(1), at_key).regex)
         else:
-            regex = expand(item, definitions, fail)
+            regex = expand(item, definitions, at_key)
             engine_groups(regex, lambda m: fail(f"exclude: {m}"))
             regexes.append(regex)
     combined = regexes[0] if len(regexes) == 1 else "|".join(_grouped(r) for r in regexes)
@@ -744,6 +739,13 @@ def _lines_or(lines: tuple[int, ...], owner: Pattern) -> Iterable[int]:
     return lines if len(lines) == len(owner.counter_samples) else [owner.line] * len(owner.counter_samples)
 
 
+def user_sample_failures(patterns: PatternSet, paths: Sequence[Path]) -> list[SampleFailure]:
+    """The failing samples and counter-samples of the patterns of the files ``paths`` (what
+    :func:`load_patterns` refuses them for), each pattern alone."""
+    user = {str(p) for p in pattern_files(list(paths))}
+    return run_samples(PatternSet([p for p in patterns if p.source in user]))
+
+
 def run_definition_samples(definitions: Sequence[Definition]) -> list[SampleFailure]:
     """Run the samples (text it must match) and counter-samples (text it must not) of each
     fragment and exclude, on the engine the scan runs them on (an exclude sees the line)."""
@@ -844,3 +846,30 @@ def check_all(checked: PatternSet, among: PatternSet | None = None) -> list[Samp
 def describe_failure(failure: SampleFailure) -> str:
     p = failure.pattern
     return located(p.source, p.line, f"{p.label}: {failure.problem}: {failure.line!r}")
+
+
+@dataclass
+class CheckReport:
+    """What ``logscan patterns check`` found: the patterns, definitions and file counter-samples
+    checked, the failures (sorted by file and line), and the patterns that take a bundled name."""
+
+    checked: PatternSet
+    failures: list[SampleFailure]
+    taken: list[Pattern]
+    among: int  # how many patterns the samples competed among
+
+
+def check_files(paths: Sequence[Path], *, builtin: bool = True) -> CheckReport:
+    """Check pattern files (default: the bundled ones) as a scan would run them: each sample
+    alone and among the bundled patterns plus ``paths`` (``builtin=False``, or a pattern that
+    takes a bundled name, which a scan only runs without the bundled set: among ``paths``)."""
+    files = pattern_files(list(paths) or [builtin_dir()])
+    checked = load_files(files)
+    check_unique(checked.patterns)
+    taken = bundled_names_taken(checked.patterns)
+    among = checked
+    if builtin and not taken:
+        everything = pattern_files([builtin_dir(), *files])
+        if len(everything) > len(files):
+            among = load_files(everything)
+    return CheckReport(checked, check_all(checked, among), taken, len(among))
