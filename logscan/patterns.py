@@ -839,7 +839,12 @@ def check_all(checked: PatternSet, among: PatternSet | None = None) -> list[Samp
     samples and counter-samples, the definitions' samples, then each sample among all the
     patterns of ``among`` (default: ``checked``), sorted by file and line."""
     failures = run_samples(checked) + run_definition_samples(checked.definitions)
-    failures += run_among_all(checked, among if among is not None else checked)
+    alone = {(id(f.pattern), f.line) for f in failures}  # one failure a sample: its first
+    failures += [
+        f
+        for f in run_among_all(checked, among if among is not None else checked)
+        if (id(f.pattern), f.line) not in alone
+    ]
     return sorted(failures, key=lambda f: (f.pattern.source, f.at or f.pattern.line))
 
 

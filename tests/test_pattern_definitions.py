@@ -138,7 +138,9 @@ def test_a_literal_percent_brace_and_a_repetition_are_no_references(tmp_path):
 
 
 def test_a_definition_whose_samples_fail_fails_the_check_at_the_samples_line(tmp_path):
-    path = write(tmp_path, MINE.replace('samples = ["[MyApp] retrying, code: 1"]', 'samples = ["[MyApp] retry"]'))
+    path = write(
+        tmp_path, MINE.replace('samples = ["[MyApp] retrying, code: 1"]', 'samples = ["[MyApp] retry"]')
+    )
     r = invoke("patterns", "check", path)
     assert r.exit_code == 1
     assert r.stdout.splitlines()[2:] == [
@@ -214,3 +216,15 @@ def test_patterns_test_loads_a_pattern_whose_counter_sample_fails_and_shows_why(
         "line: [MyApp] chat error 1 (retry)",
         "  matched myapp: native 1 (GENERAL_ERROR: A general error occurs (no specified reason))",
     ]
+
+
+def test_the_readme_example_is_the_file_tested_here():
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = (
+        readme.split("A user file that uses the bundled exclude", 1)[1]
+        .split("```toml\n", 1)[1]
+        .split("```", 1)[0]
+    )
+    assert block == MINE
