@@ -38,7 +38,7 @@ import user_patterns  # noqa: E402
 
 from logscan.inputs import Source, iter_sources  # noqa: E402
 from logscan.match.matcher import Matcher, match_lines  # noqa: E402
-from logscan.match.patterns import load_patterns  # noqa: E402
+from logscan.match.samples import load_patterns  # noqa: E402
 
 TRAPS = [
     "[2017/3/1 9:59:52:664]: getDnsListFromServer code: 408 response:",

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from logscan.match.matcher import Matcher
-from logscan.match.patterns import load_patterns
+from logscan.match.samples import load_patterns
 
 
 def main() -> None:

@@ -1075,7 +1075,7 @@ def test_random_bytes_never_crash_any_command(tmp_path, data):
        positions=st.lists(st.integers(min_value=0, max_value=40), max_size=12))  # fmt: skip
 def test_inserting_n_error_lines_into_noise_gives_n_events(tmp_path, noise, positions):
     from logscan.match.matcher import Matcher, match_lines
-    from logscan.match.patterns import load_patterns
+    from logscan.match.samples import load_patterns
 
     matcher = Matcher.build(load_patterns())
     clean = [

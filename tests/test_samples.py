@@ -13,7 +13,7 @@ from logscan.decode.catalogue import load_catalogue
 from logscan.fleet.dispatch import report_paths
 from logscan.inputs import iter_sources
 from logscan.match.matcher import Matcher
-from logscan.match.patterns import load_patterns
+from logscan.match.samples import load_patterns
 from logscan.run.engine import Engine, keep_events
 
 from .conftest import EXPECTED, SAMPLES

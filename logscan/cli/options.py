@@ -180,7 +180,7 @@ def load_config_and_patterns(
     ``check`` runs the samples of user pattern files at load (``False`` skips them).
     """
     from logscan import config as cfg
-    from logscan.match.patterns import load_patterns
+    from logscan.match.samples import load_patterns
 
     config = cfg.load(config_path or cfg.discover())
     patterns = load_patterns(

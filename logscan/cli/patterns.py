@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -60,47 +59,14 @@ def patterns_list(
       logscan patterns list
       logscan patterns list --patterns mine.toml --format json
     """
-    from logscan.match.patterns import shown_source
     from logscan.render import json_
+    from logscan.render.patterns import list_rows, list_table
 
-    loaded = _pattern_set(config_path, pattern_paths, no_builtin_patterns, check=False)
-    rows = [
-        {"name": p.name, "sdk": p.sdk, "platform": p.platform, "source": shown_source(p.source),
-         "path": p.source, "line": p.line,
-         "samples": len(p.samples), "counter_samples": len(p.counter_samples), "regex": p.regex}
-        for p in loaded
-    ]  # fmt: skip
+    rows = list_rows(_pattern_set(config_path, pattern_paths, no_builtin_patterns, check=False))
     if format_ == "json":
         click.echo(json_.dumps(rows), nl=False)
-        return
-    click.echo(
-        console_text(
-            lambda c: _simple_table(
-                c,
-                rows,
-                {
-                    "name": "",
-                    "sdk": "",
-                    "platform": "",
-                    "samples": "",
-                    "counter_samples": "",
-                    "source": "path",
-                },
-            )
-        ),
-        nl=False,
-    )
-
-
-def _simple_table(console: Any, rows: list[dict[str, Any]], columns: dict[str, str]) -> None:
-    """``rows`` as a table of ``columns`` (key: how its cells wrap, ``""`` for identifiers)."""
-    from logscan.render.text import Col, print_table
-
-    def justify(name: str) -> str:  # numbers right-aligned
-        return "right" if rows and all(type(row[name]) is int for row in rows) else "left"
-
-    cols = [Col(name.replace("_", " "), justify(name), wrap) for name, wrap in columns.items()]
-    print_table(console, cols, [[str(row[c]) for c in columns] for row in rows])
+    else:
+        click.echo(console_text(lambda c: list_table(c, rows)), nl=False)
 
 
 @patterns.command("test", context_settings=CONTEXT)
@@ -137,7 +103,7 @@ def patterns_test(
     from logscan.decode.catalogue import load_catalogue
     from logscan.decode.diagnose import test_lines
     from logscan.match.matcher import Matcher
-    from logscan.render import json_
+    from logscan.render.patterns import test_verdicts
 
     texts = list(lines)
     if file_ is not None:
@@ -146,94 +112,58 @@ def patterns_test(
         texts += lines_of(str(file_))
     if not texts:
         raise click.UsageError("give LINES to test, or --file FILE")
-    from logscan import config as cfg
+    # A file whose samples fail still loads here (scan and report refuse it): each failure is
+    # said on stderr, and the lines show which pattern takes them and why.
+    from logscan.match.samples import describe_failure, user_sample_failures
 
-    loaded = _pattern_set(config_path, pattern_paths, no_builtin_patterns, check=True)
-    config = cfg.load(config_path or cfg.discover())
+    config, loaded = load_config_and_patterns(config_path, pattern_paths, no_builtin_patterns, check=False)
+    for failure in user_sample_failures(loaded, [*config.patterns, *pattern_paths]):
+        refused = " (scan and report refuse the file until it passes)"
+        warn(f"warning: {describe_failure(failure)}{refused}", quiet=False)
     verdicts = test_lines(texts, Matcher.build(loaded), load_catalogue([*config.catalogue, *catalogue_paths]))
-    if format_ == "json":
-        click.echo(json_.dumps([
-            {"line": v.line, "pattern": v.pattern, "sdk": v.sdk, "code": v.code, "description": v.description,
-             "name": v.entry.name if v.entry else None, "meaning": v.entry.description if v.entry else None,
-             "closest": [{"pattern": n, "edits": e} for n, e in v.closest or []],
-             "dropped": {"pattern": v.dropped[0], "why": v.dropped[1]} if v.dropped else None}
-            for v in verdicts
-        ]), nl=False)  # fmt: skip
-    else:
-        out = []
-        for v in verdicts:
-            out.append(f"line: {v.line}")
-            if v.pattern:
-                meaning = f"{v.entry.name}: {v.entry.description}" if v.entry else "not in the catalogue"
-                out.append(f"  matched {v.pattern}: {v.sdk} {v.code} ({meaning})")
-            elif v.dropped:
-                out.append(f"  not counted: {v.dropped[0]} matches, but {v.dropped[1]}")
-            elif v.closest:
-                near = ", ".join(f"{n} ({e} edits)" for n, e in v.closest)
-                out.append(f"  no pattern matched; closest: {near}")
-            else:
-                out.append("  no pattern matched" + ("" if _has_number(v.line) else " (no number in it)"))
-        click.echo("\n".join(printable(line) for line in out))  # each line: one line, as it was
+    click.echo(test_verdicts(verdicts, format_), nl=False)
     if any(v.pattern is None for v in verdicts):
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
-def _has_number(text: str) -> bool:
-    return re.search(r"\d", text) is not None
-
-
 @patterns.command("check", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, exists=True))
-def patterns_check(files: tuple[Path, ...]) -> None:
+@click.option(
+    "--no-builtin-patterns", is_flag=True, help="Let the samples of FILES compete among FILES alone."
+)
+def patterns_check(files: tuple[Path, ...], no_builtin_patterns: bool) -> None:
     """Run every sample and counter-sample of pattern FILES (default: the bundled ones).
 
+    Each pattern runs alone on its samples (it must match them, with their
+    code) and counter-samples (it must not); then every sample must be won,
+    among all the patterns a scan would load (the bundled ones and FILES),
+    by its pattern or another of its platform, with its sdk and code. The
+    samples of [fragments.NAME] and [excludes.NAME] definitions must match,
+    their counter-samples not; a file's top-level counter_samples must be
+    no event at all.
+
     \b
-    Exit status: 0 when all pass, 1 when one fails (a report per pattern), 2 when a
-    file cannot be loaded (bad TOML, bad regex, no code group...).
+    Exit status: 0 when all pass, 1 when one fails (a line per failing sample,
+    FILE:LINE first), 2 when a file cannot be loaded (bad TOML, bad regex, no
+    code group, unknown key or name...).
 
     \b
     Examples:
       logscan patterns check
       logscan patterns check mine.toml patterns/
     """
-    from logscan.match.patterns import (
-        PatternSet,
-        builtin_dir,
-        bundled_names_taken,
-        check_unique,
-        load_file,
-        pattern_files,
-        run_samples,
-    )
-    from logscan.render.text import plural
+    from logscan.match.samples import check_files
+    from logscan.render.patterns import check_report
 
-    paths = pattern_files(list(files) or [builtin_dir()])
-    loaded = [p for path in paths for p in load_file(path)]
-    check_unique(loaded)
-    for p in bundled_names_taken(loaded):
+    report = check_files(list(files), builtin=not no_builtin_patterns)
+    for p in report.taken:
         warn(
             f"warning: {p.source}:{p.line}: pattern {p.name!r} has a bundled pattern's name: "
             "use the file with --no-builtin-patterns, or rename the pattern",
             quiet=False,
         )
-    failures = run_samples(PatternSet(loaded))
-    by_pattern: dict[str, list[Any]] = {}
-    for failure in failures:
-        by_pattern.setdefault(failure.pattern.name, []).append(failure)
-    for p in loaded:
-        problems = by_pattern.get(p.name, [])
-        total = len(p.samples) + len(p.counter_samples)
-        if problems:
-            click.echo(printable(f"FAIL {p.name} ({p.source}:{p.line}): {len(problems)} of {total} samples"))
-            for f in problems:
-                click.echo(printable(f"     {f.problem}: {f.line!r}"))
-        else:
-            counter = plural(len(p.counter_samples), "counter-sample")
-            samples = f"{plural(len(p.samples), 'sample')}, {counter}"
-            click.echo(printable(f"ok   {p.name}: {samples}"))
-    verdict = f"{len(loaded) - len(by_pattern)} of {len(loaded)} patterns pass"
-    click.echo(("patterns check: " + verdict) if not failures else f"patterns check: FAILED: {verdict}")
-    if failures:
+    click.echo("\n".join(check_report(report)))
+    if report.failures:
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
@@ -272,6 +202,7 @@ def patterns_unmatched(
     from logscan.inputs import iter_sources
     from logscan.match.matcher import Matcher
     from logscan.render import json_
+    from logscan.render.patterns import unmatched_table
 
     loaded = _pattern_set(config_path, pattern_paths, no_builtin_patterns, check=True)
     shapes, bad = find_unmatched(
@@ -281,11 +212,7 @@ def patterns_unmatched(
     if format_ == "json":
         click.echo(json_.dumps(shown.to_dicts()), nl=False)
     elif shown.height:
-        rows = [{**r, "example": f"{r['file']}:{r['line']}: {r['text'][:160]}"} for r in shown.to_dicts()]
-        click.echo(
-            console_text(lambda c: _simple_table(c, rows, {"count": "", "shape": "text", "example": "text"})),
-            nl=False,
-        )
+        click.echo(console_text(lambda c: unmatched_table(c, shown)), nl=False)
         if shapes.height > top:
             click.echo(f"... and {shapes.height - top} more shapes (--top)")
     else:

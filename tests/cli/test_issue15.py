@@ -347,7 +347,7 @@ def test_patterns_list_shows_bundled_files_as_bundled(tmp_path):
     assert rows["mine"]["source"] == rows["mine"]["path"] == str(mine)
     listed = invoke("patterns", "list", "--patterns", mine).stdout.splitlines()
     assert (
-        listed[2] == "android-code-error    native android            6              12 bundled:android.toml"
+        listed[2] == "android-code-error    native android           10              12 bundled:android.toml"
     )
     assert listed[-1] == f"mine                  native x                  1               0 {mine}"
 
@@ -404,7 +404,7 @@ def test_progress_of_a_compressed_file_is_its_compressed_bytes(tmp_path):
     from logscan.decode.catalogue import load_catalogue
     from logscan.fleet.dispatch import report_paths
     from logscan.match.matcher import Matcher
-    from logscan.match.patterns import load_patterns
+    from logscan.match.samples import load_patterns
 
     plain = tmp_path / "plain.log"
     plain.write_text(ONE * 300, encoding="utf-8")

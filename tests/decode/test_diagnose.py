@@ -10,7 +10,7 @@ import pytest
 from logscan.decode.catalogue import load_catalogue, load_file
 from logscan.decode.diagnose import closest
 from logscan.decode.vendor import parse_vendor_page
-from logscan.match.patterns import load_patterns
+from logscan.match.samples import load_patterns
 
 from ..conftest import DATA, ROOT, invoke
 
@@ -214,7 +214,7 @@ def test_patterns_check_passes_on_the_bundled_set_and_reports_a_broken_one(tmp_p
     assert r.exit_code == 1
     assert r.stdout.splitlines() == [
         f"FAIL myapp-chat-error ({broken}:3): 1 of 2 samples",
-        "     counter-sample matches (code 1): '[MyApp] chat error 1 (X)'",
+        f"     {broken}:8: counter-sample matches (code 1): '[MyApp] chat error 1 (X)'",
         "patterns check: FAILED: 0 of 1 patterns pass",
     ]
     bad = tmp_path / "bad.toml"

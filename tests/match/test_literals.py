@@ -7,7 +7,7 @@ import re
 import pytest
 
 from logscan.match.literals import literal_filter, required_clauses
-from logscan.match.patterns import load_patterns
+from logscan.match.samples import load_patterns
 
 
 def clauses(regex):

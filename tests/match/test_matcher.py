@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from logscan.match.matcher import Matcher, match_lines, read_lines, scan_bytes
-from logscan.match.patterns import load_patterns
+from logscan.match.samples import load_patterns
 
 from ..conftest import ROOT
 

@@ -162,7 +162,7 @@ def test_counts_are_right_aligned_in_the_pattern_tables(tmp_path, monkeypatch):
     )
     listed = invoke("patterns", "list", env={"COLUMNS": "200"}).stdout.splitlines()
     assert listed[0].startswith("name                  sdk    platform     samples counter samples source")
-    assert listed[2].startswith("android-code-error    native android            6              12 ")
+    assert listed[2].startswith("android-code-error    native android           10              12 ")
 
 
 def _in_a_terminal(*args: str, env: dict[str, str]) -> str:
