@@ -3,10 +3,13 @@ numbers right-aligned, the timeline's empty stretches collapsed, and --color."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
+
+from logscan.config import CEILING_ENV
 
 from ..cli.test_cli import golden
 from ..conftest import ROOT, invoke
@@ -107,6 +110,11 @@ def test_the_ticket_timeline_collapses_its_night():
 BOLD = "\x1b[1m"
 
 
+def _bare_env(**extra: str) -> dict[str, str]:
+    """A terminal's environment and nothing else, but the configuration ceiling of the tests."""
+    return {"PATH": "/usr/bin:/bin", "TERM": "xterm-256color", CEILING_ENV: os.environ[CEILING_ENV], **extra}
+
+
 @pytest.mark.parametrize(
     ("options", "env", "coloured"),
     [
@@ -134,7 +142,7 @@ def test_color_option_and_environment(command, options, env, coloured):
 def test_color_always_into_a_pipe_and_never_into_a_file(tmp_path):
     piped = subprocess.run(
         [sys.executable, "-m", "logscan", "report", "sample_logs/core", "--color", "always"],
-        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "TERM": "xterm-256color"},
+        capture_output=True, text=True, cwd=ROOT, env=_bare_env(),
         timeout=120,
     )  # fmt: skip
     assert (piped.returncode, piped.stderr) == (0, "")
@@ -168,7 +176,6 @@ def test_counts_are_right_aligned_in_the_pattern_tables(tmp_path, monkeypatch):
 def _in_a_terminal(*args: str, env: dict[str, str]) -> str:
     """What ``logscan ARGS`` writes to a terminal (a pty of 120 columns)."""
     import fcntl
-    import os
     import pty
     import struct
     import termios
@@ -177,7 +184,7 @@ def _in_a_terminal(*args: str, env: dict[str, str]) -> str:
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     proc = subprocess.Popen(
         [sys.executable, "-m", "logscan", *args], stdin=follower, stdout=follower, stderr=subprocess.PIPE,
-        cwd=ROOT, env={"PATH": "/usr/bin:/bin", "TERM": "xterm-256color", **env},
+        cwd=ROOT, env=_bare_env(**env),
     )  # fmt: skip
     os.close(follower)
     out = b""
