@@ -113,7 +113,7 @@ def test_csv_and_parquet_hold_the_first_view(tmp_path):
     frame = pl.read_parquet(out)
     assert frame.schema["code"] == pl.Int64 and frame["count"].sum() == 45
     out = tmp_path / "time.parquet"
-    invoke("report", "sample_logs/ticket-4711", "--by", "time", "-o", out)
+    assert invoke("report", "sample_logs/ticket-4711", "--by", "time", "-o", out).exit_code == 0
     assert pl.read_parquet(out).columns == ["start", "category", "count"]
 
 
