@@ -40,6 +40,18 @@ def invoke(*args: object, input: str | bytes | None = None, env: dict[str, str] 
     return Result(result.exit_code, result.stdout, result.stderr)
 
 
+def done(
+    *args: object, exit_code: int = 0, stderr: str | None = "", input: str | bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> Result:
+    """:func:`invoke`, asserting the exit code and the exact stderr (``None``: not asserted here)."""
+    r = invoke(*args, input=input, env=env)
+    assert r.exit_code == exit_code, (args, r)
+    if stderr is not None:
+        assert r.stderr == stderr, (args, r)
+    return r
+
+
 @pytest.fixture
 def run():
     return invoke

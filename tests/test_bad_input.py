@@ -33,7 +33,7 @@ from logscan.errors import LogscanError
 from logscan.inputs import Limits, iter_blocks, iter_sources
 from logscan.match.patterns import load_file as load_pattern_file
 
-from .conftest import invoke
+from .conftest import done, invoke
 
 ERR = "2026-11-20 10:00:00.123 E/ChatDemo(1234): Login failed! code: {} error: x\n"
 
@@ -1307,7 +1307,7 @@ def test_a_file_name_that_is_not_utf8_is_scanned_and_shown_escaped(tmp_path):
     for fmt in ("ndjson", "json", "csv"):
         r = invoke("events", folder, "-f", fmt)
         assert r.exit_code == 0 and r.stderr == "", fmt
-    rows = [json.loads(x) for x in invoke("events", folder).stdout.splitlines()]
+    rows = [json.loads(x) for x in done("events", folder).stdout.splitlines()]
     assert [row["file"] for row in rows] == [f"{folder}/ok.log", shown]
     out = tmp_path / "events.parquet"
     assert invoke("events", folder, "-o", out).exit_code == 0

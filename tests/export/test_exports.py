@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from ..conftest import EXPECTED, ROOT, invoke
+from ..conftest import EXPECTED, ROOT, done, invoke
 
 TRUTH = json.loads((EXPECTED / "sample_events.json").read_text(encoding="utf-8"))
 SECRET = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.QmFkU2VjcmV0"
@@ -95,7 +95,7 @@ def test_planted_secret_never_appears_and_csv_cells_are_safe(tmp_path):
 
 def test_json_is_one_array(tmp_path):
     out = tmp_path / "e.json"
-    invoke("events", "sample_logs/unity", "-o", out)
+    done("events", "sample_logs/unity", "-o", out)
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert len(rows) == len(TRUTH["unity/Player.log"]) and rows[0]["pattern"] == "unity-code-desc"
 
@@ -133,19 +133,19 @@ def test_a_planted_secret_survives_in_no_output_at_all(tmp_path):
     )
     outputs = []
     for fmt in ("table", "json", "markdown", "csv", "html"):
-        outputs.append(invoke("report", log, "-f", fmt).stdout)
+        outputs.append(done("report", log, "-f", fmt).stdout)
     for fmt in ("text", "github", "sarif", "junit", "json"):
-        outputs.append(invoke("check", log, "-f", fmt).stdout)
+        outputs.append(done("check", log, "-f", fmt, exit_code=1).stdout)
     for ext in ("csv", "ndjson", "json", "parquet"):
         out = tmp_path / f"e.{ext}"
-        invoke("events", log, "-o", out)
+        done("events", log, "-o", out)
         outputs.append(out.read_bytes().decode("utf-8", "replace"))
     out = tmp_path / "r.parquet"
-    invoke("report", log, "-o", out)
+    done("report", log, "-o", out)
     outputs.append(out.read_bytes().decode("utf-8", "replace"))
     for text in outputs:
         assert SECRET not in text and "hunter2" not in text and email not in text
-    assert SECRET in invoke("events", log, "--no-redact").stdout
+    assert SECRET in done("events", log, "--no-redact").stdout
 
 
 def test_events_of_several_small_files_come_file_by_file(tmp_path):
@@ -206,7 +206,7 @@ def test_microseconds_are_kept_where_the_log_has_them(tmp_path):
         "2024-05-01T10:00:00.123456",
         "2024-05-01T10:00:01.500",
     ]
-    data = invoke("report", log, "-f", "json").json()
+    data = done("report", log, "-f", "json").json()
     assert (data["span"]["first"], data["span"]["last"]) == (
         "2024-05-01T10:00:00.123456",
         "2024-05-01T10:00:01.500",
