@@ -41,7 +41,10 @@ def invoke(*args: object, input: str | bytes | None = None, env: dict[str, str] 
 
 
 def done(
-    *args: object, exit_code: int = 0, stderr: str | None = "", input: str | bytes | None = None,
+    *args: object,
+    exit_code: int = 0,
+    stderr: str | None = "",
+    input: str | bytes | None = None,
     env: dict[str, str] | None = None,
 ) -> Result:
     """:func:`invoke`, asserting the exit code and the exact stderr (``None``: not asserted here)."""

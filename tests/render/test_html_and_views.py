@@ -169,8 +169,7 @@ def test_html_report_in_headless_chromium(tmp_path):
     page = tmp_path / "report.html"
     assert invoke("report", "sample_logs", "-o", page).exit_code == 0
     expected = {
-        (c["sdk"], c["code"]): c["count"]
-        for c in done("report", "sample_logs", "-f", "json").json()["codes"]
+        (c["sdk"], c["code"]): c["count"] for c in done("report", "sample_logs", "-f", "json").json()["codes"]
     }
     profile = tmp_path / "profile"
     dom = _browser(f"--user-data-dir={profile}", "--dump-dom", page.as_uri())
