@@ -276,7 +276,13 @@ def test_a_config_path_with_braces(tmp_path, monkeypatch):
     log.write_text(ERR.format(204), encoding="utf-8")
     monkeypatch.chdir(folder)
     r = invoke("check", log)
-    assert r.exit_code == 1 and "logscan.toml:2 check.fail_on" in r.stdout
+    assert (r.exit_code, r.stderr) == (1, "")
+    assert r.stdout == (
+        f"FAIL code=204 [{folder.resolve()}/logscan.toml:2 check.fail_on]: 1 error line\n"
+        "    native 204 USER_NOT_FOUND ×1: The user is not found. Cause/fix: The user is not registered when "
+        f"the method is called. Register before doing any other operation. (first at {log}:1)\n"
+        "logscan check: FAILED: 1 rule violated (1 file, 1 error line)\n"
+    )
 
 
 # Discovery stops at LOGSCAN_CONFIG_CEILING: the tests' own isolation rests on it.
