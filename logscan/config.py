@@ -2,6 +2,10 @@
 
 Found from the current directory upward (the first folder that has either
 wins, ``logscan.toml`` before ``pyproject.toml``), or given with ``--config``.
+The search never looks in a folder named in ``LOGSCAN_CONFIG_CEILING`` (absolute
+paths, separated by ``os.pathsep``) nor above one, like git's
+``GIT_CEILING_DIRECTORIES`` except that a ceiling is not searched even when it
+is the current directory.
 Paths in the file are relative to the file. Every key is checked: an unknown
 key or a bad value is an error naming the file, the line and the key (the line
 of the key in its own table; of the table, or of the inline table that holds
@@ -110,10 +114,24 @@ class Config:
         return f"{where} {self.prefix}check.{key}"
 
 
+#: Folders (``os.pathsep``-separated absolute paths) that configuration discovery stops below.
+CEILING_ENV = "LOGSCAN_CONFIG_CEILING"
+
+
+def ceilings() -> set[Path]:
+    """The folders of ``LOGSCAN_CONFIG_CEILING`` (resolved; relative or empty entries are ignored)."""
+    entries = os.environ.get(CEILING_ENV, "").split(os.pathsep)
+    return {Path(e).resolve() for e in entries if e and Path(e).is_absolute()}
+
+
 def discover(start: Path | None = None) -> Path | None:
-    """The nearest ``logscan.toml``, or ``pyproject.toml`` with ``[tool.logscan]``, upward from ``start``."""
+    """The nearest ``logscan.toml``, or ``pyproject.toml`` with ``[tool.logscan]``, upward from ``start``,
+    stopping below the first folder of ``LOGSCAN_CONFIG_CEILING`` (which is not searched)."""
     here = (start or Path.cwd()).resolve()
+    stop = ceilings()
     for folder in (here, *here.parents):
+        if folder in stop:
+            return None
         candidate = folder / "logscan.toml"
         if candidate.is_file():
             return candidate

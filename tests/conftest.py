@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from logscan.cli.main import cli
+from logscan.config import CEILING_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_logs"
@@ -38,6 +40,21 @@ def invoke(*args: object, input: str | bytes | None = None, env: dict[str, str] 
     return Result(result.exit_code, result.stdout, result.stderr)
 
 
+def done(
+    *args: object,
+    exit_code: int = 0,
+    stderr: str | None = "",
+    input: str | bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> Result:
+    """:func:`invoke`, asserting the exit code and the exact stderr (``None``: not asserted here)."""
+    r = invoke(*args, input=input, env=env)
+    assert r.exit_code == exit_code, (args, r)
+    if stderr is not None:
+        assert r.stderr == stderr, (args, r)
+    return r
+
+
 @pytest.fixture
 def run():
     return invoke
@@ -45,7 +62,12 @@ def run():
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path_factory):
-    """No test sees the developer's environment or writes into the checkout."""
+    """No test sees the developer's environment or writes into the checkout, nor reads a
+    configuration file it did not write: discovery stops below the pytest temporary root (a
+    test in its tmp_path finds only what it put there) and at the checkout (tests that run at
+    ROOT find none; subprocesses inherit the variable)."""
+    ceilings = (tmp_path_factory.getbasetemp().resolve(), ROOT)
+    monkeypatch.setenv(CEILING_ENV, os.pathsep.join(map(str, ceilings)))
     monkeypatch.delenv("LOGSCAN_DEBUG", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")

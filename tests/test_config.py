@@ -276,4 +276,55 @@ def test_a_config_path_with_braces(tmp_path, monkeypatch):
     log.write_text(ERR.format(204), encoding="utf-8")
     monkeypatch.chdir(folder)
     r = invoke("check", log)
-    assert r.exit_code == 1 and "logscan.toml:2 check.fail_on" in r.stdout
+    assert (r.exit_code, r.stderr) == (1, "")
+    assert r.stdout == (
+        f"FAIL code=204 [{folder.resolve()}/logscan.toml:2 check.fail_on]: 1 error line\n"
+        "    native 204 USER_NOT_FOUND ×1: The user is not found. Cause/fix: The user is not registered when "
+        f"the method is called. Register before doing any other operation. (first at {log}:1)\n"
+        "logscan check: FAILED: 1 rule violated (1 file, 1 error line)\n"
+    )
+
+
+# Discovery stops at LOGSCAN_CONFIG_CEILING: the tests' own isolation rests on it.
+
+BAD = "no_such_key = 1\n"  # read, it would be an exit-2 error naming the file
+UNKNOWN = ":1: no_such_key: unknown key (known: builtin_patterns, catalogue, check, engine, limits, patterns, scheduler)\n"
+
+
+def test_a_logscan_toml_above_the_tmp_folder_is_not_read(tmp_path, tmp_path_factory, monkeypatch):
+    """The autouse fixture's ceiling: a configuration in the folder holding every test's
+    tmp_path (or higher) is never discovered, while one in tmp_path is."""
+    above = tmp_path_factory.getbasetemp() / "logscan.toml"
+    log = write(tmp_path, "a.log", LOG)
+    monkeypatch.chdir(tmp_path)
+    above.write_text(BAD, encoding="utf-8")
+    try:
+        r = invoke("check", log, "--fail-on", "code=999")
+        assert (r.exit_code, r.stdout, r.stderr) == (0, PASSED, "")
+        monkeypatch.delenv("LOGSCAN_CONFIG_CEILING")  # the same run without the ceiling reads it
+        r = invoke("check", log, "--fail-on", "code=999")
+        assert (r.exit_code, r.stdout, r.stderr) == (2, "", f"logscan: error: {above.resolve()}{UNKNOWN}")
+    finally:
+        above.unlink()
+    write(tmp_path, "logscan.toml", BAD)  # in the tmp folder itself: found
+    assert error(invoke("check", log)) == f"logscan: error: {tmp_path.resolve()}/logscan.toml{UNKNOWN}"
+
+
+def test_discovery_stops_below_a_ceiling_and_never_searches_it(tmp_path, monkeypatch):
+    from logscan.config import discover
+
+    top = tmp_path / "top"
+    work = top / "ceiling" / "work"
+    work.mkdir(parents=True)
+    found = write(top, "logscan.toml", BAD)
+    write(top / "ceiling", "pyproject.toml", "[tool.logscan]\n")
+    monkeypatch.delenv("LOGSCAN_CONFIG_CEILING")
+    assert discover(work) == (top / "ceiling" / "pyproject.toml").resolve()
+    (top / "ceiling" / "pyproject.toml").unlink()
+    assert discover(work) == found.resolve()
+    monkeypatch.setenv("LOGSCAN_CONFIG_CEILING", f"relative/ignored:{top / 'ceiling'}")
+    assert discover(work) is None
+    assert discover(top / "ceiling") is None  # the ceiling itself, even as the start, is not searched
+    assert discover(top) == found.resolve()  # a start outside the ceilings walks up as before
+    monkeypatch.setenv("LOGSCAN_CONFIG_CEILING", str(top))
+    assert discover(work) is None

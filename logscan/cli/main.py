@@ -72,10 +72,9 @@ class LogscanGroup(click.Group):
         except Exception as exc:
             if debug:
                 traceback.print_exc()
+            hint = "" if debug else " (run with --debug for the traceback)"  # shown above with --debug
             click.echo(
-                f"logscan: internal error: {type(exc).__name__}: {printable(str(exc))} "
-                "(run with --debug for the traceback)",
-                err=True,
+                f"logscan: internal error: {type(exc).__name__}: {printable(str(exc))}{hint}", err=True
             )
             code = EXIT_ERROR
         sys.exit(code if isinstance(code, int) else 0)

@@ -12,7 +12,7 @@ import xmlschema
 from logscan.aggregate.gate import evaluate, parse_rule, parse_tolerance
 from logscan.errors import ConfigError
 
-from ..conftest import DATA, invoke
+from ..conftest import DATA, done, invoke
 
 SCHEMAS = DATA / "schemas"
 SARIF = jsonschema.Draft4Validator(
@@ -84,7 +84,7 @@ def test_max_total_and_exit_zero(log):
     # Regression: alone, it passed as "no rules", and from the configuration it was named --max-total
     r = invoke("check", log, "--max-total", "7")
     assert r.stdout.splitlines()[-1] == "logscan check: passed: max-total>7 (1 file, 7 error lines)"
-    assert invoke("check", log, "--max-total", "7", "-f", "json").json()["rules"] == ["max-total>7"]
+    assert done("check", log, "--max-total", "7", "-f", "json").json()["rules"] == ["max-total>7"]
     (log.parent / "logscan.toml").write_text("[check]\nmax_total = 6\n", encoding="utf-8")
     r = invoke("check", log)
     assert r.exit_code == 1
@@ -176,7 +176,7 @@ def test_explicit_config_file_with_patterns_relative_to_it(tmp_path, monkeypatch
     log = tmp_path / "x.log"
     log.write_text("MYAPP-ERR 208\n", encoding="utf-8")
     assert invoke("check", log, "--config", conf / "gate.toml").exit_code == 1
-    assert invoke("report", log, "--config", conf / "gate.toml", "-f", "json").json()["events"] == 1
+    assert done("report", log, "--config", conf / "gate.toml", "-f", "json").json()["events"] == 1
 
 
 def test_baseline_new_increased_unchanged_fixed(log, tmp_path):
@@ -202,12 +202,12 @@ def test_baseline_new_increased_unchanged_fixed(log, tmp_path):
     assert ("native", 303) not in {(c["sdk"], c["code"]) for v in r.json()["violations"] for c in v["codes"]}
     r = invoke("check", log, "--baseline", base, "--tolerance", "100%", "-f", "json")
     assert ("native", 303) in {(c["sdk"], c["code"]) for v in r.json()["violations"] for c in v["codes"]}
-    assert "FIXED native 208" in invoke("check", log, "--baseline", base).stdout
+    assert "FIXED native 208" in done("check", log, "--baseline", base, exit_code=1).stdout
 
 
 def test_a_run_like_its_baseline_passes(log, tmp_path):
     base = tmp_path / "base.json"
-    invoke("report", log, "-f", "json", "-o", base)
+    done("report", log, "-f", "json", "-o", base)
     r = invoke("check", log, "--baseline", base, "--fail-on", "any")
     assert r.exit_code == 0 and r.stdout.splitlines()[-1].startswith("logscan check: passed")
 
@@ -248,12 +248,12 @@ def test_sarif_validates_and_is_stable(log, tmp_path):
     assert first["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
     assert run["tool"]["driver"]["rules"][0]["help"]["text"].startswith("This common error occurs")
     again = tmp_path / "again.sarif"
-    invoke("check", log, "--fail-on", "any", "-o", again)
+    done("check", log, "--fail-on", "any", "-o", again, exit_code=1)
     assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
     base = tmp_path / "b.json"
-    invoke("report", log, "-f", "json", "-o", base)
+    done("report", log, "-f", "json", "-o", base)
     doc = json.loads(
-        invoke("check", log, "--baseline", base, "--fail-on", "any", "--exit-zero", "-f", "sarif").stdout
+        done("check", log, "--baseline", base, "--fail-on", "any", "--exit-zero", "-f", "sarif").stdout
     )
     SARIF.validate(doc)
 
@@ -331,7 +331,7 @@ def test_escaping_rules():
 
 
 def test_json_has_verdict_violations_and_report(log):
-    data = invoke("check", log, "--fail-on", "unknown", "-f", "json").json()
+    data = done("check", log, "--fail-on", "unknown", "-f", "json", exit_code=1).json()
     assert data["verdict"] == "fail"
     assert [(v["rule"], v["count"]) for v in data["violations"]] == [("unknown", 1)]
     assert data["report"]["events"] == 7

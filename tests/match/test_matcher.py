@@ -193,7 +193,7 @@ def test_descriptions_are_the_same_line_by_line_and_vectorised(monkeypatch):
     vectorised = scan_module.describe_events(undescribed, MATCHER)
     assert by_line["description"].to_list() == vectorised["description"].to_list()
     assert by_line["description"].drop_nulls().len() > 60
-    assert by_line.equals(events)
+    assert_frame_equal(by_line, events)
 
 
 def _custom(*regexes: str):

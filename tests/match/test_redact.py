@@ -10,7 +10,7 @@ import pytest
 
 from logscan.match.redact import redact_expr
 
-from ..conftest import invoke
+from ..conftest import done, invoke
 
 
 def redact_text(text: str, *, users: bool = False) -> str:
@@ -210,4 +210,4 @@ def test_every_secret_shape_is_masked_in_every_output_and_every_code_found(tmp_p
         assert not leak.search(text), (name, leak.findall(text)[:3])
     for name in ("report csv", "report html", "events ndjson", "events csv", "events json", "check junit"):
         assert outputs[name].count("[REDACTED]") >= len(SECRET_SHAPES), name
-    assert leak.search(invoke("events", log, "--no-redact").stdout)  # --no-redact shows them
+    assert leak.search(done("events", log, "--no-redact").stdout)  # --no-redact shows them

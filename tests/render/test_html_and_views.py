@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import polars as pl
 import pytest
 
-from ..conftest import ROOT, invoke
+from ..conftest import ROOT, done, invoke
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SECRET = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.QmFkU2VjcmV0"
@@ -57,7 +57,7 @@ def test_views_in_json_and_their_totals():
 
 
 def test_bucket_option_and_its_validation():
-    data = invoke("report", "sample_logs/ticket-4711", "--bucket", "1h", "-f", "json").json()
+    data = done("report", "sample_logs/ticket-4711", "--bucket", "1h", "-f", "json").json()
     assert data["timeline"]["bucket"] == "1h"
     r = invoke("report", "sample_logs/core", "--bucket", "5 minutes")
     assert r.exit_code == 2 and "--bucket" in r.stderr
@@ -100,7 +100,7 @@ def test_a_timeline_over_years_stays_small(tmp_path):
 def test_table_and_markdown_show_the_views():
     r = invoke("report", "sample_logs/ticket-4711", "--by", "kind", "--by", "time")
     assert r.exit_code == 0 and "By kind" in r.stdout and "Timeline (5m buckets)" in r.stdout
-    md = invoke("report", "sample_logs/ticket-4711", "--by", "platform", "-f", "markdown").stdout
+    md = done("report", "sample_logs/ticket-4711", "--by", "platform", "-f", "markdown").stdout
     assert "## By platform" in md and "| platform | count | share |" in md
 
 
@@ -113,7 +113,7 @@ def test_csv_and_parquet_hold_the_first_view(tmp_path):
     frame = pl.read_parquet(out)
     assert frame.schema["code"] == pl.Int64 and frame["count"].sum() == 45
     out = tmp_path / "time.parquet"
-    invoke("report", "sample_logs/ticket-4711", "--by", "time", "-o", out)
+    assert invoke("report", "sample_logs/ticket-4711", "--by", "time", "-o", out).exit_code == 0
     assert pl.read_parquet(out).columns == ["start", "category", "count"]
 
 
@@ -145,7 +145,7 @@ class _Cells(HTMLParser):
 def test_html_is_self_contained_and_redacted(tmp_path):
     log = tmp_path / "s.log"
     log.write_text(f"E/ChatDemo(1): Login failed! code: 202 error: token={SECRET}\n", encoding="utf-8")
-    page = invoke("report", log, "-f", "html").stdout
+    page = done("report", log, "-f", "html").stdout
     assert SECRET not in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert '<canvas id="timeline"' in page and "Chart.js v4" in page
@@ -169,8 +169,7 @@ def test_html_report_in_headless_chromium(tmp_path):
     page = tmp_path / "report.html"
     assert invoke("report", "sample_logs", "-o", page).exit_code == 0
     expected = {
-        (c["sdk"], c["code"]): c["count"]
-        for c in invoke("report", "sample_logs", "-f", "json").json()["codes"]
+        (c["sdk"], c["code"]): c["count"] for c in done("report", "sample_logs", "-f", "json").json()["codes"]
     }
     profile = tmp_path / "profile"
     dom = _browser(f"--user-data-dir={profile}", "--dump-dom", page.as_uri())

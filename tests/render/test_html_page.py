@@ -10,7 +10,7 @@ import pytest
 
 from logscan.render.html import CATEGORY_COLOURS
 
-from ..conftest import ROOT, invoke
+from ..conftest import ROOT, done, invoke
 from .test_html_and_views import ARTIFACTS, _browser, _chromium
 
 needs_chromium = pytest.mark.skipif(_chromium() is None, reason="no Chromium here (CI installs it)")
@@ -111,7 +111,7 @@ def test_the_ticket_page_fits_1280_px(tmp_path):
 
 def test_rows_open_for_cause_fix_and_sample_and_every_view_is_there(monkeypatch):
     monkeypatch.chdir(ROOT)
-    page = invoke("report", "sample_logs/ticket-4711", "-f", "html").stdout
+    page = done("report", "sample_logs/ticket-4711", "-f", "html").stdout
     assert (
         "Agora Chat SDK error codes in sample_logs/ticket-4711/ (file names below are relative to it)."
         in page
@@ -150,7 +150,7 @@ def test_a_category_has_the_same_colour_in_every_report(tmp_path):
     assert len(set(CATEGORY_COLOURS.values())) == len(CATEGORY_COLOURS)
     log = tmp_path / "one.log"
     log.write_text("[2024/05/01 10:00:00:000]: [global listener] onDisconnect303\n", encoding="utf-8")
-    page = invoke("report", log, "-f", "html").stdout
+    page = done("report", log, "-f", "html").stdout
     data = json.loads(
         re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page).group(1)
     )
@@ -160,7 +160,7 @@ def test_a_category_has_the_same_colour_in_every_report(tmp_path):
 def test_internal_links_become_the_public_page(tmp_path):
     log = tmp_path / "a.log"
     log.write_text("E/ChatDemo(1): Login failed! code: 101 error: bad user\n", encoding="utf-8")
-    page = invoke("report", log, "-f", "html").stdout
+    page = done("report", log, "-f", "html").stdout
     assert (
         "<p><b>Cause / fix:</b> The user ID is empty, or the format of the parameter is incorrect. Use a "
         '<a href="https://docs.agora.io/en/agora-chat/restful-api/user-system-registration" '

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 from logscan.render import links
 
-from ..conftest import invoke
+from ..conftest import done, invoke
 
 REGISTRATION = "https://docs.agora.io/en/agora-chat/restful-api/user-system-registration"
 LOG = (
@@ -47,18 +47,18 @@ def test_links_are_read_once_and_made_public():
 
 
 def test_the_terminal_shows_text_and_address(log):
-    out = invoke("report", log, env={"COLUMNS": "400"}).stdout
+    out = done("report", log, env={"COLUMNS": "400"}).stdout
     assert f"    Cause/fix: {CAUSE_214}support@agora.io.\n" in out
     assert f"    Cause/fix: {CAUSE_101}valid user ID ({REGISTRATION}).\n" in out
     assert f"    Cause/fix: {CAUSE_208}User registration RESTful API ({REGISTRATION}).\n" in out
-    explain = invoke("explain", "101", "--sdk", "native", env={"COLUMNS": "400"}).stdout
+    explain = done("explain", "101", "--sdk", "native", env={"COLUMNS": "400"}).stdout
     assert f"cause/fix    {CAUSE_101}valid user ID ({REGISTRATION}).\n" in explain
     assert "confluence" not in explain and "](" not in explain
 
 
 def test_markdown_and_the_step_summary_keep_the_links(log, tmp_path):
     """Regression: the step summary showed ``\\[support@agora.io\\](mailto:support@agora.io)``."""
-    md = invoke("report", log, "-f", "markdown").stdout
+    md = done("report", log, "-f", "markdown").stdout
     assert f"**Cause / fix:** {CAUSE_214}[support@agora.io](mailto:support@agora.io)." in md.splitlines()
     assert f"**Cause / fix:** {CAUSE_101}[valid user ID]({REGISTRATION})." in md.splitlines()
     html = MarkdownIt("commonmark").render(md)
@@ -80,7 +80,7 @@ def test_markdown_and_the_step_summary_keep_the_links(log, tmp_path):
 
 
 def test_sarif_help_has_text_and_markdown(log):
-    sarif = json.loads(invoke("check", log, "-f", "sarif").stdout)
+    sarif = json.loads(done("check", log, "-f", "sarif", exit_code=1).stdout)
     help_ = {rule["id"]: rule["help"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert help_["native/214"] == {
         "text": f"{CAUSE_214}support@agora.io.",

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from logscan.render.markdown import code, table, text
 from logscan.render.text import wrap
 
-from ..conftest import invoke
+from ..conftest import done, invoke
 
 LOG = (
     "[2024/05/01 10:13:53:118]: [global listener] onDisconnect1001\n"
@@ -83,7 +83,7 @@ native 1002 CONTACT_REACH_LIMIT_PEER
 
 
 def test_a_wide_terminal_keeps_the_table(log):
-    assert codes_section(invoke("report", log, env={"COLUMNS": "200"}).stdout) == WIDE
+    assert codes_section(done("report", log, env={"COLUMNS": "200"}).stdout) == WIDE
 
 
 @pytest.mark.parametrize(("columns", "expected"), [("80", AT_80), ("40", AT_40)])
@@ -133,7 +133,7 @@ def test_file_names_are_relative_to_the_folder_named_and_shortened_around_an_ell
 
 def test_a_report_written_to_a_file_does_not_depend_on_the_terminal(log, no_terminal):
     """Regression: ``-o report.txt`` from an 80-column terminal was cut like the screen."""
-    piped = invoke("report", log, env={"COLUMNS": ""}).stdout  # what `> report.txt` gets
+    piped = done("report", log, env={"COLUMNS": ""}).stdout  # what `> report.txt` gets
     for columns in ("40", "80", "200"):
         r = invoke("report", log, "-o", "report.txt", env={"COLUMNS": columns})
         assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
@@ -150,14 +150,14 @@ def test_an_unusable_columns_counts_as_unset(log, no_terminal, columns, command)
     """Regression: COLUMNS= or COLUMNS=abc was ``internal error: ValueError`` in every table."""
     r = invoke(*command, env={"COLUMNS": columns})
     assert (r.exit_code, r.stderr) == (0, "")
-    assert r.stdout == invoke(*command, env={"COLUMNS": "120"}).stdout
+    assert r.stdout == done(*command, env={"COLUMNS": "120"}).stdout
 
 
 @pytest.mark.parametrize("columns", [50, 80, 120])
 def test_the_catalogue_never_wraps_a_name(columns):
     """Regression: at 80 columns ``codes`` showed EXCEED_SERVICE_LIM / IT on two lines."""
-    names = {e["name"] for e in invoke("codes", "-f", "json").json()}
-    out = invoke("codes", env={"COLUMNS": str(columns)}).stdout
+    names = {e["name"] for e in done("codes", "-f", "json").json()}
+    out = done("codes", env={"COLUMNS": str(columns)}).stdout
     shown = set(re.findall(r"\b[A-Z][A-Z0-9_]{2,}\b", out))
     assert names <= shown, sorted(names - shown)[:5]
     assert max(len(line) for line in out.splitlines()) <= columns
@@ -194,7 +194,7 @@ def render_html(markdown: str) -> str:
 def test_markdown_escapes_file_names_in_the_codes_table_and_code_spans(hostile):
     """Regression: a file named like an HTML tag went into the table raw; a backtick broke the
     code span of "First seen at"; an escaped ``\\|`` in a code span showed its backslash."""
-    md = invoke("report", HOSTILE, "we`ird|a.log", "-f", "markdown").stdout
+    md = done("report", HOSTILE, "we`ird|a.log", "-f", "markdown").stdout
     row = next(line for line in md.splitlines() if line.startswith("| native | 1001 "))
     assert row == (
         "| native | 1001 | CONTACT_REACH_LIMIT | contact | limit | 2 | 100.0% | 2024-05-01T10:13:53.118 "

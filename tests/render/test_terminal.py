@@ -3,13 +3,16 @@ numbers right-aligned, the timeline's empty stretches collapsed, and --color."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
+from logscan.config import CEILING_ENV
+
 from ..cli.test_cli import golden
-from ..conftest import ROOT, invoke
+from ..conftest import ROOT, done, invoke
 
 TICKET = "sample_logs/ticket-4711"
 RULE = "─"
@@ -38,7 +41,7 @@ def test_the_ticket_report_is_a_table_of_one_line_per_code_that_fits(columns):
 
 
 def test_what_to_do_is_on_the_first_screen_with_relative_names():
-    lines = invoke("report", TICKET, env={"COLUMNS": "120"}).stdout.splitlines()
+    lines = done("report", TICKET, env={"COLUMNS": "120"}).stdout.splitlines()
     assert lines[0] == (
         "logscan report of sample_logs/ticket-4711/ — 7 files, 615 lines, 57.9 KB scanned; 45 error lines, 29 codes"
     )
@@ -54,7 +57,7 @@ def test_what_to_do_is_on_the_first_screen_with_relative_names():
 
 
 def test_wrapped_text_keeps_its_indent_at_80_columns():
-    out = invoke("report", TICKET, env={"COLUMNS": "80"}).stdout
+    out = done("report", TICKET, env={"COLUMNS": "80"}).stdout
     section = out[out.index("What to do") : out.index("\nCodes\n")].splitlines()[1:-1]
     assert section[4:10] == [
         "• native 217 USER_KICKED_BY_OTHER_DEVICE (4×): The user is kicked out from",
@@ -89,12 +92,12 @@ def test_views_right_align_numbers_and_the_timeline_collapses_empty_buckets(tmp_
         "… 7 empty buckets …\n"
         f"2024-05-01 11:30        1 server 1            {'█' * 15}\n"
     )
-    md = invoke("report", log, "--by", "time", "--bucket", "10m", "-f", "markdown").stdout
+    md = done("report", log, "--by", "time", "--bucket", "10m", "-f", "markdown").stdout
     assert "| … 7 empty buckets … |  |  |\n" in md
 
 
 def test_the_ticket_timeline_collapses_its_night():
-    out = invoke("report", TICKET, "--by", "time", env={"COLUMNS": "120"}).stdout
+    out = done("report", TICKET, "--by", "time", env={"COLUMNS": "120"}).stdout
     timeline = out[out.index("Timeline (5m buckets)") :].splitlines()
     assert timeline[3:6] == [
         f"2024-04-30 19:20          3 chatroom 2, server 1            {'█' * 22}▌",
@@ -105,6 +108,11 @@ def test_the_ticket_timeline_collapses_its_night():
 
 
 BOLD = "\x1b[1m"
+
+
+def _bare_env(**extra: str) -> dict[str, str]:
+    """A terminal's environment and nothing else, but the configuration ceiling of the tests."""
+    return {"PATH": "/usr/bin:/bin", "TERM": "xterm-256color", CEILING_ENV: os.environ[CEILING_ENV], **extra}
 
 
 @pytest.mark.parametrize(
@@ -127,14 +135,14 @@ def test_color_option_and_environment(command, options, env, coloured):
     assert (r.exit_code, r.stderr) == (0, "")
     assert (BOLD in r.stdout) is coloured
     if coloured:  # the same text, in colour
-        plain = invoke(*command, "--color", "never", env=env).stdout
+        plain = done(*command, "--color", "never", env=env).stdout
         assert r.stdout.replace(BOLD, "").count("\n") == plain.count("\n")
 
 
 def test_color_always_into_a_pipe_and_never_into_a_file(tmp_path):
     piped = subprocess.run(
         [sys.executable, "-m", "logscan", "report", "sample_logs/core", "--color", "always"],
-        capture_output=True, text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "TERM": "xterm-256color"},
+        capture_output=True, text=True, cwd=ROOT, env=_bare_env(),
         timeout=120,
     )  # fmt: skip
     assert (piped.returncode, piped.stderr) == (0, "")
@@ -160,7 +168,7 @@ def test_counts_are_right_aligned_in_the_pattern_tables(tmp_path, monkeypatch):
         "    1 bar failed code: # u.log:2: bar failed code: 77\n"
         "    1 foo error code #   u.log:1: foo error code 5\n"
     )
-    listed = invoke("patterns", "list", env={"COLUMNS": "200"}).stdout.splitlines()
+    listed = done("patterns", "list", env={"COLUMNS": "200"}).stdout.splitlines()
     assert listed[0].startswith("name                  sdk    platform     samples counter samples source")
     assert listed[2].startswith("android-code-error    native android           10              12 ")
 
@@ -168,7 +176,6 @@ def test_counts_are_right_aligned_in_the_pattern_tables(tmp_path, monkeypatch):
 def _in_a_terminal(*args: str, env: dict[str, str]) -> str:
     """What ``logscan ARGS`` writes to a terminal (a pty of 120 columns)."""
     import fcntl
-    import os
     import pty
     import struct
     import termios
@@ -177,7 +184,7 @@ def _in_a_terminal(*args: str, env: dict[str, str]) -> str:
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     proc = subprocess.Popen(
         [sys.executable, "-m", "logscan", *args], stdin=follower, stdout=follower, stderr=subprocess.PIPE,
-        cwd=ROOT, env={"PATH": "/usr/bin:/bin", "TERM": "xterm-256color", **env},
+        cwd=ROOT, env=_bare_env(**env),
     )  # fmt: skip
     os.close(follower)
     out = b""
