@@ -280,8 +280,8 @@ def test_a_config_path_with_braces(tmp_path, monkeypatch):
     assert r.stdout == (
         f"FAIL code=204 [{folder.resolve()}/logscan.toml:2 check.fail_on]: 1 error line\n"
         "    native 204 USER_NOT_FOUND ×1: The user is not found. Cause/fix: The user is not registered when "
-        f"the method is called. Register before doing any other operation. (first at {log}:1)\n"
-        "logscan check: FAILED: 1 rule violated (1 file, 1 error line)\n"
+        f"the method is called. Register before doing any other operation. (first at {log}:1, file order: no timestamps)\n"
+        "logscan check: FAILED: 1 rule violated: code=204 (in force: code=204; 1 file, 1 error line)\n"
     )
 
 

@@ -103,7 +103,7 @@ def test_patterns_list():
     rows = r.json()
     assert (r.exit_code, r.stderr) == (0, "") and len(rows) == len(load_patterns())
     assert [row["name"] for row in rows] == [p.name for p in load_patterns()]
-    keys = {"name", "sdk", "platform", "source", "line", "regex", "samples", "counter_samples"}
+    keys = {"name", "sdk", "platform", "source", "path", "line", "regex", "samples", "counter_samples"}
     assert all(set(row) == keys for row in rows)
     table = invoke("patterns", "list")
     assert (table.exit_code, table.stderr) == (0, "")

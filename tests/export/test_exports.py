@@ -17,7 +17,8 @@ TRUTH = json.loads((EXPECTED / "sample_events.json").read_text(encoding="utf-8")
 SECRET = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.QmFkU2VjcmV0"
 #: The columns of an events export in Parquet, typed.
 EVENTS_SCHEMA = {
-    "file": pl.String, "line": pl.Int64, "timestamp": pl.Datetime("us"), "sdk": pl.Categorical,
+    "file": pl.String, "line": pl.Int64, "timestamp": pl.Datetime("us"), "time_text": pl.String,
+    "time_precision": pl.Categorical, "sdk": pl.Categorical,
     "platform": pl.Categorical, "pattern": pl.Categorical, "code": pl.Int64, "name": pl.String,
     "category": pl.Categorical, "kind": pl.Categorical, "description": pl.String, "text": pl.String,
 }  # fmt: skip
