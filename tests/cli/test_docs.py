@@ -71,3 +71,33 @@ def test_the_command_reference_is_the_help_of_every_command_and_subcommand():
     for words in commands():
         assert f"### `logscan {' '.join(words)}`\n\n```text\nUsage: logscan {' '.join(words)} " in README
     assert ("patterns", "check") in commands() and ("catalogue", "import") in commands()
+
+
+def test_the_json_example_in_the_readme_names_what_logscan_writes(monkeypatch):
+    """The README's JSON report example (abbreviated with "...") uses only keys the real
+    report of the ticket has, and its numbers are the real ones."""
+    import json
+
+    from ..conftest import invoke
+
+    monkeypatch.chdir(ROOT)
+    block = README.split("```json\n{\n", 1)[1].split("```", 1)[0]
+    r = invoke("report", "sample_logs/ticket-4711", "-f", "json")
+    assert (r.exit_code, r.stderr) == (0, "")
+    real = json.loads(r.stdout)
+
+    def keys(value: object) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    named = set(re.findall(r'"([a-z_]+)":', block))
+    assert named - keys(real) - {"unreadable", "warnings", "name", "reason", "warning"} == set()
+    assert (real["events"], real["inputs"]["files"], real["inputs"]["lines"]) == (45, 7, 615)
+    first = real["codes"][0]
+    assert (first["code"], first["count"], first["first_seen"], first["sample"]["line"]) == (
+        2, 4, "2024-05-01T09:50:05.152", 78,
+    )  # fmt: skip
+    assert f'"events": {real["events"]},' in block and '"line": 78' in block
