@@ -44,7 +44,7 @@ def iter_blocks(
                     continue
                 line = LongLine(carry, stream, block_size)
                 carry = b""
-                yield line  # type: ignore[misc]
+                yield line  # type: ignore[misc]  # long_lines: the caller takes a LongLine
                 line.drain()
                 if line.error is not None:
                     raise line.error
