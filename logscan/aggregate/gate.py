@@ -215,7 +215,7 @@ class Verdict:
         """The rules violated, in the order they are in force."""
         return [v.rule for v in self.violations]
 
-    def rules_broken_by(self, code: dict[str, object]) -> list[Rule]:
+    def rules_broken_by(self, code: CodeDict) -> list[Rule]:
         """The violated rules that counted ``code``."""
         key = (code["sdk"], code["code"])
         return [v.rule for v in self.violations if any((c["sdk"], c["code"]) == key for c in v.codes)]

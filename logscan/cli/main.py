@@ -47,7 +47,7 @@ class LogscanGroup(click.Group):
         except BrokenPipeError as exc:
             raise _PipeClosed from exc
 
-    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]  # click.main is overloaded (NoReturn when standalone)
         argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv or bool(os.environ.get("LOGSCAN_DEBUG"))
         try:

@@ -272,7 +272,7 @@ def _entry(table: object, origin: str) -> Entry:
             values[key] = value
     for key in sorted(set(table) - set(_REQUIRED) - set(_OPTIONAL)):
         problems.append(f"unknown key {key!r}")
-    if "code" in values and not -(2**63) <= values["code"] < 2**63:  # type: ignore[operator]
+    if "code" in values and not -(2**63) <= values["code"] < 2**63:  # type: ignore[operator]  # an int: checked above
         problems.append(f"'code' must be a 64-bit integer, as codes in logs are (got {values['code']})")
     if "sdk" in values and values["sdk"] not in SDKS:
         problems.append(f"'sdk' must be one of {', '.join(SDKS)} (got {values['sdk']!r})")
@@ -281,11 +281,11 @@ def _entry(table: object, origin: str) -> Entry:
     if "kind" in values and values["kind"] not in KINDS:
         problems.append(f"unknown kind {values['kind']!r} (one of {', '.join(KINDS)})")
     aliases = values.pop("aliases", [])
-    if not all(isinstance(a, str) for a in aliases):  # type: ignore[union-attr]
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         problems.append("'aliases' must be a list of strings")
     if problems:
         raise _EntryProblems(problems)
-    return Entry(aliases=tuple(aliases), origin=origin, **values)  # type: ignore[arg-type]
+    return Entry(aliases=tuple(aliases), origin=origin, **values)  # type: ignore[arg-type]  # types checked above
 
 
 def enrich(frame: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:

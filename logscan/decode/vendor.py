@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from logscan.decode import catalogue as cat
 
@@ -74,7 +75,7 @@ def import_vendor_page(text: str, known: cat.Catalogue | None = None) -> str:
         "",
     ]
     for row in parse_vendor_page(text):
-        entry = known.get("native", int(row["code"])) if known else None  # type: ignore[arg-type]
+        entry = known.get("native", cast(int, row["code"])) if known else None  # parse_vendor_page's: an int
         row["kind"] = entry.kind if entry else "unknown"
         row["cause_source"] = "vendor" if row["cause"] else "logscan"
         row["cause"] = row["cause"] or (entry.cause if entry else "") or "Not documented on the vendor page."

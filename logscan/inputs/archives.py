@@ -10,9 +10,11 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from logscan.inputs.decompress import (
+    _as_file,
+    _as_member,
     _Budget,
     _Decompressed,
     _decompressed,
@@ -27,6 +29,7 @@ from logscan.inputs.formats import (
     _SNIFF,
     _ZIP_DECOMPRESSORS,
     DECOMPRESS_ERRORS,
+    _Decompressor,
     _kind,
     _magics,
     _textual,
@@ -37,6 +40,8 @@ from logscan.inputs.text import _open_plain, _unsupported, text_stream
 
 #: A zip that is not a file on disk (stdin, a member) is buffered up to this size.
 _MAX_ZIP_IN_MEMORY = 256 << 20
+#: What reading a stream (decompressing it, sniffing it, reading it as a tar) raises on damage.
+_STREAM_ERRORS: tuple[type[BaseException], ...] = (*DECOMPRESS_ERRORS, tarfile.TarError)
 
 
 def _expand_stream(
@@ -49,7 +54,7 @@ def _expand_stream(
         head = _peek(raw, _SNIFF)
         kind = _kind(head)
         if kind in _NEW_DECOMPRESSOR:
-            stream = _decompressed(kind, raw, limits, budget)  # type: ignore[arg-type]
+            stream = _as_file(_decompressed(kind, raw, limits, budget))
             inner = _kind(_peek(stream, _SNIFF))
             if inner == "tar":
                 yield from _expand_tar(name, stream, size, limits, depth=depth, budget=budget)
@@ -72,7 +77,7 @@ def _expand_stream(
         if kind == "tar":
             yield from _expand_tar(name, raw, size, limits, depth=depth, budget=budget)
             return
-    except (*DECOMPRESS_ERRORS, tarfile.TarError) as exc:
+    except _STREAM_ERRORS as exc:
         yield Unreadable(name, _reason(exc))
         return
     yield Source(name, _Once(name, raw).open, size=size, warning=_unsupported(head))
@@ -124,17 +129,19 @@ def _expand_tar(
                 yield refused
                 return
             if member.issparse():  # its map of holes is tarfile's to read
-                stored = _Stored(tar.extractfile(member), member.size)  # type: ignore[arg-type]
+                stored = _Stored(tar.extractfile(member), member.size)  # type: ignore[arg-type]  # a file: not None
             else:
-                stored = _Stored(tar.fileobj, member.size)  # type: ignore[arg-type]
-            fh = _Decompressed(  # type: ignore[assignment]
+                stored = _Stored(tar.fileobj, member.size)  # type: ignore[arg-type]  # open: not None
+            fh = _Decompressed(
                 stored,
-                lambda stored=stored: stored,
+                _as_member(stored),
                 limits,
                 ends_early="the archive ends inside this member",
                 budget=budget,
             )
-            yield from _expand_member(member_name, fh, member.size, limits, depth=depth + 1, budget=budget)
+            yield from _expand_member(
+                member_name, _as_file(fh), member.size, limits, depth=depth + 1, budget=budget
+            )
     except READ_ERRORS as exc:
         yield Unreadable(name, _reason(exc))
 
@@ -162,7 +169,7 @@ def _expand_zip_bytes(
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
         if _textual(head[4:]):
-            yield Source(name, _Once(name, io.BufferedReader(io.BytesIO(data))).open, size=len(data))  # type: ignore[arg-type]
+            yield Source(name, _Once(name, io.BufferedReader(io.BytesIO(data))).open, size=len(data))
         else:
             yield Unreadable(name, _reason(exc))
         return
@@ -228,23 +235,25 @@ def _zip_members(
                 continue
             with fh:
                 yield from _expand_member(
-                    member_name, counted, info.compress_size, limits, depth=depth + 1, budget=budget
+                    member_name, _as_file(counted), info.compress_size, limits, depth=depth + 1, budget=budget
                 )
 
 
 def _open_member(
     zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, budget: _Budget
-) -> tuple[BinaryIO, _Decompressed]:
+) -> tuple[IO[bytes], _Decompressed]:
     """A zip member's file, and its bytes as read (held to the limits, charged to the budget).
 
     zipfile inflates deflate in bounded steps, but gives out all a bzip2 or LZMA read holds at
     once: those members' compressed bytes are read as stored and decompressed here, in steps.
     """
+    new: Callable[[], _Decompressor]
     if info.compress_type in _ZIP_DECOMPRESSORS:
         raw = copy.copy(info)
-        raw.compress_type, raw.file_size, raw.CRC = zipfile.ZIP_STORED, info.compress_size, None  # type: ignore[assignment]
+        raw.compress_type, raw.file_size = zipfile.ZIP_STORED, info.compress_size
+        raw.CRC = None  # type: ignore[assignment]  # None: zipfile skips its CRC check (_CrcChecked does it)
         fh = zf.open(raw)
-        stream = _Stored(fh, info.compress_size)  # type: ignore[arg-type]
+        stream = _Stored(fh, info.compress_size)
         inner = _ZIP_DECOMPRESSORS[info.compress_type]
         if info.compress_type == zipfile.ZIP_LZMA and not info.flag_bits & 0x2:  # no end marker
             inner = functools.partial(_ZipLzma, info.file_size)
@@ -252,17 +261,17 @@ def _open_member(
         magic = _magics("bzip2") if info.compress_type == zipfile.ZIP_BZIP2 else ()
     else:
         fh = zf.open(info)
-        stream = _Stored(fh, info.file_size)  # type: ignore[arg-type]
-        new, magic = (lambda stream=stream: stream), ()
+        stream = _Stored(fh, info.file_size)
+        new, magic = _as_member(stream), ()
     ends_early = "the archive ends inside this member"
-    return fh, _Decompressed(stream, new, limits, magic, ends_early=ends_early, budget=budget)  # type: ignore[arg-type]
+    return fh, _Decompressed(stream, new, limits, magic, ends_early=ends_early, budget=budget)
 
 
 class _CrcChecked:
     """A decompressor whose whole output is checked against a CRC-32 at its end (a zip member's
     ``CRC``); a mismatch is raised on the next call, after every byte was given out."""
 
-    def __init__(self, new: Callable[[], object], crc: int) -> None:
+    def __init__(self, new: Callable[[], _Decompressor], crc: int) -> None:
         self._inner = new()
         self._expected = crc
         self._crc = 0
@@ -271,9 +280,9 @@ class _CrcChecked:
     def decompress(self, data: bytes, max_length: int = -1) -> bytes:
         if self._failure is not None:
             raise self._failure
-        out = self._inner.decompress(data, max_length)  # type: ignore[attr-defined]
+        out = self._inner.decompress(data, max_length)
         self._crc = zlib.crc32(out, self._crc)
-        if self._inner.eof and self._crc != self._expected:  # type: ignore[attr-defined]
+        if self._inner.eof and self._crc != self._expected:
             self._failure = ValueError("CRC check failed: the data is damaged")
             if not out:
                 raise self._failure
@@ -285,11 +294,11 @@ class _CrcChecked:
 
     @property
     def eof(self) -> bool:
-        return self._failure is None and self._inner.eof  # type: ignore[attr-defined]
+        return self._failure is None and self._inner.eof
 
     @property
     def unused_data(self) -> bytes:
-        return self._inner.unused_data  # type: ignore[attr-defined]
+        return self._inner.unused_data
 
 
 def _expand_member(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,7 +44,7 @@ def iter_blocks(
                     continue
                 line = LongLine(carry, stream, block_size)
                 carry = b""
-                yield line  # type: ignore[misc]
+                yield line  # type: ignore[misc]  # long_lines: the caller takes a LongLine
                 line.drain()
                 if line.error is not None:
                     raise line.error
@@ -175,7 +175,7 @@ def read_span(path: Path, offset: int, length: int, identity: tuple[int, int] | 
 
 def span_pieces(
     path: Path, offset: int, length: int, piece: int, identity: tuple[int, int] | None = None
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """The bytes of a span in pieces of ``piece`` bytes (read as asked for; a UTF-8 BOM at the
     file's start skipped), with :func:`read_span`'s checks."""
     with open_checked(path, identity) as fh:

@@ -6,17 +6,24 @@ import io
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from logscan.inputs.files import READ_ERRORS, ChangedError
-from logscan.inputs.formats import _NEW_DECOMPRESSOR, _SNIFF, DECOMPRESS_ERRORS, _magics
+from logscan.inputs.formats import (
+    _NEW_DECOMPRESSOR,
+    _SNIFF,
+    DECOMPRESS_ERRORS,
+    _Chunks,
+    _Decompressor,
+    _magics,
+)
 from logscan.inputs.model import Limits, Unreadable
 
 
 def _peek_or_wrap(fh: BinaryIO) -> io.BufferedReader:
     if isinstance(fh, io.BufferedReader | _Decompressed):
-        return fh  # type: ignore[return-value]
-    return io.BufferedReader(fh, buffer_size=_SNIFF)  # type: ignore[arg-type]
+        return fh
+    return io.BufferedReader(fh, buffer_size=_SNIFF)  # type: ignore[arg-type]  # any raw stream
 
 
 def _peek(fh: BinaryIO, n: int) -> bytes:
@@ -69,8 +76,8 @@ class _Decompressed:
 
     def __init__(
         self,
-        raw: BinaryIO,
-        new_decompressor: Callable[[], object],
+        raw: _Chunks,
+        new_decompressor: Callable[[], _Decompressor],
         limits: Limits | None = None,
         magic: tuple[bytes, ...] = (),
         ends_early: str = "the compressed stream ended early",
@@ -84,7 +91,7 @@ class _Decompressed:
         self._limits = limits or Limits()
         self._consumed = 0
         self._produced = 0
-        self._decompressor: object = new_decompressor()
+        self._decompressor = new_decompressor()
         # Decompressed pieces not read yet: a read joins them (one copy).
         self._pieces: deque[bytes] = deque()
         self._offset = 0  # bytes of the first piece already read
@@ -95,8 +102,8 @@ class _Decompressed:
     def _fill(self, wanted: int) -> None:
         while self._buffered < wanted and not self._done and self._error is None:
             d = self._decompressor
-            if d.eof:  # type: ignore[attr-defined]
-                rest = self._next_member(d.unused_data)  # type: ignore[attr-defined]
+            if d.eof:
+                rest = self._next_member(d.unused_data)
                 if not rest:
                     self._done = True
                     return
@@ -138,7 +145,7 @@ class _Decompressed:
         """Decompress ``chunk`` (``b""``: go on with the input held back), at most one step of
         output: a bomb is stopped by the limits before it fills memory."""
         try:
-            out = self._decompressor.decompress(chunk, _STEP)  # type: ignore[attr-defined]
+            out = self._decompressor.decompress(chunk, _STEP)
         except DECOMPRESS_ERRORS as exc:
             self._error = exc
             return
@@ -209,13 +216,20 @@ class _Decompressed:
         self.close()
 
 
+def _as_file(reader: _Decompressed) -> BinaryIO:
+    """``reader`` where a binary file is taken. It is one to all that reads it here (read,
+    peek, readable, close, ``with``; tarfile's stream mode calls read only), though not an io
+    class: it must not have their close on collection, nor their line reading."""
+    return cast(BinaryIO, reader)
+
+
 class _Stored:
     """Bytes stored as they are (a tar member, or a zip member that :mod:`zipfile` inflates) as a
     "decompressor" of themselves, for :class:`_Decompressed` (which gives out every byte before
     damage, and charges what it gives to the archive's budget). Reads ``stream`` directly, never
     past the member's ``size``; tarfile skips what is left of it."""
 
-    def __init__(self, stream: BinaryIO, size: int) -> None:
+    def __init__(self, stream: IO[bytes], size: int) -> None:
         self._stream = stream
         self._left = size
         self.unused_data = b""
@@ -234,6 +248,11 @@ class _Stored:
 
     def close(self) -> None:
         """Nothing to close: the archive's stream is the archive's."""
+
+
+def _as_member(stored: _Stored) -> Callable[[], _Decompressor]:
+    """``stored`` as the decompressor of the only member it holds."""
+    return lambda: stored
 
 
 def _decompressed(kind: str, raw: BinaryIO, limits: Limits, budget: _Budget | None = None) -> _Decompressed:

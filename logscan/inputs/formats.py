@@ -5,23 +5,48 @@ from __future__ import annotations
 import bz2
 import lzma
 import tarfile
+import types
 import zipfile
 import zlib
 from collections.abc import Callable
+from typing import Protocol
 
+
+class _Decompressor(Protocol):
+    """One member (one frame) of a compressed format, decompressed in steps: zlib's, bz2's and
+    lzma's decompressors, and this package's (:class:`_GzipMember`, ``_Stored`` ...)."""
+
+    @property
+    def eof(self) -> bool: ...
+
+    @property
+    def unused_data(self) -> bytes: ...
+
+    def decompress(self, data: bytes, /, max_length: int = ...) -> bytes: ...
+
+
+class _Chunks(Protocol):
+    """What ``_Decompressed`` reads its compressed bytes from: a file, or ``_Stored``."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+_gzip: types.ModuleType  # one of two modules (isal's stubs have its error as an instance, too)
 try:  # ISA-L's inflate: the same stream format, four times zlib's speed
     from isal import isal_zlib as _gzip
 
     _GZIP_ERRORS: tuple[type[BaseException], ...] = (zlib.error, _gzip.error)
 except ImportError:  # pragma: no cover - a platform without its wheels
-    _gzip = zlib  # type: ignore[no-redef]
+    _gzip = zlib
     _GZIP_ERRORS = (zlib.error,)
 
 
 try:  # the standard library's from Python 3.14; its backport before
-    from compression import zstd as _zstd  # type: ignore[import-not-found]
+    from compression import zstd as _zstd  # type: ignore[import-not-found]  # Python 3.14's
 except ImportError:  # pragma: no cover - depends on the Python version
-    from backports import zstd as _zstd  # type: ignore[import-not-found,no-redef]
+    from backports import zstd as _zstd
 
 #: zstd's frames, and its skippable frames (seek tables, pzstd's headers): 0x184D2A50-5F.
 _ZSTD_MAGICS = (b"\x28\xb5\x2f\xfd", *(bytes([0x50 + n]) + b"\x2a\x4d\x18" for n in range(16)))
@@ -76,7 +101,7 @@ class _ZipLzma:
         return self._lzma.eof or (self._size is not None and self._produced >= self._size)
 
 
-_ZIP_DECOMPRESSORS: dict[int, Callable[..., object]] = {
+_ZIP_DECOMPRESSORS: dict[int, Callable[..., _Decompressor]] = {
     zipfile.ZIP_BZIP2: bz2.BZ2Decompressor,
     zipfile.ZIP_LZMA: _ZipLzma,
 }
@@ -119,7 +144,7 @@ def _kind(head: bytes) -> str | None:
 def _starts(kind: str, head: bytes) -> bool:
     """Whether the decompressor of ``kind`` takes ``head`` (gives a byte, or asks for more)."""
     try:
-        _NEW_DECOMPRESSOR[kind]().decompress(head, 1)  # type: ignore[attr-defined]
+        _NEW_DECOMPRESSOR[kind]().decompress(head, 1)
     except DECOMPRESS_ERRORS:
         return False
     return True
@@ -304,7 +329,7 @@ def _magics(kind: str) -> tuple[bytes, ...]:
 
 
 #: A new decompressor of one member (one frame) of each compressed format.
-_NEW_DECOMPRESSOR: dict[str, Callable[[], object]] = {
+_NEW_DECOMPRESSOR: dict[str, Callable[[], _Decompressor]] = {
     "gzip": _GzipMember,
     "bzip2": bz2.BZ2Decompressor,
     "xz": lzma.LZMADecompressor,

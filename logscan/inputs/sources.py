@@ -295,7 +295,7 @@ class _DiskCounter(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        n = self._fh.readinto(buffer)  # type: ignore[attr-defined]
+        n = self._fh.readinto(buffer)  # type: ignore[attr-defined]  # a raw file: BinaryIO lacks it
         self._read += n or 0
         return n
 

@@ -31,8 +31,8 @@ class _Whole(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]  # a raw file: BinaryIO lacks it
         if not n and self._read < self._size:
             raise _shorter(self._raw)
         self._read += n or 0
@@ -57,9 +57,9 @@ def text_stream(fh: BinaryIO) -> BinaryIO:
     if head.startswith(codecs.BOM_UTF8):
         buffered.read(3)
     elif encoding is not None:
-        stream = _Transcoder(buffered, encoding)  # type: ignore[assignment]
+        stream = _Transcoder(buffered, encoding)  # type: ignore[assignment]  # a raw binary stream
     if _cr_only(head):
-        stream = _CrLines(stream)  # type: ignore[assignment]
+        stream = _CrLines(stream)  # type: ignore[assignment]  # reads as a binary file
     return stream
 
 

@@ -43,14 +43,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from re import _constants as _c
-from typing import Any
+from re import _constants as _c  # type: ignore[attr-defined]  # the parser's own constants: typeshed has no stub
+from typing import Any, cast
 
 import polars as pl
 
 from logscan import SDKS
 from logscan.datafile import key_lines, line_of, read_toml
 from logscan.errors import PatternError, located
+
+#: Makes the located error of a problem's message (raised by the caller).
+_Fail = Callable[[str], Exception]
 
 
 @dataclass(frozen=True)
@@ -285,7 +288,7 @@ def _item_lines(file: _File, key: tuple[str | int, ...], items: Sequence[object]
     return tuple(found)
 
 
-def _strings(file: _File, key: tuple[str | int, ...], value: object, fail) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+def _strings(file: _File, key: tuple[str | int, ...], value: object, fail: _Fail) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
         raise fail(f"'{key[-1]}' must be a list of strings")
     return tuple(value)
@@ -327,7 +330,7 @@ class Definitions:
     def names(self, kind: str) -> list[str]:
         return sorted(name for k, name in self.raw if k == kind)
 
-    def get(self, kind: str, name: str, fail, stack: tuple[str, ...] = ()) -> Definition:  # type: ignore[no-untyped-def]
+    def get(self, kind: str, name: str, fail: _Fail, stack: tuple[str, ...] = ()) -> Definition:
         """The definition ``name`` of ``kind``, expanded (``fail(message)`` makes the error of
         the place that refers to it)."""
         if (kind, name) not in self.raw:
@@ -399,7 +402,7 @@ def _grouped(regex: str) -> str:
     return f"(?:{regex})"
 
 
-def expand(regex: str, definitions: Definitions, fail, stack: tuple[str, ...] = ()) -> str:  # type: ignore[no-untyped-def]
+def expand(regex: str, definitions: Definitions, fail: _Fail, stack: tuple[str, ...] = ()) -> str:
     """``regex`` with each ``%{name}`` replaced by its fragment (a group of its own; the whole
     regex, a lone reference, is the fragment's text as it is)."""
     whole = _REFERENCE.fullmatch(regex)
@@ -432,8 +435,8 @@ def load_files(paths: Sequence[Path]) -> PatternSet:
     problems: list[str] = []
     patterns: list[Pattern] = []
     for file in files:
-        tables = file.doc.get("pattern", [])
-        for index, table in enumerate(tables):  # type: ignore[arg-type]
+        tables = cast("list[dict[str, object]]", file.doc.get("pattern", []))  # as _read checked
+        for index, table in enumerate(tables):
             try:
                 patterns.append(_build(file, index, table, definitions))
             except PatternError as exc:
@@ -445,11 +448,10 @@ def load_files(paths: Sequence[Path]) -> PatternSet:
         if "counter_samples" in file.doc:
             at = file.at("counter_samples")
             if not isinstance(file.doc["counter_samples"], list) or not all(
-                isinstance(c, str)
-                for c in file.doc["counter_samples"]  # type: ignore[attr-defined]
+                isinstance(c, str) for c in file.doc["counter_samples"]
             ):
                 raise PatternError(located(file.path, at, "'counter_samples' must be a list of strings"))
-            lines = tuple(file.doc["counter_samples"])  # type: ignore[arg-type]
+            lines = tuple(file.doc["counter_samples"])
             where = _item_lines(file, ("counter_samples",), lines)
             counters.append(FileCounters(str(file.path), at, lines, where))
     return PatternSet(patterns, definitions.of(files), counters)
@@ -538,18 +540,21 @@ def _build(file: _File, index: int, table: dict[str, object], definitions: Defin
     )
 
 
-def _exclude(value: object, definitions: Definitions, fail, at_key) -> tuple[str | None, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+def _exclude(
+    value: object, definitions: Definitions, fail: _Fail, at_key: _Fail
+) -> tuple[str | None, tuple[str, ...]]:
     """A pattern's ``exclude``: a regex, ``"@name"`` or a list of them, as one regex (a single
     one as written), and the names it uses. ``at_key`` makes the errors of references (at the
     key's line), ``fail`` the others (at the pattern's)."""
     if value is None:
         return None, ()
     items = value if isinstance(value, list) else [value]
-    if not items or not all(isinstance(i, str) and i for i in items):
+    strings = [i for i in items if isinstance(i, str) and i]
+    if not items or len(strings) != len(items):
         raise fail("'exclude' must be a regex, \"@name\" of a named exclude, or a list of them")
     regexes: list[str] = []
     names: list[str] = []
-    for item in items:
+    for item in strings:
         if m := _EXCLUDE_NAME.fullmatch(item):
             names.append(m.group(1))
             regexes.append(definitions.get("excludes", m.group(1), at_key).regex)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def dumps(data: object) -> str:
 SCHEMA_VERSION = 1
 
 
-def stamped(data: dict[str, object]) -> dict[str, object]:
+def stamped(data: Mapping[str, object]) -> dict[str, object]:
     """``data`` headed by ``schema_version`` and ``logscan_version``."""
     from logscan import __version__
 

@@ -66,7 +66,7 @@ def render(verdict: Verdict) -> str:
             failure.text = _xml_text(
                 "\n".join(
                     f"{c['sdk']} {c['code']} {c['name'] or 'UNKNOWN'}: {_lines(c['count'])}, "
-                    f"first at {c['sample']['file']}:{c['sample']['line']}"  # type: ignore[index]
+                    f"first at {c['sample']['file']}:{c['sample']['line']}"
                     for c in violation.codes
                 )
             )

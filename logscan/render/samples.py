@@ -7,10 +7,12 @@ its sample is its first line in file order, and the outputs say so with :data:`F
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 #: The note on a sample chosen in file order (no line of the code has a time).
 FILE_ORDER = "file order: no timestamps"
 
 
-def by_file_order(code: dict[str, object]) -> bool:
+def by_file_order(code: Mapping[str, object]) -> bool:
     """Whether ``code``'s sample is its first line in file order (none of its lines has a time)."""
     return "seen_precision" in code and code["seen_precision"] is None
