@@ -296,9 +296,9 @@ def test_an_output_that_is_one_of_the_inputs_is_refused(tmp_path, command):
     log.write_text(LINES, encoding="utf-8")
     r = invoke(command, log, "-f", "json", "-o", tmp_path / "." / "a.log")
     assert (r.exit_code, r.stdout) == (2, "")
-    assert r.stderr.endswith(
-        f"Error: Invalid value for -o/--output: {tmp_path / '.' / 'a.log'} is one of the logs to scan; "
-        "write the output elsewhere\n"
+    assert r.stderr == (
+        f"logscan: error: -o/--output: {tmp_path / '.' / 'a.log'} is one of the logs to scan; "
+        f"write the output elsewhere (see logscan {command} --help)\n"
     )
     assert log.read_text(encoding="utf-8") == LINES
     # through the folder it is in, or a glob (regression: both replaced it)
