@@ -31,6 +31,10 @@ class ConfigError(LogscanError):
     """A configuration file or value is invalid."""
 
 
+class UnknownName(LogscanError):
+    """A name given to look up (a code's, a kind's, a category's) is not one the catalogue has."""
+
+
 class OutputError(LogscanError):
     """An output could not be written."""
 

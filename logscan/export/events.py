@@ -11,14 +11,13 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
 
 from logscan.decode import catalogue as cat
+from logscan.decode.filters import Filters
 from logscan.export import EVENT_FORMATS  # noqa: F401 (re-exported: the writers' names)
 from logscan.inputs import Source, Unreadable
 from logscan.match.matcher import Matcher
@@ -37,31 +36,6 @@ COLUMNS = (
 #: Longest line text kept in an export.
 TEXT_CHARS = 500
 _CATEGORICAL = ("sdk", "platform", "pattern", "category", "kind")
-
-
-@dataclass
-class Filters:
-    """Which events to keep (empty lists keep everything)."""
-
-    sdk: list[str] = field(default_factory=list)
-    code: list[int] = field(default_factory=list)
-    category: list[str] = field(default_factory=list)
-    kind: list[str] = field(default_factory=list)
-    since: datetime | None = None
-    until: datetime | None = None
-
-    def expr(self) -> pl.Expr:
-        conditions = [pl.lit(True)]
-        for name in ("sdk", "code", "category", "kind"):
-            values = getattr(self, name)
-            if values:
-                conditions.append(pl.col(name).is_in(values))
-        # --since/--until only judge lines with a full timestamp: the others are left out.
-        if self.since is not None:
-            conditions.append(pl.col("timestamp") >= self.since)
-        if self.until is not None:
-            conditions.append(pl.col("timestamp") <= self.until)
-        return pl.all_horizontal(conditions)
 
 
 def decode(
