@@ -484,6 +484,8 @@ class ReportOptions:
     bucket: str | None = None
     #: Run on this Dask cluster (``--engine dask``: :mod:`logscan.fleet.cluster`); None: here.
     cluster: Any = None
+    #: ``--exclude`` globs: inputs skipped (:func:`logscan.inputs.sources.excluded`).
+    exclude: tuple[str, ...] = ()
 
 
 def scan_report(

@@ -77,7 +77,7 @@ def events(
     fmt = pick_format(format_, output, EVENT_FORMATS)
     refuse_binary_on_terminal(fmt, output, EVENT_FORMATS)
     scan.refuse_output_among_inputs(output)
-    items = iter_sources(scan.paths, limits=cfg.limits_of(config))
+    items = iter_sources(scan.paths, limits=cfg.limits_of(config), exclude=scan.exclude)
 
     def run(out: Any) -> Any:
         writer = exports.WRITERS[fmt](out)

@@ -65,6 +65,8 @@ class Scan:
     engine: str | None = None
     scheduler: str | None = None
     connect_timeout: float | None = None
+    #: ``--exclude`` globs (files, folders, archive members skipped: inputs.sources.excluded).
+    exclude: tuple[str, ...] = ()
 
     def engine_of(self, config: Any) -> str:
         """Where the scan runs: --engine, else the configuration's ``engine``, else dask when
@@ -72,6 +74,8 @@ class Scan:
         engine = self.engine or config.engine or ("dask" if self.scheduler else "local")
         if engine == "local" and self.scheduler:
             raise click.BadParameter("a scheduler is for --engine dask", param_hint="--scheduler")
+        if engine == "dask" and self.exclude:
+            raise click.UsageError("--exclude is for the local engine (not yet for --engine dask)")
         if engine == "dask" and "-" in self.paths:
             raise click.UsageError("standard input (-) is read by the local engine only: drop --engine dask")
         return engine
@@ -118,6 +122,7 @@ class Scan:
             redact_users=self.redact_users,
             limits=cfg.limits_of(config),
             cluster=self.cluster(config) if dask else None,
+            exclude=self.exclude,
             **extra,
         )
 
@@ -153,6 +158,11 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             ),
             no_redact_option,
             redact_users_option,
+            click.option(
+                "--exclude", multiple=True, metavar="GLOB",
+                help="Skip files, folders and archive members whose name (README.txt, *.txt) or path "
+                "(ticket/old/*) matches GLOB (repeatable).",
+            ),
             click.option("-q", "--quiet", is_flag=True, help="No progress or warnings on stderr."),
             click.option(
                 "--engine", type=click.Choice(["local", "dask"]), default=None,

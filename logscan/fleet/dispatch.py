@@ -27,7 +27,7 @@ def report_paths(
             options.paths, matcher, catalogue, options.cluster, limits=options.limits, redact=options.redact,
             redact_users=options.redact_users, views=options.views, bucket=options.bucket,
         )  # fmt: skip
-    items = iter_sources(options.paths, stdin=stdin, limits=options.limits)
+    items = iter_sources(options.paths, stdin=stdin, limits=options.limits, exclude=options.exclude)
     return scan_report(
         items, matcher, catalogue, workers=options.workers, redact=options.redact,
         redact_users=options.redact_users, views=options.views, bucket=options.bucket, progress=progress,
