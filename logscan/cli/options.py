@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from logscan.cli.stdin import EXCLUDE_HELP, note_stdin
 from logscan.outputs import Formats
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -75,7 +76,7 @@ class Scan:
         if engine == "local" and self.scheduler:
             raise click.BadParameter("a scheduler is for --engine dask", param_hint="--scheduler")
         if engine == "dask" and self.exclude:
-            raise click.UsageError("--exclude is for the local engine (not yet for --engine dask)")
+            raise click.UsageError("--exclude is for the local engine only: drop --engine dask")
         if engine == "dask" and "-" in self.paths:
             raise click.UsageError("standard input (-) is read by the local engine only: drop --engine dask")
         return engine
@@ -141,6 +142,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
         if scan.engine != "dask" and not scan.scheduler:
             pool.prestart(scan.paths, scan.workers)
+        note_stdin(scan.paths, quiet=scan.quiet)
         return f(scan=scan, **kwargs)
 
     for deco in reversed(
@@ -158,11 +160,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             ),
             no_redact_option,
             redact_users_option,
-            click.option(
-                "--exclude", multiple=True, metavar="GLOB",
-                help="Skip files, folders and archive members whose name (README.txt, *.txt) or path "
-                "(ticket/old/*) matches GLOB (repeatable).",
-            ),
+            click.option("--exclude", multiple=True, metavar="GLOB", help=EXCLUDE_HELP),
             click.option("-q", "--quiet", is_flag=True, help="No progress or warnings on stderr."),
             click.option(
                 "--engine", type=click.Choice(["local", "dask"]), default=None,

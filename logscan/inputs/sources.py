@@ -7,7 +7,6 @@ import glob
 import os
 import re
 import stat
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from logscan.inputs.archives import _expand_stream, _expand_zip
 from logscan.inputs.decompress import _reason
 from logscan.inputs.formats import _SNIFF, _kind, compression_of
 from logscan.inputs.model import _T, Limits, Listed, Source, Unreadable
+from logscan.inputs.stdin import standard_input
 from logscan.inputs.text import _open_plain, _plain_utf8, _unsupported
 
 _GLOB_CHARS = set("*?[")
@@ -55,7 +55,7 @@ def iter_sources(
         if walk.stdin:  # "-" named twice: standard input is read once, as a file named twice
             return
         walk.stdin = True
-        stream = stdin if stdin is not None else sys.stdin.buffer
+        stream = stdin if stdin is not None else standard_input()
         yield from _expand_stream("<stdin>", stream, None, limits, depth=0)
 
     def visit(path: Path, name: str, in_folder: bool) -> Iterator[Source | Unreadable]:

@@ -81,5 +81,5 @@ def test_exclude_is_for_the_local_engine(ticket):
     assert (r.exit_code, r.stdout) == (2, "")
     assert (
         r.stderr
-        == "logscan: error: --exclude is for the local engine (not yet for --engine dask) (see logscan report --help)\n"
+        == "logscan: error: --exclude is for the local engine only: drop --engine dask (see logscan report --help)\n"
     )
