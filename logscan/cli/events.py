@@ -92,3 +92,7 @@ def events(
     else:
         stats = write_atomic_with(output, run)
     finish_scan(stats, keep_going=scan.keep_going, quiet=scan.quiet, render=lambda: None)
+
+
+#: Rows stream: no pool started before the first are out (scan_options; the engine starts it then).
+events.callback.__wrapped__.streams = True  # type: ignore[attr-defined, union-attr]

@@ -140,7 +140,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         scan = Scan(**{name: kwargs.pop(name) for name in names})
         from logscan.run import pool
 
-        if scan.engine != "dask" and not scan.scheduler:
+        if scan.engine != "dask" and not scan.scheduler and not getattr(f, "streams", False):
             pool.prestart(scan.paths, scan.workers)
         note_stdin(scan.paths, quiet=scan.quiet)
         return f(scan=scan, **kwargs)

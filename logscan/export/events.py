@@ -33,6 +33,9 @@ COLUMNS = (
     "file", "line", "timestamp", "sdk", "platform", "pattern", "code", "name", "category", "kind",
     "description", "text",
 )  # fmt: skip
+#: The first block of a file an export scans (then doubled to a whole block): its rows are out
+#: within a tenth of a second, where a whole 16 MiB block took about a second.
+FIRST_BLOCK = 1 << 20
 #: Longest line text kept in an export.
 TEXT_CHARS = 500
 _CATEGORICAL = ("sdk", "platform", "pattern", "category", "kind")
@@ -65,6 +68,12 @@ class Writer:
 
     def _write(self, frame: pl.DataFrame) -> None:
         raise NotImplementedError
+
+    def flush(self) -> None:
+        """Hand what is written to the reader (a pipe: ``| head``, ``| jq``)."""
+        flush = getattr(self.out, "flush", None)
+        if flush is not None:
+            flush()
 
     def close(self) -> None:
         """Finish the file (footer, Parquet assembly)."""
@@ -174,12 +183,14 @@ def export_events(
     """Scan ``items`` and write every (filtered) event with ``writer``; return what was read."""
     keep = (filters or Filters()).expr()
     with Engine(matcher, workers=workers) as engine:
+        engine.first_block = FIRST_BLOCK  # the first rows out at once (| head), not after 16 MiB
         for frame in engine.run(items, keep_events, progress=progress):
             if frame.is_empty():
                 continue
             rows = decode(frame, catalogue, redact=redact, redact_users=redact_users).filter(keep)
             if rows.height:
                 writer.write(rows.select(pl.col(c).cast(t) for c, t in EXPORT_SCHEMA.items()))
+                writer.flush()  # a block's rows reach the reader before the next block is scanned
         stats = engine.stats
     writer.close()
     return stats
