@@ -147,4 +147,3 @@ def emit(fmt: str, output: Path | None, produce: Callable[[str], str | bytes]) -
 def warn(message: str, *, quiet: bool) -> None:
     if not quiet:
         click.echo(f"logscan: {printable(message)}", err=True)
-

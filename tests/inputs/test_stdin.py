@@ -38,7 +38,10 @@ def test_ctrl_c_ends_a_read_of_the_terminal_at_once(command):
         os.execv(sys.executable, [sys.executable, "-m", "logscan", command, "-"])
     try:
         said = _read_until(fd, b"Ctrl-C)", 60)
-        assert b"logscan: reading standard input from the terminal (end it with Ctrl-D, stop with Ctrl-C)" in said
+        assert (
+            b"logscan: reading standard input from the terminal (end it with Ctrl-D, stop with Ctrl-C)"
+            in said
+        )
         time.sleep(0.3)  # blocked on the read by now (not required: a Ctrl-C earlier ends it too)
         os.write(fd, b"\x03")
         said = _read_until(fd, b"interrupted", 20)
