@@ -20,6 +20,7 @@ import polars as pl
 
 from logscan.aggregate import buckets
 from logscan.decode import catalogue as cat
+from logscan.decode.filters import Filters
 from logscan.inputs import Limits, Source, Unreadable
 from logscan.match.matcher import Matcher, describe_events, timestamp_events
 from logscan.match.redact import redact_expr
@@ -187,6 +188,8 @@ class Report:
     #: Per time bucket and category: ``start`` (ISO), ``category``, ``count``; empty buckets included.
     timeline: pl.DataFrame = field(default_factory=pl.DataFrame)
     bucket: str | None = None
+    #: The filters the counts are of (``--sdk``, ``--code``, ``--since``, ``--until``), as given.
+    filters: dict[str, object] = field(default_factory=dict)
 
     @functools.cached_property
     def by_file(self) -> pl.DataFrame:
@@ -225,6 +228,7 @@ class Report:
         """The JSON form (also the baseline format of ``logscan check``)."""
         data: dict[str, object] = {
             "inputs": self.inputs(),
+            **({"filters": self.filters} if self.filters else {}),
             "events": self.events,
             "span": self.span,
             "codes": [_code_dict(row) for row in self.codes.iter_rows(named=True)],
@@ -486,6 +490,8 @@ class ReportOptions:
     cluster: Any = None
     #: ``--exclude`` globs: inputs skipped (:func:`logscan.inputs.sources.excluded`).
     exclude: tuple[str, ...] = ()
+    #: Which events are counted (``--sdk``, ``--code``, ``--since``, ``--until``); None: all.
+    filters: Filters | None = None
 
 
 def scan_report(
@@ -499,23 +505,38 @@ def scan_report(
     views: tuple[str, ...] = (),
     bucket: str | None = None,
     progress=None,  # type: ignore[no-untyped-def]
+    filters: Filters | None = None,
 ) -> Report:
     """Scan ``items`` and build the report (map: partial counts; merge: build_report).
 
     A timeline (``"time" in views``) reads every event's time, in buckets of
     ``bucket`` (or of a minute, coarsened at the merge to fit the span).
     """
-    mapper = mapper_for(views, bucket)
+    mapper = mapper_for(views, bucket, filters)
     with Engine(matcher, workers=workers) as engine:
         partials = merge(engine.run(items, mapper, progress=progress))
         stats = engine.stats
-    return build_report(
+    report = build_report(
         partials, stats, catalogue, redact=redact, redact_users=redact_users, views=views, every=bucket
     )
+    report.filters = filters.to_dict() if filters else {}
+    return report
 
 
-def mapper_for(views: tuple[str, ...], bucket: str | None) -> Callable[[pl.DataFrame, Matcher], pl.DataFrame]:
-    """The map step of a report with these views: partial counts, per time bucket for a timeline."""
+def mapper_for(
+    views: tuple[str, ...], bucket: str | None, filters: Filters | None = None
+) -> Callable[[pl.DataFrame, Matcher], pl.DataFrame]:
+    """The map step of a report with these views: partial counts, per time bucket for a timeline;
+    of the events ``filters`` keep (``--sdk``, ``--code``, ``--since``, ``--until``)."""
+    mapper: Callable = partial_counts
     if "time" in views:
-        return functools.partial(partial_counts, every=bucket or BUCKETS[0])
-    return partial_counts
+        mapper = functools.partial(partial_counts, every=bucket or BUCKETS[0])
+    if filters:
+        return functools.partial(_filtered, mapper=mapper, filters=filters)
+    return mapper
+
+
+def _filtered(events: pl.DataFrame, matcher: Matcher, *, mapper: Callable, filters: Filters) -> pl.DataFrame:
+    """``mapper`` of the events of a block that ``filters`` keep (their times read if they are judged)."""
+    keep = timestamp_events(events) if filters.timed else events
+    return mapper(keep.filter(filters.expr()).select(events.columns), matcher)

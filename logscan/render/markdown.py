@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from logscan.aggregate.report import Report
 from logscan.outputs import printable
 from logscan.render import links
-from logscan.render.text import TOP_CAUSES, describe_span, extra_views, human_bytes, plain_cell
+from logscan.render.text import (
+    TOP_CAUSES,
+    describe_filters,
+    describe_span,
+    extra_views,
+    human_bytes,
+    plain_cell,
+)
 
 
 class Markdown(str):
@@ -91,6 +98,8 @@ def render(report: Report) -> str:
         f"- Scanned: {inputs['files']} files, {inputs['lines']:,} lines, {human_bytes(inputs['bytes'])}"
     )
     out.append(f"- Events: {data['events']:,} error lines, {len(data['codes'])} distinct codes")
+    if data.get("filters"):
+        out.append(f"- Counted only: {code(describe_filters(data['filters']))}")
     out.append(f"- Time span: {describe_span(data['span'])}")
     for bad in inputs["unreadable"]:
         out.append(f"- **Unreadable:** {code(bad['name'])}: {text(bad['reason'])}")

@@ -105,3 +105,28 @@ def test_explain_suggests_the_nearest_name():
     assert r.stderr.startswith(
         "logscan: no catalogue entry matches 'USER_REMOVD' (did you mean USER_REMOVED?). "
     )
+
+
+# ---------------------------------------------------------------- report counts what the filters keep
+
+
+def test_report_counts_only_what_the_filters_keep_and_says_so(log):
+    r = invoke("report", log, "-f", "json", "--code", "NETWORK_ERROR", "--since", "2024-05-01T10:00:00Z")
+    assert r.exit_code == 0 and r.stderr == ""
+    data = r.json()
+    assert data["filters"] == {"code": ["native/2"], "since": "2024-05-01T10:00:00.000"}
+    assert data["events"] == 2 and [(c["code"], c["count"]) for c in data["codes"]] == [(2, 2)]
+    assert data["inputs"]["lines"] == 4  # everything is read; only the counts are filtered
+    # no filter: no "filters" key, every line counted
+    data = invoke("report", log, "-f", "json").json()
+    assert "filters" not in data and data["events"] == 4
+    r = invoke("report", log, "--sdk", "web")
+    assert r.exit_code == 0 and "Counted only: --sdk web\n" in r.stdout and "0 error lines" in r.stdout
+
+
+def test_report_filters_are_for_the_local_engine(log):
+    r = invoke("report", log, "--code", "2", "--engine", "dask")
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr == (
+        "logscan: error: --sdk, --code, --since and --until are for the local engine: drop --engine dask\n"
+    )
