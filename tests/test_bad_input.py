@@ -1014,7 +1014,11 @@ def test_a_closed_pipe_stops_the_workers_too(tmp_path):
             fh.write(ERR.format(311) * 10_000)
     with _logscan("events", str(log), stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout.readline().startswith(b'{"file"')
-        workers = _children(proc.pid)
+        # The workers start once the first rows are out (they would hold them back): read on
+        # until they are up.
+        deadline = time.monotonic() + 60
+        while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+            proc.stdout.readline()
         assert workers  # the pool (and multiprocessing's resource tracker)
         proc.stdout.close()
         err = proc.stderr.read()
