@@ -1028,7 +1028,11 @@ def test_a_closed_pipe_stops_the_workers_too(tmp_path):
             fh.write(ERR.format(311) * 10_000)
     with _logscan("events", str(log), stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout.readline().startswith(b'{"file"')
-        workers = _children(proc.pid)
+        # The workers start once the first rows are out (they would hold them back): read on
+        # until they are up.
+        deadline = time.monotonic() + 60
+        while not (workers := _children(proc.pid)) and time.monotonic() < deadline:
+            proc.stdout.readline()
         assert workers  # the pool (and multiprocessing's resource tracker)
         proc.stdout.close()
         err = proc.stderr.read()
@@ -1189,8 +1193,8 @@ def test_terminal_escapes_in_logs_and_names_are_shown_escaped_in_human_outputs(t
     r = invoke("report", log, "--config", tmp_path / "x\x1b]0;PWN\x07.toml")  # click's own messages
     assert (r.exit_code, r.stdout) == (2, "")
     assert r.stderr == (
-        "Usage: logscan report [OPTIONS] PATHS...\nTry 'logscan report --help' for help.\n\n"
-        f"Error: Invalid value for '--config': File '{tmp_path}/x\\x1b]0;PWN\\x07.toml' does not exist.\n"
+        f"logscan: error: --config: file '{tmp_path}/x\\x1b]0;PWN\\x07.toml' does not exist "
+        "(see logscan report --help)\n"
     )
     mine = tmp_path / "mine\x1b]0;PWN\x07.toml"  # the check commands name the files they read
     entry = (

@@ -109,6 +109,13 @@ def test_the_graph_sees_imports_at_module_level_and_in_functions(tmp_path, files
 
 
 def test_command_modules_are_thin():
-    """No command module over ~200 lines: the library does the work."""
-    long = {p.name: n for p in (PACKAGE / "cli").glob("*.py") if (n := len(p.read_text().splitlines())) > 230}
+    """No command module (one that defines a click command) over ~200 lines: the library does
+    the work."""
+    commands = [
+        p
+        for p in (PACKAGE / "cli").glob("*.py")
+        if "@click.command" in p.read_text() or "@click.group" in p.read_text()
+    ]
+    assert len(commands) >= 8
+    long = {p.name: n for p in commands if (n := len(p.read_text().splitlines())) > 230}
     assert long == {}

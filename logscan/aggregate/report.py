@@ -11,6 +11,7 @@ count descending, then sdk, then code.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import polars as pl
 
 from logscan.aggregate import buckets
 from logscan.decode import catalogue as cat
+from logscan.decode.filters import Filters
 from logscan.inputs import Limits, Source, Unreadable
 from logscan.match.matcher import Matcher, describe_events, timestamp_events
 from logscan.match.redact import redact_expr
@@ -260,6 +262,8 @@ class ReportDict(TypedDict):
     span: dict[str, object]
     codes: list[CodeDict]
     categories: list[dict[str, Any]]
+    filters: NotRequired[dict[str, object]]
+    codes_omitted: NotRequired[int]
     kinds: NotRequired[list[dict[str, Any]]]
     files: NotRequired[list[dict[str, Any]]]
     platforms: NotRequired[list[dict[str, Any]]]
@@ -285,6 +289,25 @@ class Report:
     #: Per time bucket and category: ``start`` (ISO), ``category``, ``count``; empty buckets included.
     timeline: pl.DataFrame = field(default_factory=pl.DataFrame)
     bucket: str | None = None
+    #: The filters the counts are of (``--sdk``, ``--code``, ``--since``, ``--until``), as given.
+    filters: dict[str, object] = field(default_factory=dict)
+    #: How many codes the codes list shows (``--top N``; None: all). Totals, categories and
+    #: the other views count every code.
+    listed: int | None = None
+
+    def top(self, n: int) -> Report:
+        """This report with only its ``n`` most frequent codes listed (``--top N``)."""
+        return dataclasses.replace(self, listed=n)
+
+    @property
+    def listed_codes(self) -> pl.DataFrame:
+        """The codes the list shows: all, or the ``--top`` most frequent."""
+        return self.codes if self.listed is None else self.codes.head(self.listed)
+
+    @property
+    def omitted_codes(self) -> int:
+        """Codes that :meth:`top` leaves out of the list."""
+        return max(0, self.codes.height - self.listed) if self.listed is not None else 0
 
     @functools.cached_property
     def by_file(self) -> pl.DataFrame:
@@ -321,13 +344,15 @@ class Report:
 
     def to_dict(self) -> ReportDict:
         """The JSON form (also the baseline format of ``logscan check``)."""
-        data: ReportDict = {
+        data = cast(ReportDict, {
             "inputs": self.inputs(),
+            **({"filters": self.filters} if self.filters else {}),  # said only where some apply
             "events": self.events,
             "span": self.span,
-            "codes": [_code_dict(row) for row in self.codes.iter_rows(named=True)],
+            "codes": [_code_dict(row) for row in self.listed_codes.iter_rows(named=True)],
+            **({"codes_omitted": self.omitted_codes} if self.omitted_codes else {}),  # --top
             "categories": self.categories.to_dicts(),
-        }
+        })  # fmt: skip
         if "kind" in self.views:
             data["kinds"] = self.kinds().to_dicts()
         if "file" in self.views:
@@ -603,6 +628,10 @@ class ReportOptions:
     bucket: str | None = None
     #: Run on this Dask cluster (``--engine dask``: :mod:`logscan.fleet.cluster`); None: here.
     cluster: Any = None
+    #: ``--exclude`` globs: inputs skipped (:func:`logscan.inputs.sources.excluded`).
+    exclude: tuple[str, ...] = ()
+    #: Which events are counted (``--sdk``, ``--code``, ``--since``, ``--until``); None: all.
+    filters: Filters | None = None
 
 
 def scan_report(
@@ -616,23 +645,38 @@ def scan_report(
     views: tuple[str, ...] = (),
     bucket: str | None = None,
     progress: Callable[[int], None] | None = None,
+    filters: Filters | None = None,
 ) -> Report:
     """Scan ``items`` and build the report (map: partial counts; merge: build_report).
 
     A timeline (``"time" in views``) reads every event's time, in buckets of
     ``bucket`` (or of a minute, coarsened at the merge to fit the span).
     """
-    mapper = mapper_for(views, bucket)
+    mapper = mapper_for(views, bucket, filters)
     with Engine(matcher, workers=workers) as engine:
         partials = merge(engine.run(items, mapper, progress=progress))
         stats = engine.stats
-    return build_report(
+    report = build_report(
         partials, stats, catalogue, redact=redact, redact_users=redact_users, views=views, every=bucket
     )
+    report.filters = filters.to_dict() if filters else {}
+    return report
 
 
-def mapper_for(views: tuple[str, ...], bucket: str | None) -> Callable[[pl.DataFrame, Matcher], pl.DataFrame]:
-    """The map step of a report with these views: partial counts, per time bucket for a timeline."""
+def mapper_for(
+    views: tuple[str, ...], bucket: str | None, filters: Filters | None = None
+) -> Callable[[pl.DataFrame, Matcher], pl.DataFrame]:
+    """The map step of a report with these views: partial counts, per time bucket for a timeline;
+    of the events ``filters`` keep (``--sdk``, ``--code``, ``--since``, ``--until``)."""
+    mapper: Callable = partial_counts
     if "time" in views:
-        return functools.partial(partial_counts, every=bucket or BUCKETS[0])
-    return partial_counts
+        mapper = functools.partial(partial_counts, every=bucket or BUCKETS[0])
+    if filters:
+        return functools.partial(_filtered, mapper=mapper, filters=filters)
+    return mapper
+
+
+def _filtered(events: pl.DataFrame, matcher: Matcher, *, mapper: Callable, filters: Filters) -> pl.DataFrame:
+    """``mapper`` of the events of a block that ``filters`` keep (their times read if they are judged)."""
+    keep = timestamp_events(events) if filters.timed else events
+    return mapper(keep.filter(filters.expr()).select(events.columns), matcher)

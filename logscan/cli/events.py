@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from logscan.cli.options import CONTEXT, Scan, output_options, scan_options
+from logscan.cli.filters import filter_options, make_filters
+from logscan.cli.options import CONTEXT, Scan, output_options, streaming_scan_options
 from logscan.cli.output import finish_scan, pick_format, refuse_binary_on_terminal
 from logscan.export import EVENT_FORMATS
 from logscan.outputs import write_atomic_with
@@ -16,26 +17,15 @@ from logscan.outputs import write_atomic_with
 
 @click.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--sdk", "sdk_filter", multiple=True, type=click.Choice(["native", "web"]), help="Only this SDK family."
-)
-@click.option("--code", "code_filter", multiple=True, type=int, help="Only this code (repeatable).")
-@click.option("--category", "category_filter", multiple=True, help="Only this category (repeatable).")
-@click.option("--kind", "kind_filter", multiple=True, help="Only this kind (repeatable).")
-@click.option(
-    "--since", type=click.DateTime(), default=None, help="Only lines with a full timestamp at or after this."
-)
-@click.option(
-    "--until", type=click.DateTime(), default=None, help="Only lines with a full timestamp at or before this."
-)
+@filter_options()
 @output_options(
     EVENT_FORMATS,
     folder=" With --engine dask: a FOLDER, written as a Parquet dataset (a part per task).",
 )  # fmt: skip
-@scan_options
+@streaming_scan_options
 def events(
     sdk_filter: tuple[str, ...],
-    code_filter: tuple[int, ...],
+    code_filter: tuple[str, ...],
     category_filter: tuple[str, ...],
     kind_filter: tuple[str, ...],
     since: Any,
@@ -58,20 +48,13 @@ def events(
       logscan events logs/ --format csv -o triage.csv
     """
     from logscan import config as cfg
-    from logscan.decode.catalogue import CATEGORIES, KINDS, UNKNOWN
     from logscan.export import events as exports
     from logscan.inputs import iter_sources
 
-    for value in category_filter:
-        if value not in (*CATEGORIES, UNKNOWN):
-            raise click.BadParameter(f"{value!r} is not a category", param_hint="--category")
-    for value in kind_filter:
-        if value not in (*KINDS, UNKNOWN):
-            raise click.BadParameter(f"{value!r} is not a kind", param_hint="--kind")
     config, matcher, catalogue = scan.prepare()
-    filters = exports.Filters(
-        sdk=list(sdk_filter), code=list(code_filter), category=list(category_filter), kind=list(kind_filter),
-        since=since, until=until,
+    filters = make_filters(
+        catalogue, sdk_filter=sdk_filter, code_filter=code_filter, category_filter=category_filter,
+        kind_filter=kind_filter, since=since, until=until,
     )  # fmt: skip
     if scan.engine_of(config) == "dask":
         from logscan.fleet import cluster as distributed
@@ -94,7 +77,7 @@ def events(
     fmt = pick_format(format_, output, EVENT_FORMATS)
     refuse_binary_on_terminal(fmt, output, EVENT_FORMATS)
     scan.refuse_output_among_inputs(output)
-    items = iter_sources(scan.paths, limits=cfg.limits_of(config))
+    items = iter_sources(scan.paths, limits=cfg.limits_of(config), exclude=scan.exclude)
 
     def run(out: Any) -> Any:
         writer = exports.WRITERS[fmt](out)

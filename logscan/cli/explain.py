@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from logscan.cli.filters import check_names
 from logscan.cli.options import CONTEXT, EXIT_FINDINGS, catalogue_option
 from logscan.cli.output import color_option, console_text, use_color, warn
 
@@ -54,8 +55,10 @@ def explain(query: tuple[str, ...], sdk: str | None, format_: str, catalogue_pat
             nl=False, color=use_color() or None,
         )  # fmt: skip
     for q in missing:
+        near = catalogue.nearest_name(q).removeprefix("; ")
         warn(
-            f"no catalogue entry matches {q!r}. If a log shows this code, Agora recommends "
+            f"no catalogue entry matches {q!r}{f' ({near})' if near else ''}. If a log shows this code, "
+            "Agora recommends "
             "contacting support@agora.io; for your app's own codes, add a --catalogue file.",
             quiet=False,
         )
@@ -86,14 +89,8 @@ def codes(
     from logscan.decode.catalogue import CATEGORIES, KINDS, load_catalogue
     from logscan.render import json_, text
 
-    if category is not None and category not in CATEGORIES:
-        raise click.BadParameter(
-            f"{category!r} is not a category; use one of: {', '.join(CATEGORIES)}", param_hint="--category"
-        )
-    if kind is not None and kind not in KINDS:
-        raise click.BadParameter(
-            f"{kind!r} is not a kind; use one of: {', '.join(KINDS)}", param_hint="--kind"
-        )
+    check_names([category] if category else [], CATEGORIES, "category", "--category")
+    check_names([kind] if kind else [], KINDS, "kind", "--kind")
     catalogue = load_catalogue(catalogue_paths)
     entries = [
         e for e in catalogue.entries

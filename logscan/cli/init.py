@@ -32,7 +32,7 @@ def init(path: Path | None, force: bool) -> None:
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+@click.argument("shell", metavar="SHELL", type=click.Choice(["bash", "zsh", "fish"]))
 def completion(shell: str) -> None:
     """Print the shell completion script for SHELL (bash, zsh or fish).
 

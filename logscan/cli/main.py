@@ -27,6 +27,7 @@ from logscan.cli.options import (
 )
 from logscan.cli.patterns import patterns
 from logscan.cli.report import report
+from logscan.cli.usage import suggest_choices, usage_line
 from logscan.cli.watch import watch
 from logscan.errors import LogscanError
 from logscan.outputs import Stdout, StdoutClosed, install_stdio, printable, reader_gone
@@ -52,6 +53,9 @@ class LogscanGroup(click.Group):
         debug = "--debug" in argv or bool(os.environ.get("LOGSCAN_DEBUG"))
         try:
             code = _output_complete(self._run(argv, prog_name, **extra))
+        except click.UsageError as exc:
+            click.echo(printable(usage_line(exc, self, argv)), err=True)
+            code = exc.exit_code
         except click.ClickException as exc:
             exc.show()  # click shows a path or value with its control characters escaped
             code = exc.exit_code if isinstance(exc, click.UsageError) else EXIT_ERROR
@@ -142,4 +146,5 @@ def main() -> None:
 
 
 for _command in (report, check, events, watch, explain, codes, patterns, catalogue, init, completion):
+    suggest_choices(_command)
     cli.add_command(_command)

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from logscan.cli.stdin import EXCLUDE_HELP, note_stdin
 from logscan.outputs import Formats
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -65,6 +66,8 @@ class Scan:
     engine: str | None = None
     scheduler: str | None = None
     connect_timeout: float | None = None
+    #: ``--exclude`` globs (files, folders, archive members skipped: inputs.sources.excluded).
+    exclude: tuple[str, ...] = ()
 
     def engine_of(self, config: Any) -> str:
         """Where the scan runs: --engine, else the configuration's ``engine``, else dask when
@@ -72,6 +75,8 @@ class Scan:
         engine = self.engine or config.engine or ("dask" if self.scheduler else "local")
         if engine == "local" and self.scheduler:
             raise click.BadParameter("a scheduler is for --engine dask", param_hint="--scheduler")
+        if engine == "dask" and self.exclude:
+            raise click.UsageError("--exclude is for the local engine only: drop --engine dask")
         if engine == "dask" and "-" in self.paths:
             raise click.UsageError("standard input (-) is read by the local engine only: drop --engine dask")
         return engine
@@ -118,15 +123,22 @@ class Scan:
             redact_users=self.redact_users,
             limits=cfg.limits_of(config),
             cluster=self.cluster(config) if dask else None,
+            exclude=self.exclude,
             **extra,
         )
 
 
-def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
+def streaming_scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`scan_options` for a command whose rows stream (``events``): no pool is started
+    before the first rows are out (the engine starts it then)."""
+    return scan_options(f, prestart=False)
+
+
+def scan_options(f: Callable[..., Any], *, prestart: bool = True) -> Callable[..., Any]:
     """Options every command that scans logs takes; the command receives them, with PATHS, as
-    one ``scan`` (:class:`Scan`). For a large scan, the workers start first (before anything is
-    loaded, they import polars while this process does) and this process, which scans
-    beside them, takes their settings."""
+    one ``scan`` (:class:`Scan`). For a large scan (and ``prestart``), the workers start first
+    (before anything is loaded, they import polars while this process does) and this process,
+    which scans beside them, takes their settings."""
     names = [field.name for field in dataclasses.fields(Scan)]
 
     @functools.wraps(f)
@@ -134,8 +146,9 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
         scan = Scan(**{name: kwargs.pop(name) for name in names})
         from logscan.run import pool
 
-        if scan.engine != "dask" and not scan.scheduler:
+        if prestart and scan.engine != "dask" and not scan.scheduler:
             pool.prestart(scan.paths, scan.workers)
+        note_stdin(scan.paths, quiet=scan.quiet)
         return f(scan=scan, **kwargs)
 
     for deco in reversed(
@@ -153,6 +166,7 @@ def scan_options(f: Callable[..., Any]) -> Callable[..., Any]:
             ),
             no_redact_option,
             redact_users_option,
+            click.option("--exclude", multiple=True, metavar="GLOB", help=EXCLUDE_HELP),
             click.option("-q", "--quiet", is_flag=True, help="No progress or warnings on stderr."),
             click.option(
                 "--engine", type=click.Choice(["local", "dask"]), default=None,

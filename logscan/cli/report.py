@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import click
 
 from logscan.aggregate import buckets
+from logscan.cli.filters import filter_options, make_filters
 from logscan.cli.options import CONTEXT, Scan, output_options, scan_options
 from logscan.cli.output import (
     color_option,
@@ -33,6 +35,11 @@ from logscan.render import REPORT_FORMATS, render_report
 @click.option(
     "--bucket", default=None, callback=lambda c, p, v: _bucket(v), help="Timeline bucket: 1m, 5m, 1h, 1d ..."
 )
+@filter_options(names=False)
+@click.option(
+    "--top", type=click.IntRange(1), default=None, metavar="N",
+    help="List only the N most frequent codes (totals, categories and views still count all).",
+)  # fmt: skip
 @color_option
 @scan_options
 def report(
@@ -41,6 +48,8 @@ def report(
     format_: str | None,
     output: Path | None,
     scan: Scan,
+    top: int | None,
+    **filter_values: Any,
 ) -> None:
     """Report which SDK errors occur in PATHS, how often, when, where and what to do.
 
@@ -56,6 +65,7 @@ def report(
     Examples:
       logscan report easemob.log
       logscan report ticket-4711/ --format markdown -o report.md
+      logscan report ticket/ --exclude README.txt --since 2024-05-01 --code 208
       adb logcat -d | logscan report -
     """
     from logscan.fleet.dispatch import report_paths
@@ -65,9 +75,12 @@ def report(
     scan.refuse_output_among_inputs(output)
     config, matcher, catalogue = scan.prepare()
     wanted, extra = report_views(views, fmt, bucket)
-    options = scan.report_options(config, views=extra, bucket=bucket)
+    filters = make_filters(catalogue, **filter_values)
+    options = scan.report_options(config, views=extra, bucket=bucket, filters=filters or None)
     with progress_bar(scan.paths, quiet=scan.quiet) as progress:
         result = report_paths(options, matcher, catalogue, progress=progress)
+    if top is not None:
+        result = result.top(top)
     finish_scan(
         result.stats,
         keep_going=scan.keep_going,

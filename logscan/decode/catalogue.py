@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from logscan import SDKS
 from logscan.datafile import key_lines, line_of, read_toml
-from logscan.errors import CatalogueError, located
+from logscan.errors import CatalogueError, UnknownName, did_you_mean, located
 
 if TYPE_CHECKING:
     import polars as pl
@@ -131,6 +131,28 @@ class Catalogue:
         """Whether ``query`` is a code (``208``, ``web/16``) or a name or alias, not words."""
         q = query.strip()
         return bool(_CODE_QUERY.fullmatch(q)) or any(e.is_named(q) for e in self.entries)
+
+    def codes_of(self, query: str, *, sdks: Sequence[str] = ()) -> list[tuple[str, int]]:
+        """The (sdk, code) pairs ``query`` names: ``208`` (that number in each family, or in
+        ``sdks``), ``native/208``, ``web/16``, or a name or alias (``USER_REMOVED``, any case).
+        A name the catalogue does not have raises :class:`UnknownName` with the nearest one."""
+        families = tuple(sdks) or SDKS
+        m = _CODE_QUERY.fullmatch(query.strip())
+        if m:
+            family, code = m.group(1), int(m.group(2))
+            return [(family.lower(), code)] if family else [(f, code) for f in families]
+        found = [(e.sdk, e.code) for e in self.entries if e.sdk in families and e.is_named(query)]
+        if not found:
+            near = self.nearest_name(query)
+            raise UnknownName(f"no code is named {query!r}{near or '; logscan codes lists the names'}")
+        return list(dict.fromkeys(found))
+
+    def nearest_name(self, query: str) -> str:
+        """``"; did you mean X?"`` for the code name nearest ``query`` (a misspelt name), or ``""``."""
+        if not re.fullmatch(r"[A-Za-z_][\w-]*", query.strip()) or self.is_key(query):
+            return ""
+        names = [name.upper() for e in self.entries for name in (e.name, *e.aliases)]
+        return did_you_mean(query.strip().upper(), names, fold=False)
 
     def search(self, query: str, *, sdk: str | None = None) -> list[Entry]:
         """Entries matching a code (``208``, ``web/16``), a name or alias, or words of text."""

@@ -11,14 +11,13 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 import polars as pl
 
 from logscan.decode import catalogue as cat
+from logscan.decode.filters import Filters
 from logscan.export import EVENT_FORMATS  # noqa: F401 (re-exported: the writers' names)
 from logscan.inputs import Source, Unreadable
 from logscan.match.matcher import Matcher
@@ -34,34 +33,12 @@ COLUMNS = (
     "file", "line", "timestamp", "time_text", "time_precision", "sdk", "platform", "pattern", "code",
     "name", "category", "kind", "description", "text",
 )  # fmt: skip
+#: The first block of a file an export scans (then doubled to a whole block): its rows are out
+#: within a tenth of a second, where a whole 16 MiB block took about a second.
+FIRST_BLOCK = 1 << 20
 #: Longest line text kept in an export.
 TEXT_CHARS = 500
 _CATEGORICAL = ("time_precision", "sdk", "platform", "pattern", "category", "kind")
-
-
-@dataclass
-class Filters:
-    """Which events to keep (empty lists keep everything)."""
-
-    sdk: list[str] = field(default_factory=list)
-    code: list[int] = field(default_factory=list)
-    category: list[str] = field(default_factory=list)
-    kind: list[str] = field(default_factory=list)
-    since: datetime | None = None
-    until: datetime | None = None
-
-    def expr(self) -> pl.Expr:
-        conditions = [pl.lit(True)]
-        for name in ("sdk", "code", "category", "kind"):
-            values = getattr(self, name)
-            if values:
-                conditions.append(pl.col(name).is_in(values))
-        # --since/--until only judge lines with a full timestamp: the others are left out.
-        if self.since is not None:
-            conditions.append(pl.col("timestamp") >= self.since)
-        if self.until is not None:
-            conditions.append(pl.col("timestamp") <= self.until)
-        return pl.all_horizontal(conditions)
 
 
 def decode(
@@ -101,6 +78,12 @@ class Writer:
 
     def _write(self, frame: pl.DataFrame) -> None:
         raise NotImplementedError
+
+    def flush(self) -> None:
+        """Hand what is written to the reader (a pipe: ``| head``, ``| jq``)."""
+        flush = getattr(self.out, "flush", None)
+        if flush is not None:
+            flush()
 
     def close(self) -> None:
         """Finish the file (footer, Parquet assembly)."""
@@ -211,12 +194,14 @@ def export_events(
     """Scan ``items`` and write every (filtered) event with ``writer``; return what was read."""
     keep = (filters or Filters()).expr()
     with Engine(matcher, workers=workers) as engine:
+        engine.first_block = FIRST_BLOCK  # the first rows out at once (| head), not after 16 MiB
         for frame in engine.run(items, keep_events, progress=progress):
             if frame.is_empty():
                 continue
             rows = decode(frame, catalogue, redact=redact, redact_users=redact_users).filter(keep)
             if rows.height:
                 writer.write(rows.select(pl.col(c).cast(t) for c, t in EXPORT_SCHEMA.items()))
+                writer.flush()  # a block's rows reach the reader before the next block is scanned
         stats = engine.stats
     writer.close()
     return stats

@@ -37,6 +37,7 @@ import polars as pl
 from logscan import inputs
 from logscan.aggregate import report
 from logscan.decode import catalogue as cat
+from logscan.decode.filters import Filters
 from logscan.errors import EngineError, InputError, OutputError
 from logscan.export import events as exports
 from logscan.inputs import Limits, Listed, Source, Unreadable
@@ -395,7 +396,7 @@ def export_dataset(
     cluster: Cluster,
     *,
     limits: Limits | None = None,
-    filters: exports.Filters | None = None,
+    filters: Filters | None = None,
     redact: bool = True,
     redact_users: bool = False,
 ) -> RunStats:

@@ -104,16 +104,24 @@ class LongLine:
 
 
 def plain_block_spans(
-    path: Path, size: int, block_size: int = BLOCK_SIZE, identity: tuple[int, int] | None = None
+    path: Path,
+    size: int,
+    block_size: int = BLOCK_SIZE,
+    identity: tuple[int, int] | None = None,
+    first: int | None = None,
 ) -> Iterator[tuple[int, int, bool]]:
     """(offset, length, one line) spans of a plain file (the file of ``identity``), each ending
     at a newline where possible. A line longer than about four blocks is a span of its own
-    (``one line`` true), to be read in pieces: memory stays bounded, and it counts once."""
+    (``one line`` true), to be read in pieces: memory stays bounded, and it counts once.
+    With ``first``, the spans start that long and double up to ``block_size`` (a stream of
+    rows starts at once: the first are not held back by a whole block's scan)."""
     limit = 4 * block_size
+    step = min(first or block_size, block_size)
     with open_checked(path, identity) as fh:
         offset = 0
         while offset < size:
-            end = min(offset + block_size, size)
+            end = min(offset + step, size)
+            step = min(2 * step, block_size)
             if end < size:
                 newline = _find_newline(fh, end, min(offset + limit, size))
                 if newline < 0 and offset + limit < size:  # a long line, from the last line start

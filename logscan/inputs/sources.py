@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import io
 import os
 import re
 import stat
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -17,6 +17,7 @@ from logscan.inputs.archives import _expand_stream, _expand_zip
 from logscan.inputs.decompress import _reason
 from logscan.inputs.formats import _SNIFF, _kind, compression_of
 from logscan.inputs.model import _T, Limits, Listed, Source, Unreadable
+from logscan.inputs.stdin import standard_input
 from logscan.inputs.text import _open_plain, _plain_utf8, _unsupported
 
 _GLOB_CHARS = set("*?[")
@@ -31,6 +32,8 @@ class _Walk:
     seen_dirs: set[tuple[int, int]] = field(default_factory=set)
     seen_files: set[tuple[int, int]] = field(default_factory=set)
     stdin: bool = False
+    #: ``--exclude`` globs: files, folders and archive members they match are skipped.
+    exclude: tuple[str, ...] = ()
 
 
 def iter_sources(
@@ -38,35 +41,39 @@ def iter_sources(
     *,
     stdin: BinaryIO | None = None,
     limits: Limits | None = None,
+    exclude: Sequence[str] = (),
 ) -> Iterator[Source | Unreadable]:
-    """Expand ``paths`` into sources, in order; never raises for a bad path.
+    """Expand ``paths`` into sources, in order; never raises for a bad path. A file, folder
+    or archive member ``exclude`` matches (:func:`excluded`) is skipped.
 
     Tar members are only readable until the next item is requested (tar is
     read as a stream), so consume each source before asking for the next.
     """
     limits = limits or Limits()
-    walk = _Walk()
+    walk = _Walk(exclude=tuple(exclude))
 
     def read_stdin() -> Iterator[Source | Unreadable]:
         if walk.stdin:  # "-" named twice: standard input is read once, as a file named twice
             return
         walk.stdin = True
-        stream = stdin if stdin is not None else sys.stdin.buffer
+        stream = stdin if stdin is not None else standard_input()
         yield from _expand_stream("<stdin>", stream, None, limits, depth=0)
 
     def visit(path: Path, name: str, in_folder: bool) -> Iterator[Source | Unreadable]:
         return _expand_file(path, name, limits, walk, in_folder=in_folder)
 
-    return _expand_paths(paths, walk, visit, read_stdin)
+    return _unexcluded(_expand_paths(paths, walk, visit, read_stdin), walk.exclude)
 
 
-def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Listed | Unreadable]:
+def iter_files(
+    paths: Iterable[str | os.PathLike[str]], *, exclude: Sequence[str] = ()
+) -> Iterator[Listed | Unreadable]:
     """The files ``paths`` name, as :func:`iter_sources` finds them (globs, folders walked in
     the same order, a file reached twice listed once), without opening them.
 
     Standard input, pipes and devices cannot be read by another process: they are unreadable here.
     """
-    walk = _Walk()
+    walk = _Walk(exclude=tuple(exclude))
 
     def no_stdin() -> Iterator[Unreadable]:
         yield Unreadable("<stdin>", "standard input can only be read by the local engine")
@@ -84,7 +91,36 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Listed | Unr
             return
         yield Listed(name, path.absolute(), st.st_size)
 
-    return _expand_paths(paths, walk, visit, no_stdin)
+    return _unexcluded(_expand_paths(paths, walk, visit, no_stdin), walk.exclude)
+
+
+def excluded(name: str, patterns: Sequence[str]) -> bool:
+    """Whether ``--exclude`` globs skip the file, folder or member ``name`` (``a.zip:docs/x.txt``
+    for a member). A glob without ``/`` is matched against the base name (``README.txt``,
+    ``*.txt``, ``node_modules``), of the member too; one with ``/`` against the whole name as
+    listed (``ticket/old/*``, ``*.zip:docs/*``) or the member's path (``docs/*``), ``*`` crossing
+    ``/``. A member in a folder the glob names (``old``) is skipped, as the folder on disk would
+    be. Standard input never is."""
+    if not patterns or name == "<stdin>":
+        return False
+    member = name.rpartition(":")[2] if ":" in name and not _URL.match(name) else ""
+    # the base name, and every folder of a member (a folder on disk is skipped as it is walked)
+    bases = {os.path.basename(name.rstrip("/" + os.sep)), *member.split("/")} - {""}
+    for pattern in patterns:
+        if "/" in pattern or os.sep in pattern:
+            if fnmatch.fnmatchcase(name, pattern) or (member and fnmatch.fnmatchcase(member, pattern)):
+                return True
+        elif any(fnmatch.fnmatchcase(base, pattern) for base in bases):
+            return True
+    return False
+
+
+def _unexcluded(items: Iterator[_T], patterns: tuple[str, ...]) -> Iterator[_T]:
+    """``items`` but those ``patterns`` exclude (members of archives, and files named or matched
+    by a glob; folders are skipped as they are walked)."""
+    if not patterns:
+        return items
+    return (item for item in items if not excluded(item.name, patterns))  # type: ignore[attr-defined]
 
 
 def plain_total(paths: Iterable[str | os.PathLike[str]]) -> int | None:
@@ -217,6 +253,8 @@ def _walk_dir(
             is_dir = entry.is_dir()  # follows symlinks; loops are caught above
         except OSError as exc:
             yield Unreadable(str(p), _reason(exc))
+            continue
+        if walk.exclude and excluded(str(p), walk.exclude):
             continue
         if is_dir:
             yield from _walk_dir(p, walk, visit)

@@ -25,6 +25,9 @@ for a date without a year, ``14:03:07.005`` for a time of day);
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
+
 import polars as pl
 
 from logscan.match.dialect import for_engine
@@ -159,3 +162,39 @@ def iso(expr: pl.Expr, layout: str = "%Y-%m-%dT%H:%M:%S") -> pl.Expr:
         .then(expr.dt.to_string(layout + "%.6f"))
         .otherwise(expr.dt.to_string(layout + "%.3f"))
     )
+
+
+#: A time bound as logscan prints times, and as people write them: a date alone, or a date and
+#: a time (``T`` or a space), seconds optional, a fraction, then ``Z`` or an offset (ignored).
+_BOUND = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)"
+    r"(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.I,
+)
+
+
+def parse_bound(text: str, *, end: bool = False) -> datetime:
+    """The naive datetime ``text`` names, to compare with the log's timestamps.
+
+    Logs carry the wall-clock time of the device (an offset they write is not applied), so a
+    ``Z`` or an offset here is accepted and not applied either: the time is compared as it is
+    written. A date alone is the start of that day, or with ``end`` its last microsecond (an
+    ``--until`` date takes the day in). Raises ValueError with what is accepted.
+    """
+    m = _BOUND.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(
+            f"{text!r} is not a time: use 2024-05-01, 2024-05-01T10:00:00 or 2024-05-01T10:00:00.123+08:00"
+        )
+    time = (m.group("time") or "").replace(",", ".")
+    whole, _, fraction = time.partition(".")
+    try:
+        value = datetime.fromisoformat(f"{m.group('date')}T{whole or '00:00'}")
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a time: {exc}") from None
+    if fraction:
+        value += timedelta(microseconds=int(fraction[:6].ljust(6, "0")))
+    if end and not time:
+        value += timedelta(days=1, microseconds=-1)
+    return value

@@ -361,6 +361,7 @@ def render(report: Report, *, paths: Sequence[str] = ()) -> str:
 <p class="note">Open a row for the meaning, the cause and fix, and a sample line.</p>
 <table id="codes"><thead><tr><th>sdk</th><th class=num>code</th><th>name</th><th>category</th><th>kind</th><th class=num>count</th><th class=num>share</th><th>first seen</th><th>last seen</th><th>files</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table>
+{f'<p class="note">… and {plural(report.omitted_codes, "more code")} (--top).</p>' if report.omitted_codes else ""}
 <h2>Categories</h2>
 <table id="categories"><thead><tr><th>category</th><th class=num>count</th><th class=num>share</th><th>codes</th></tr></thead><tbody>{categories}</tbody></table>
 {views_html}

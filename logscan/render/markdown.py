@@ -9,7 +9,15 @@ from logscan.aggregate.report import Report
 from logscan.outputs import printable
 from logscan.render import links
 from logscan.render.samples import FILE_ORDER, by_file_order
-from logscan.render.text import TOP_CAUSES, describe_span, extra_views, human_bytes, plain_cell
+from logscan.render.text import (
+    TOP_CAUSES,
+    describe_filters,
+    describe_span,
+    extra_views,
+    human_bytes,
+    plain_cell,
+    plural,
+)
 
 
 class Markdown(str):
@@ -92,6 +100,8 @@ def render(report: Report) -> str:
         f"- Scanned: {inputs['files']} files, {inputs['lines']:,} lines, {human_bytes(inputs['bytes'])}"
     )
     out.append(f"- Events: {data['events']:,} error lines, {len(data['codes'])} distinct codes")
+    if data.get("filters"):
+        out.append(f"- Counted only: {code(describe_filters(data['filters']))}")
     out.append(f"- Time span: {describe_span(data['span'])}")
     for bad in inputs["unreadable"]:
         out.append(f"- **Unreadable:** {code(bad['name'])}: {text(bad['reason'])}")
@@ -111,6 +121,8 @@ def render(report: Report) -> str:
             rows,
         )
     )
+    if report.omitted_codes:
+        out += [f"… and {plural(report.omitted_codes, 'more code')} (`--top`).", ""]
     out += ["## Categories", ""]
     categories = [
         [c["category"], c["count"], f"{c['share']:.1%}", ", ".join(map(str, c["codes"]))]

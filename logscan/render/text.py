@@ -134,6 +134,8 @@ def render(report: Report, console: Console, *, paths: Sequence[str] = ()) -> No
             f", {plural(len(data['codes']), 'code')}",
         )
     )
+    if data.get("filters"):
+        console.print(Text(f"Counted only: {describe_filters(data['filters'])}"))
     console.print(Text(f"Time span: {describe_span(data['span'])}"))
     for bad in inputs["unreadable"]:
         console.print(Text(f"Unreadable: {bad['name']}: {bad['reason']}", style="red"))
@@ -168,6 +170,8 @@ def render(report: Report, console: Console, *, paths: Sequence[str] = ()) -> No
     ]
     console.print()
     print_table(console, columns, rows, title="Codes", key=3, drop=DROP_ORDER)
+    if report.omitted_codes:
+        console.print(f"… and {plural(report.omitted_codes, 'more code')} (--top)")
     cats = [Col("category"), Col("count", "right"), Col("share", "right"), Col("codes", wrap="text")]
     rows = [
         [c["category"], f"{c['count']:,}", f"{c['share']:.1%}", ", ".join(map(str, c["codes"]))]
@@ -607,3 +611,12 @@ def render_catalogue(entries: Sequence[Entry], console: Console) -> None:
         rows.append(cells)
     print_table(console, columns, rows, key=3)
     console.print(f"{len(entries)} entries")
+
+
+def describe_filters(filters: dict[str, object]) -> str:
+    """The filters a report's counts are of, as options (``--code native/2 --sdk web``)."""
+    parts = []
+    for name, value in filters.items():
+        for one in value if isinstance(value, list) else [value]:
+            parts.append(f"--{name} {one}")
+    return " ".join(parts)

@@ -413,6 +413,10 @@ class Engine:
         self.matcher = matcher
         self.workers = pool.default_workers() if workers is None else max(1, workers)
         self.block_size = inputs.BLOCK_SIZE if block_size is None else block_size
+        #: The first block of a plain file, doubled block after block (None: whole blocks); set,
+        #: the pool starts once a frame is out (its start-up would hold the first rows back).
+        self.first_block: int | None = None
+        self._streamed = False
         self._pool: ProcessPoolExecutor | None = None
         self._warmup: list[Future] = []
         #: Blocks handed to the pool and not known to be done.
@@ -458,7 +462,9 @@ class Engine:
         batch_bytes = 0
 
         def drain(limit: int) -> Iterator[pl.DataFrame]:
-            while len(pending) > limit:
+            # Beyond the window, wait for the oldest; within it, yield what is done already
+            # (in order: a block scanned here is out before the next is read).
+            while len(pending) > limit or (pending and pending[0][1].done()):
                 owner, head = pending.popleft()
                 try:
                     result = head.result()
@@ -486,6 +492,7 @@ class Engine:
                     yield owner.take(frame, newlines, nbytes, ends)
                 else:  # after a block that could not be read, line numbers are unknown
                     continue
+                self._streamed = True
                 if progress is not None:  # bytes on disk: of a compressed file, compressed bytes
                     disk = None if isinstance(owner, list) else owner.disk_read
                     progress(nbytes if disk is None else disk())
@@ -530,7 +537,7 @@ class Engine:
         the size it had then: one replaced or cut short meanwhile raises ChangedError."""
         path, identity = source.path, source.identity
         if path is not None and source.size is not None and not inputs.is_utf16(path, identity):
-            spans = inputs.plain_block_spans(path, source.size, self.block_size, identity)
+            spans = inputs.plain_block_spans(path, source.size, self.block_size, identity, self.first_block)
             for offset, length, one_line in spans:
                 yield _Span(str(path), offset, length, identity, self.block_size if one_line else 0)
             return
@@ -539,6 +546,8 @@ class Engine:
 
     def _want_pool(self, upcoming: int) -> None:
         """Start the pool once the bytes scanned plus those known to come pass the threshold."""
+        if self.first_block is not None and not self._streamed:
+            return
         if self._pool is None and self.workers > 1 and self._scanned + upcoming > POOL_THRESHOLD:
             self._pool, self._warmup = pool.take(self.workers - 1)
 

@@ -149,31 +149,31 @@ def test_output_file_and_format_from_extension(tmp_path):
     r = invoke("report", log, "-o", tmp_path / "r.xyz")
     assert (r.exit_code, r.stdout) == (2, "")
     assert r.stderr == (
-        "Usage: logscan report [OPTIONS] PATHS...\nTry 'logscan report --help' for help.\n\n"
-        "Error: Invalid value for -o/--output: cannot tell the format from 'r.xyz'; add --format\n"
+        "logscan: error: -o/--output: cannot tell the format from 'r.xyz'; add --format "
+        "(see logscan report --help)\n"
     )
     assert not (tmp_path / "r.xyz").exists()
 
 
 def test_usage_errors_exit_2():
     for args, error in (
-        (["report"], "Error: Missing argument 'PATHS...'."),
+        (["report"], "logscan: error: missing argument PATHS... (see logscan report --help)"),
         (
             ["report", "x", "--format", "yaml"],
-            "Error: Invalid value for '-f' / '--format': 'yaml' is not one of 'table', 'json', 'markdown', "
-            "'csv', 'parquet', 'html'.",
+            "logscan: error: -f/--format: 'yaml' is not one of table, json, markdown, csv, parquet, html "
+            "(see logscan report --help)",
         ),
-        (["nope"], "Error: No such command 'nope'."),
+        (["nope"], "logscan: error: no such command 'nope' (see logscan --help)"),
         (
             ["codes", "--category", "nope"],
-            "Error: Invalid value for --category: 'nope' is not a category; use one of: general, app, request, "
+            "logscan: error: --category: 'nope' is not a category; use one of: general, app, request, "
             "connection, user, server, file, message, group, chatroom, call, user-attributes, translation, contact, "
-            "presence, moderation, reaction, thread, conversation, database, push",
+            "presence, moderation, reaction, thread, conversation, database, push (see logscan codes --help)",
         ),
     ):
         r = invoke(*args)
         assert (r.exit_code, r.stdout) == (2, ""), args
-        assert r.stderr.splitlines()[-1] == error, args
+        assert r.stderr == error + "\n", args
 
 
 def test_secrets_are_redacted_by_default(tmp_path):
@@ -352,17 +352,18 @@ def test_an_output_that_is_one_of_the_inputs_is_refused(tmp_path, command):
     log.write_text(LINES, encoding="utf-8")
     r = invoke(command, log, "-f", "json", "-o", tmp_path / "." / "a.log")
     assert (r.exit_code, r.stdout) == (2, "")
-    assert r.stderr.endswith(
-        f"Error: Invalid value for -o/--output: {tmp_path / '.' / 'a.log'} is one of the logs to scan; "
-        "write the output elsewhere\n"
+    assert r.stderr == (
+        f"logscan: error: -o/--output: {tmp_path / '.' / 'a.log'} is one of the logs to scan; "
+        f"write the output elsewhere (see logscan {command} --help)\n"
     )
     assert log.read_text(encoding="utf-8") == LINES
     # through the folder it is in, or a glob (regression: both replaced it)
     for scanned in (tmp_path, tmp_path / "*.log"):
         r = invoke(command, scanned, "-f", "json", "-o", log)
         assert (r.exit_code, r.stdout) == (2, "")
-        assert r.stderr.splitlines()[-1] == (
-            f"Error: Invalid value for -o/--output: {log} is one of the logs to scan; write the output elsewhere"
+        assert r.stderr == (
+            f"logscan: error: -o/--output: {log} is one of the logs to scan; write the output elsewhere "
+            f"(see logscan {command} --help)\n"
         )
     assert log.read_text(encoding="utf-8") == LINES
     # a new file in a scanned folder is written after the scan
@@ -437,3 +438,28 @@ def test_markup_in_data_is_no_style_on_a_colour_terminal(tmp_path):
     text.render_entries(entries, text.make_console(buffer, color=True))
     out = buffer.getvalue()
     assert "[sync] failed for [red]x[/red] :smile:" in out and "\x1b[31m" not in out
+
+
+def test_top_lists_the_most_frequent_codes_and_still_counts_all(monkeypatch):
+    """`report --top N`: the codes list holds the N most frequent (in every format), says how
+    many more there are; totals and categories still count every code."""
+    monkeypatch.chdir(ROOT)
+    full = invoke("report", "sample_logs/ticket-4711", "-f", "json").json()
+    r = invoke("report", "sample_logs/ticket-4711", "--top", "3", "-f", "json")
+    assert (r.exit_code, r.stderr) == (0, "")
+    top = r.json()
+    assert top["codes"] == full["codes"][:3]
+    assert (top["codes_omitted"], top["events"], top["categories"]) == (26, 45, full["categories"])
+    assert "codes_omitted" not in full
+    table = invoke("report", "sample_logs/ticket-4711", "--top", "3", env={"COLUMNS": "120"})
+    assert (table.exit_code, table.stderr) == (0, "")
+    lines = table.stdout.splitlines()
+    at = lines.index("Codes")
+    assert [line.split()[1] for line in lines[at + 3 : at + 6]] == ["2", "217", "509"]
+    assert lines[at + 6] == "… and 26 more codes (--top)"
+    csv = invoke("report", "sample_logs/ticket-4711", "--top", "1", "-f", "csv")
+    assert (csv.exit_code, len(csv.stdout.splitlines())) == (0, 2)
+    md = invoke("report", "sample_logs/ticket-4711", "--top", "28", "-f", "markdown")
+    assert md.exit_code == 0 and "… and 1 more code (`--top`)." in md.stdout.splitlines()
+    bad = invoke("report", "sample_logs/ticket-4711", "--top", "0")
+    assert (bad.exit_code, bad.stdout) == (2, "")

@@ -97,4 +97,8 @@ def test_completion_completes_commands_and_choices():
     env = {"COMP_WORDS": "logscan check --allow-e", "COMP_CWORD": "2", "_LOGSCAN_COMPLETE": "bash_complete"}
     assert invoke(env=env).stdout == "plain,--allow-empty\n"
     r = invoke("completion", "tcsh")
-    assert r.exit_code == 2 and "'tcsh' is not one of 'bash', 'zsh', 'fish'" in r.stderr
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert (
+        r.stderr
+        == "logscan: error: SHELL: 'tcsh' is not one of bash, zsh, fish (see logscan completion --help)\n"
+    )

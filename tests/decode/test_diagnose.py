@@ -134,7 +134,9 @@ def test_patterns_test_from_a_file(tmp_path):
     assert [(row["sdk"], row["code"]) for row in r.json()] == [("native", 303), ("web", 16)]
     r = invoke("patterns", "test")
     assert (r.exit_code, r.stdout) == (2, "")
-    assert r.stderr.splitlines()[-1] == "Error: give LINES to test, or --file FILE"
+    assert (
+        r.stderr == "logscan: error: give LINES to test, or --file FILE (see logscan patterns test --help)\n"
+    )
 
 
 def test_patterns_test_reads_a_file_as_logs_are_read_and_says_why_a_match_is_dropped(tmp_path):
