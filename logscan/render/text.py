@@ -185,12 +185,17 @@ def render(report: Report, console: Console, *, paths: Sequence[str] = ()) -> No
         columns = [Col(name, _justify(df, name), wrap=_VIEW_WRAP.get(name, "")) for name in df.columns]
         cells = [[plain_cell(v) for v in row] for row in df.iter_rows()]
         if "start" in df.columns and "count" in df.columns:  # the timeline: a bar per bucket
-            columns.append(Col("", wrap="text"))
             for cell in cells:  # a bucket's start to the minute (the bucket is in the title)
                 cell[0] = cell[0].replace("T", " ")[:16] if cell[0][:1].isdigit() else cell[0]
+            # The bars take what the other columns leave (10 to 30 cells): never wrapped.
+            used = sum(
+                max([cell_len(c.name), *(cell_len(row[i]) for row in cells)]) for i, c in enumerate(columns)
+            )
+            width = max(BAR_MIN, min(BAR_MAX, console.width - used - len(columns)))
+            columns.append(Col(""))
             most = max((n for n in df["count"] if n), default=0)
             for cell, n in zip(cells, df["count"], strict=True):
-                cell.append(bar(n, most) if n is not None else "")
+                cell.append(bar(n, most, width) if n is not None else "")
         console.print()
         print_table(console, columns, cells, title=title)
 
@@ -243,7 +248,11 @@ def relative(name: str, folder: str | None) -> str:
     return name
 
 
-def bar(n: int, most: int, width: int = 30) -> str:
+#: The timeline's bars: at most and at least this many cells.
+BAR_MAX, BAR_MIN = 30, 10
+
+
+def bar(n: int, most: int, width: int = BAR_MAX) -> str:
     """``n`` as a bar of up to ``width`` cells (``most`` the longest); any line, one cell at least."""
     if not n or not most:
         return ""

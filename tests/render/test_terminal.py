@@ -208,3 +208,15 @@ def test_auto_colours_a_terminal_unless_no_color():
     )
     plain = _in_a_terminal("report", "sample_logs/core", env={"NO_COLOR": "1"})
     assert plain.startswith("logscan report of sample_logs/core/ — 1 file") and "\x1b[" not in plain
+
+
+@pytest.mark.parametrize("columns", ["80", "100", "120"])
+def test_timeline_bars_fit_and_never_wrap(columns, monkeypatch):
+    """Regression: at 80 columns a bucket's bar wrapped onto a second line ("█████" alone)."""
+    monkeypatch.chdir(ROOT)
+    r = invoke("report", "sample_logs/ticket-4711", "--by", "time", env={"COLUMNS": columns})
+    assert (r.exit_code, r.stderr) == (0, "")
+    lines = r.stdout.splitlines()
+    timeline = [line for line in lines if "█" in line]
+    assert timeline and all(line[:4] == "2024" for line in timeline)
+    assert all(len(line) <= int(columns) for line in lines)
