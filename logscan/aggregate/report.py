@@ -51,6 +51,10 @@ PARTIAL_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "last_text": pl.String,
     #: How many lines after the first the last one is (``row``/``line`` + this: the last line).
     "last_gap": pl.UInt32,
+    #: Where the latest occurrence in time is (the one last seen names; ties and lines without
+    #: a time: the last in file order), from the row's line: ``row``/``line`` + this (negative:
+    #: before it). Set once the times are read (:func:`read_times`).
+    "latest_gap": pl.Int64,
 }
 #: A block's partial counts with at least this many rows have their times read in the map step.
 READ_TIMES_HERE = 1000
@@ -76,6 +80,11 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
     all (:func:`earliest`): the sample every output names. With ``every`` (a
     bucket such as ``5m``), every event's time is read here and counted per
     bucket (``buckets``), and the row's line is the earliest of all.
+
+    The latest occurrence in time (the one last seen names) is told the same
+    way, as lines from the row's line (``latest_gap``): of the two lines read,
+    the later in time (ties and lines without a time: the last line); with
+    ``every``, the latest of all (ties: the last in the file).
     """
     # Events of a batch of small files carry ``_src`` (which file): it is part of the key.
     extra = ["_src"] if "_src" in events.columns else []
@@ -122,12 +131,18 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
             *_times_of_lines(),
             pl.col("row").sort_by(*_EARLIEST_LINE, nulls_last=True, maintain_order=True).first(),
             pl.col("text").sort_by(*_EARLIEST_LINE, nulls_last=True, maintain_order=True).first(),
+            # The latest one (ties: the last in the file): lines without a time sort first.
+            pl.col("row").sort_by(*_EARLIEST_LINE, maintain_order=True).last().alias("_latest"),
         )
+        latest_gap = pl.col("_latest").cast(pl.Int64) - pl.col("row").cast(pl.Int64)
         grouped = (
             grouped.drop("row", "text")
             .join(times, on=key, how="left", maintain_order="left")
             .join(buckets, on=key, how="left", maintain_order="left")
-            .with_columns(pl.lit(None, dtype=pl.String).alias("last_text"))  # times read
+            .with_columns(
+                pl.lit(None, dtype=pl.String).alias("last_text"),  # times read
+                latest_gap.alias("latest_gap"),
+            )
         )
     grouped = grouped.select(
         *extra,
@@ -154,7 +169,9 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
     For all blocks at once: one vectorised pass instead of one per block. Of
     the two lines, the earlier in time becomes the row's ``row``/``line`` and
     ``text`` (the one its first seen names; ties and lines without a time: the
-    first line). The result has no ``last_text``; rows keep their order.
+    first line), and the later one its ``latest_gap`` (the one its last seen
+    names; ties and lines without a time: the last line). The result has no
+    ``last_text``; rows keep their order.
     """
     if "last_text" not in partials.columns:
         return partials.drop("last_gap", strict=False)
@@ -164,6 +181,8 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
     indexed = partials.with_row_index("_i")
     if "last_gap" not in indexed.columns:  # rows that do not say where their last line is
         indexed = indexed.with_columns(pl.lit(None, dtype=pl.UInt32).alias("last_gap"))
+    if "latest_gap" not in indexed.columns:
+        indexed = indexed.with_columns(pl.lit(None, dtype=pl.Int64).alias("latest_gap"))
     todo = indexed.filter(pending)
     # One pass over the first lines and those last lines that are other lines (a code seen
     # once in a block has one line: in a batch of small files, most rows).
@@ -175,19 +194,30 @@ def read_times(partials: pl.DataFrame) -> pl.DataFrame:
             ),
         ]
     )
-    # Each row's lines, the earliest first (ties: the first line): one sort for all rows.
+    # Each row's lines, the earliest first (ties: the first line): one sort for all rows. The
+    # latest is the last of them in the reverse order: lines without a time first, ties: the
+    # first line first (of two lines at most).
+    time_columns = [e.meta.output_name() for e in _times_of_lines()]
     times = (
         with_timestamps(lines, "text")
         .sort("_i", *_EARLIEST_LINE, "_gap", nulls_last=True)
         .group_by("_i", maintain_order=True)
-        .agg(*_times_of_lines(), pl.col("_gap").first(), pl.col("text").first().alias("_text"))
+        .agg(
+            *_times_of_lines(),
+            pl.col("_gap").first(),
+            pl.col("text").first().alias("_text"),
+            pl.col("_gap").sort_by(*_EARLIEST_LINE, "_gap").last().alias("_latest"),
+        )
     )
     at = next((c for c in ("line", "row") if c in indexed.columns), None)
     columns = indexed.columns
     read = (
-        todo.drop(times.columns[1:-2])
+        todo.drop(time_columns, strict=False)
         .join(times, on="_i", how="left")
-        .with_columns(pl.col("_text").alias("text"))
+        .with_columns(
+            pl.col("_text").alias("text"),
+            (pl.col("_latest").cast(pl.Int64) - pl.col("_gap").cast(pl.Int64)).alias("latest_gap"),
+        )
     )
     if at is not None:
         read = read.with_columns((pl.col(at) + pl.col("_gap")).alias(at))
@@ -207,6 +237,11 @@ def _times_of_lines() -> list[pl.Expr]:
         (pl.col("time_precision") == NO_YEAR).sum().alias("no_year"),
         (pl.col("time_precision") == TIME_ONLY).sum().alias("time_only"),
     ]
+
+
+class LocationDict(TypedDict):
+    file: str
+    line: int
 
 
 class SampleDict(TypedDict):
@@ -237,6 +272,8 @@ class CodeDict(TypedDict):
     source: str
     platforms: list[str]
     sample: SampleDict
+    #: Where the latest occurrence in time is (the one ``last_seen`` names).
+    last: LocationDict
     baseline_state: NotRequired[str]
     baseline_count: NotRequired[int | None]
 
@@ -385,6 +422,7 @@ def _code_dict(row: dict[str, Any]) -> CodeDict:
         "source": row["source"],
         "platforms": row["platforms"],
         "sample": {"file": row["sample_file"], "line": row["sample_line"], "text": row["sample_text"]},
+        "last": {"file": row["last_file"], "line": row["last_line"]},
     }
 
 
@@ -438,6 +476,20 @@ def earliest(column: str) -> pl.Expr:
     return pl.col(column).sort_by("first_ts", "first_partial", nulls_last=True, maintain_order=True).first()
 
 
+def latest(column: str | pl.Expr) -> pl.Expr:
+    """``column`` of a code's latest occurrence in time among partial rows (in input order): the
+    latest full time, else the latest partial one; ties, and rows without a time, the last in
+    input order (file order). Each row's latest line is its line + ``latest_gap``."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    # Ascending with rows without a time first, so that the last is the latest (ties: the last).
+    return expr.sort_by("last_ts", "last_partial", maintain_order=True).last()
+
+
+def latest_line() -> pl.Expr:
+    """The line of a partial row's latest occurrence (:func:`latest` of it: a code's)."""
+    return pl.col("line") + pl.col("latest_gap")
+
+
 def combine(partials: pl.DataFrame) -> pl.DataFrame:
     """Partials (in input order) as one row per (sdk, code, platform, file), the same report."""
     key = ["sdk", "code", "platform", "file"]
@@ -445,6 +497,7 @@ def combine(partials: pl.DataFrame) -> pl.DataFrame:
         pl.col("count").sum().cast(pl.Int64),
         earliest("line"),
         earliest("text"),
+        latest(latest_line()).alias("_latest"),
         pl.col("log_description").drop_nulls().first(),
         pl.col("_described_at").filter(pl.col("log_description").is_not_null()).first(),
         *_times_of_partials(),
@@ -460,7 +513,9 @@ def combine(partials: pl.DataFrame) -> pl.DataFrame:
         .group_by(key)
         .agg(pl.struct("start", pl.col("count").cast(pl.UInt32)).alias("buckets"))
     )
-    combined = combined.join(buckets, on=key, how="left", maintain_order="left")
+    combined = combined.join(buckets, on=key, how="left", maintain_order="left").with_columns(
+        (pl.col("_latest") - pl.col("line")).alias("latest_gap")
+    )
     return combined.select(
         pl.col(c).cast(partials.schema[c]) if c != "count" else pl.col(c) for c in partials.columns
     )
@@ -494,6 +549,9 @@ def build_report(
         earliest("file").alias("sample_file"),
         earliest("line").alias("sample_line"),
         earliest("text").alias("sample_text"),
+        # The latest occurrence in time: the line last seen names.
+        latest("file").alias("last_file"),
+        latest(latest_line()).alias("last_line"),
         # The description found first in the input (rows of several platforms interleave).
         pl.col("log_description").sort_by("_described_at", nulls_last=True).drop_nulls().first(),
         pl.col("platform").unique().sort().alias("platforms"),

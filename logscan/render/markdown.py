@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from logscan.aggregate.report import Report
 from logscan.outputs import printable
 from logscan.render import links
-from logscan.render.samples import FILE_ORDER, by_file_order
+from logscan.render.samples import FILE_ORDER, by_file_order, last_elsewhere
 from logscan.render.text import (
     TOP_CAUSES,
     describe_filters,
@@ -151,4 +151,8 @@ def render(report: Report) -> str:
         out.append("")
         out += code_block(sample["text"])
         out.append("")
+        last = last_elsewhere(c)
+        if last is not None:
+            at = code(f"{last[0]}:{last[1]}")
+            out += [f"Last line at {at} ({FILE_ORDER})." if by_file_order(c) else f"Last seen at {at}.", ""]
     return "\n".join(out)

@@ -25,7 +25,7 @@ from rich.text import Text
 from logscan.decode.catalogue import Entry
 from logscan.outputs import printable
 from logscan.render import links
-from logscan.render.samples import FILE_ORDER, by_file_order
+from logscan.render.samples import FILE_ORDER, by_file_order, last_elsewhere
 
 if TYPE_CHECKING:
     import polars as pl
@@ -219,9 +219,13 @@ def what_to_do(codes: Sequence[CodeDict], console: Console, *, shown: Callable[[
         console.print(head)
         console.print(Padding(Text(f"Cause/fix: {links.render(c['cause'])}"), (0, 0, 0, 4)))
         sample = c["sample"]
+        notes = [FILE_ORDER] if by_file_order(c) else []
+        last = last_elsewhere(c)
+        if last is not None:
+            notes.append(f"last: {shown(last[0])}:{last[1]}")
+        noted = f" ({'; '.join(notes)})" if notes else ""
         line = Text(
-            f"e.g. {shown(sample['file'])}:{sample['line']}"
-            f"{f' ({FILE_ORDER})' if by_file_order(c) else ''}: {sample['text']}",
+            f"e.g. {shown(sample['file'])}:{sample['line']}{noted}: {sample['text']}",
             style="dim", no_wrap=True, overflow="ellipsis",
         )  # fmt: skip
         console.print(Padding(line, (0, 0, 0, 4)))
