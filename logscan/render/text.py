@@ -219,16 +219,16 @@ def what_to_do(codes: Sequence[CodeDict], console: Console, *, shown: Callable[[
         console.print(head)
         console.print(Padding(Text(f"Cause/fix: {links.render(c['cause'])}"), (0, 0, 0, 4)))
         sample = c["sample"]
-        notes = [FILE_ORDER] if by_file_order(c) else []
-        last = last_elsewhere(c)
-        if last is not None:
-            notes.append(f"last: {shown(last[0])}:{last[1]}")
-        noted = f" ({'; '.join(notes)})" if notes else ""
+        noted = f" ({FILE_ORDER})" if by_file_order(c) else ""
         line = Text(
             f"e.g. {shown(sample['file'])}:{sample['line']}{noted}: {sample['text']}",
             style="dim", no_wrap=True, overflow="ellipsis",
         )  # fmt: skip
         console.print(Padding(line, (0, 0, 0, 4)))
+        last = last_elsewhere(c)
+        if last is not None:  # the latest occurrence, under the sample (the earliest)
+            at = Text(f"last: {shown(last[0])}:{last[1]}{noted}", style="dim", no_wrap=True, overflow="ellipsis")
+            console.print(Padding(at, (0, 0, 0, 4)))
 
 
 def top_files(report: Report) -> dict[tuple[str, int], str]:

@@ -59,7 +59,7 @@ def test_what_to_do_is_on_the_first_screen_with_relative_names():
 def test_wrapped_text_keeps_its_indent_at_80_columns():
     out = done("report", TICKET, env={"COLUMNS": "80"}).stdout
     section = out[out.index("What to do") : out.index("\nCodes\n")].splitlines()[1:-1]
-    assert section[4:10] == [
+    assert section[5:11] == [  # after the first code's five lines (its sample, its last line)
         "• native 217 USER_KICKED_BY_OTHER_DEVICE (4×): The user is kicked out from",
         "  another device and logs out",
         "    Cause/fix: When the multi-device login function is enabled, if the user",
