@@ -227,8 +227,8 @@ def what_to_do(codes: Sequence[CodeDict], console: Console, *, shown: Callable[[
         console.print(Padding(line, (0, 0, 0, 4)))
         last = last_elsewhere(c)
         if last is not None:  # the latest occurrence, under the sample (the earliest)
-            at = Text(f"last: {shown(last[0])}:{last[1]}{noted}", style="dim", no_wrap=True, overflow="ellipsis")
-            console.print(Padding(at, (0, 0, 0, 4)))
+            at = f"last: {shown(last[0])}:{last[1]}{noted}"
+            console.print(Padding(Text(at, style="dim", no_wrap=True, overflow="ellipsis"), (0, 0, 0, 4)))
 
 
 def top_files(report: Report) -> dict[tuple[str, int], str]:

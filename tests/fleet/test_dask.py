@@ -460,3 +460,24 @@ def test_s3_without_credentials_is_one_line_naming_the_url(s3, cluster, monkeypa
         "logscan: error: s3://logscan-test/logs/: cannot list it: NoCredentialsError: Unable to locate "
         "credentials; check the credentials of the storage (see Fleets)\n"
     )
+
+
+# --- Issue 15: where a code was last seen, the same on a cluster -------------------------------
+
+
+def test_last_seen_names_the_local_engines_line(cluster, tmp_path):
+    """The latest occurrence in time, in the earlier file; ties: the last in file order."""
+    address, _ = cluster
+    late = "[2024/05/01 10:30:00:000]: login failed code: 208, desc: latest\n"
+    early = "[2024/05/01 09:50:05:130]: login failed code: 208, desc: early\n"
+    paths = [tmp_path / f"{name}.log" for name in ("a", "b", "c")]
+    paths[0].write_text(early + late, encoding="utf-8")
+    paths[1].write_text(early * 3, encoding="utf-8")
+    paths[2].write_text("noise\n" + late.replace("latest", "tied"), encoding="utf-8")
+    for order, last in ((paths, (paths[2], 2)), (paths[::-1], (paths[0], 2))):
+        local = invoke("report", *order, "-f", "json")
+        dask = invoke("report", *order, "-f", "json", "--scheduler", address)
+        assert (dask.exit_code, dask.stderr) == (0, "")
+        assert dask.stdout == local.stdout
+        code = json.loads(dask.stdout)["codes"][0]
+        assert code["last"] == {"file": str(last[0]), "line": last[1]}
