@@ -71,20 +71,16 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
 
     Count, first occurrence (line and text), the text of the last one, and
     the description of the first (in a batch of small files, of the first in
-    the batch; the rest is per file). First and last seen are read from the
-    times of a code's first and last lines in the block (logs are mostly
-    written in time order; reading every line's time would cost ~15 % of a
-    block): those lines are kept, and the merge reads their times for all
-    blocks at once (:func:`merge`, :func:`read_times`); the earlier of the two
-    becomes the row's line and text, and the merge keeps the earliest row of
-    all (:func:`earliest`): the sample every output names. With ``every`` (a
-    bucket such as ``5m``), every event's time is read here and counted per
-    bucket (``buckets``), and the row's line is the earliest of all.
+    the batch; the rest is per file). Every event's time is read (a code's
+    lines need not be in time order, nor its first line carry a time: ~15 % of
+    a block's cost): the earliest line (ties: the first in the file) is the
+    row's line and text, and the merge keeps the earliest row of all
+    (:func:`earliest`): the sample every output names. With ``every`` (a
+    bucket such as ``5m``), the times are also counted per bucket (``buckets``).
 
     The latest occurrence in time (the one last seen names) is told the same
-    way, as lines from the row's line (``latest_gap``): of the two lines read,
-    the later in time (ties and lines without a time: the last line); with
-    ``every``, the latest of all (ties: the last in the file).
+    way, as lines from the row's line (``latest_gap``): the latest of all (ties
+    and lines without a time: the last in the file).
     """
     # Events of a batch of small files carry ``_src`` (which file): it is part of the key.
     extra = ["_src"] if "_src" in events.columns else []
@@ -116,8 +112,10 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
             described = pl.concat([described, describe_events(rest, matcher)])
     described = described.select(*key, pl.col("description").alias("log_description"))
     grouped = grouped.join(described, on=key, how="left", maintain_order="left")
+    # Every line's time is read (a code's lines need not be in time order, nor its first
+    # line carry a time): the earliest one (ties: the first in the file) is the row's.
+    timed = timestamp_events(events)
     if every is not None:
-        timed = timestamp_events(events)
         buckets = (
             timed.filter(pl.col("timestamp").is_not_null())
             .group_by(*key, pl.col("timestamp").dt.truncate(every).alias("start"))
@@ -126,24 +124,24 @@ def partial_counts(events: pl.DataFrame, matcher: Matcher, every: str | None = N
             .group_by(key)
             .agg(pl.struct("start", "count").alias("buckets"))
         )
-        # Every line's time is read: the earliest one (ties: the first in the file) is the row's.
-        times = timed.group_by(key, maintain_order=True).agg(
-            *_times_of_lines(),
-            pl.col("row").sort_by(*_EARLIEST_LINE, nulls_last=True, maintain_order=True).first(),
-            pl.col("text").sort_by(*_EARLIEST_LINE, nulls_last=True, maintain_order=True).first(),
-            # The latest one (ties: the last in the file): lines without a time sort first.
-            pl.col("row").sort_by(*_EARLIEST_LINE, maintain_order=True).last().alias("_latest"),
+    times = timed.group_by(key, maintain_order=True).agg(
+        *_times_of_lines(),
+        pl.col("row").sort_by(*_EARLIEST_LINE, nulls_last=True, maintain_order=True).first(),
+        pl.col("text").sort_by(*_EARLIEST_LINE, nulls_last=True, maintain_order=True).first(),
+        # The latest one (ties: the last in the file): lines without a time sort first.
+        pl.col("row").sort_by(*_EARLIEST_LINE, maintain_order=True).last().alias("_latest"),
+    )
+    latest_gap = pl.col("_latest").cast(pl.Int64) - pl.col("row").cast(pl.Int64)
+    grouped = (
+        grouped.drop("row", "text")
+        .join(times, on=key, how="left", maintain_order="left")
+        .with_columns(
+            pl.lit(None, dtype=pl.String).alias("last_text"),  # times read
+            latest_gap.alias("latest_gap"),
         )
-        latest_gap = pl.col("_latest").cast(pl.Int64) - pl.col("row").cast(pl.Int64)
-        grouped = (
-            grouped.drop("row", "text")
-            .join(times, on=key, how="left", maintain_order="left")
-            .join(buckets, on=key, how="left", maintain_order="left")
-            .with_columns(
-                pl.lit(None, dtype=pl.String).alias("last_text"),  # times read
-                latest_gap.alias("latest_gap"),
-            )
-        )
+    )
+    if every is not None:
+        grouped = grouped.join(buckets, on=key, how="left", maintain_order="left")
     grouped = grouped.select(
         *extra,
         *(

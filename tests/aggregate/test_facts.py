@@ -289,3 +289,32 @@ def test_read_times_makes_the_earlier_of_a_row_s_two_lines_its_line():
         (3, "no time d"),
         (5, "14:03:07:5 IM SDK e"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "first", "last", "sample", "latest"),
+    [
+        # Regression: the first error line had no time: first seen was the block's last line.
+        (["x [global listener] onDisconnect2", "[2024/05/01 08:00:00:000]: [global listener] onDisconnect2",
+          "[2024/05/01 09:00:00:000]: [global listener] onDisconnect2",
+          "[2024/05/01 10:00:00:000]: [global listener] onDisconnect2"],
+         "2024-05-01T08:00:00.000", "2024-05-01T10:00:00.000", 2, 4),
+        # Regression: lines out of time order inside one block: only the first and last were read.
+        (["[2024/05/01 10:00:00:000]: [global listener] onDisconnect2",
+          "[2024/05/01 07:00:00:000]: [global listener] onDisconnect2",
+          "[2024/05/01 11:00:00:000]: [global listener] onDisconnect2",
+          "[2024/05/01 09:00:00:000]: [global listener] onDisconnect2"],
+         "2024-05-01T07:00:00.000", "2024-05-01T11:00:00.000", 2, 3),
+    ],
+)  # fmt: skip
+def test_every_line_of_a_block_counts_for_first_and_last_seen(tmp_path, lines, first, last, sample, latest):
+    log = tmp_path / "a.log"
+    log.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    for views in ([], ["--by", "time"]):
+        r = invoke("report", log, "-f", "json", *views)
+        assert (r.exit_code, r.stderr) == (0, "")
+        data = r.json()
+        [code] = data["codes"]
+        assert (code["first_seen"], code["last_seen"]) == (first, last)
+        assert (code["sample"]["line"], code["last"]["line"]) == (sample, latest)
+        assert (data["span"]["first"], data["span"]["last"]) == (first, last)

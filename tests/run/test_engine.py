@@ -154,7 +154,8 @@ def test_partial_counts_of_a_block():
     ).encode()
     partial = partial_counts(scan_bytes(data, MATCHER, describe=False).events, MATCHER)
     rows = partial.select("sdk", "code", "count", "row", "log_description").rows()
-    assert rows == [("native", 204, 2, 0, "x"), ("native", 500, 1, 3, "x")]
+    # The row's line is the earliest in time: 204's timed line (1) before its untimed one (0).
+    assert rows == [("native", 204, 2, 1, "x"), ("native", 500, 1, 3, "x")]
 
 
 @pytest.mark.parametrize("pooled", [False, True])
