@@ -560,8 +560,10 @@ def build_report(
         (pl.col("count") / max(total, 1)).round(4).alias("share"),
         pl.when(full)
         .then(pl.lit(FULL))
+        .when(pl.col("first_partial").str.starts_with("--"))
+        .then(pl.lit(NO_YEAR))  # the precisions an event's time_precision names
         .when(pl.col("first_partial").is_not_null())
-        .then(pl.lit("partial"))
+        .then(pl.lit(TIME_ONLY))
         .alias("seen_precision"),
         pl.when(full).then(iso(pl.col("first_ts"))).otherwise(pl.col("first_partial")).alias("first_seen"),
         pl.when(full).then(iso(pl.col("last_ts"))).otherwise(pl.col("last_partial")).alias("last_seen"),

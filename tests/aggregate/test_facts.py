@@ -318,3 +318,21 @@ def test_every_line_of_a_block_counts_for_first_and_last_seen(tmp_path, lines, f
         assert (code["first_seen"], code["last_seen"]) == (first, last)
         assert (code["sample"]["line"], code["last"]["line"]) == (sample, latest)
         assert (data["span"]["first"], data["span"]["last"]) == (first, last)
+
+
+def test_events_and_the_report_name_a_partial_time_alike(monkeypatch):
+    """Regression: the report said "partial" where events said "no-year" / "time-only"."""
+    from ..conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    r = invoke("report", "sample_logs/ticket-4711", "-f", "json")
+    assert (r.exit_code, r.stderr) == (0, "")
+    seen = {(c["sdk"], c["code"]): (c["seen_precision"], c["first_seen"]) for c in r.json()["codes"]}
+    assert seen[("web", 16)] == ("time-only", "10:42:58.907")
+    assert seen[("native", 218)] == ("no-year", "--05-01T10:07:18.532")
+    for sdk, code in (("web", 16), ("native", 218)):
+        e = invoke("events", "sample_logs/ticket-4711", "--code", f"{sdk}/{code}")
+        assert (e.exit_code, e.stderr) == (0, "")
+        rows = [json.loads(line) for line in e.stdout.splitlines()]
+        first = min((row for row in rows if row["time_text"]), key=lambda row: row["time_text"])
+        assert (first["time_precision"], first["time_text"]) == seen[(sdk, code)]
