@@ -240,7 +240,8 @@ def _parse(
         raise fail("check.allow_empty", "must be true or false")
     config.check.allow_empty = allow_empty
     config.lines = {
-        k: line_of(lines, (*prefix, "check", k)) for k in ("fail_on", "allow", "tolerance", "max_total")
+        k: line_of(lines, (*prefix, "check", k))
+        for k in ("fail_on", "allow", "tolerance", "max_total", "allow_empty")
     }
     limits = doc.get("limits", {})
     if not isinstance(limits, dict):

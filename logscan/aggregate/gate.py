@@ -26,7 +26,7 @@ from logscan.aggregate.report import CodeDict, Report
 from logscan.config import Config
 from logscan.datafile import nested_too_deeply, read_whole
 from logscan.decode.catalogue import CATEGORIES, KINDS, UNKNOWN, Catalogue, names_match
-from logscan.errors import ConfigError
+from logscan.errors import ConfigError, did_you_mean
 
 if TYPE_CHECKING:
     from logscan.run.engine import RunStats
@@ -90,7 +90,7 @@ def parse_rule(text: str, *, source: str = "--fail-on", threshold_allowed: bool 
         raise fail("expected FIELD, FIELD=VALUE or FIELD=VALUE>N (e.g. any, code=208, category=server>10)")
     fld, value, threshold = m.group("field"), m.group("value"), m.group("threshold")
     if fld not in FIELDS:
-        raise fail(f"unknown field {fld!r} (one of {', '.join(FIELDS)})")
+        raise fail(f"unknown field {fld!r} (one of {', '.join(FIELDS)}){did_you_mean(fld, FIELDS)}")
     if threshold is not None and not threshold_allowed:
         raise fail("an allowed code takes no threshold")
     if fld in ("any", "unknown"):
@@ -101,15 +101,18 @@ def parse_rule(text: str, *, source: str = "--fail-on", threshold_allowed: bool 
         raise fail(f"{fld!r} needs a value, as in {fld}=...")
     value = value.strip()
     sdk = None
-    if fld == "code":
+    if fld == "code" and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", value):
+        fld = "name"  # code=USER_REMOVED: a code by its name, as --code takes it
+    elif fld == "code":
         cm = re.fullmatch(r"(?:(native|web)/)?(-?\d+)", value)
         if not cm:
-            raise fail("a code is a number, or native/N or web/N")
+            raise fail("a code is a number, native/N, web/N or a name (USER_REMOVED)")
         sdk, value = cm.group(1), str(int(cm.group(2)))
     elif fld == "category" and value not in (*CATEGORIES, UNKNOWN):
-        raise fail(f"unknown category {value!r} (one of {', '.join(CATEGORIES)}, unknown)")
+        near = did_you_mean(value, (*CATEGORIES, UNKNOWN))
+        raise fail(f"unknown category {value!r} (one of {', '.join(CATEGORIES)}, unknown){near}")
     elif fld == "kind" and value not in KINDS:  # KINDS has "unknown" already
-        raise fail(f"unknown kind {value!r} (one of {', '.join(KINDS)})")
+        raise fail(f"unknown kind {value!r} (one of {', '.join(KINDS)}){did_you_mean(value, KINDS)}")
     return Rule(text, fld, value, sdk, int(threshold or 0), source)
 
 
@@ -200,6 +203,8 @@ class Verdict:
     #: Whether no input at all is a pass (``--allow-empty``); else a gate that scanned nothing
     #: is an error, as one that read nothing is.
     allow_empty: bool = False
+    #: Where ``allow_empty`` came from (the flag, or the configuration's ``FILE:LINE key``).
+    allow_empty_source: str = "--allow-empty"
 
     @property
     def failed(self) -> bool:
@@ -311,6 +316,7 @@ def evaluate(
     baseline: dict[tuple[str, int], int] | None = None,
     tolerance: Tolerance = Tolerance(),
     allow_empty: bool = False,
+    allow_empty_source: str = "--allow-empty",
 ) -> Verdict:
     """Apply the allow-list, the baseline and the rules to a report (``max_total`` is the rule
     ``any>N``, named ``max-total>N``).
@@ -322,7 +328,10 @@ def evaluate(
     if allow_empty and any(u.no_match for u in report.stats.unreadable):
         kept = [u for u in report.stats.unreadable if not u.no_match]
         report = dataclasses.replace(report, stats=dataclasses.replace(report.stats, unreadable=kept))
-    verdict = Verdict(report, list(rules), baseline=baseline is not None, allow_empty=allow_empty)
+    verdict = Verdict(
+        report, list(rules), baseline=baseline is not None, allow_empty=allow_empty,
+        allow_empty_source=allow_empty_source,
+    )  # fmt: skip
     live: list[CodeDict] = []
     for code in report.to_dict()["codes"]:
         key = (code["sdk"], code["code"])

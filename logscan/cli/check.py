@@ -105,6 +105,7 @@ def check(
         result, rules, allow=allowed, max_total=limit, baseline=base, tolerance=tol,
         max_total_source=limit_source,
         allow_empty=config.check.allow_empty if allow_empty is None else allow_empty,
+        allow_empty_source="--allow-empty" if allow_empty is not None else where("allow_empty"),
     )  # fmt: skip
     if verdict.outcome == "empty":
         click.echo(

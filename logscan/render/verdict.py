@@ -85,7 +85,8 @@ def _lines(verdict: Verdict) -> list[str]:
             f"(in force: {in_force}; {scanned})"
         )
     elif verdict.nothing_scanned and verdict.allow_empty:
-        out.append(f"logscan check: passed: {NOTHING_SCANNED}, allowed (--allow-empty); in force: {in_force}")
+        allowed = f"allowed ({verdict.allow_empty_source})"
+        out.append(f"logscan check: passed: {NOTHING_SCANNED}, {allowed}; in force: {in_force}")
     elif verdict.nothing_read:
         out.append(f"logscan check: {NOTHING_READ}")
     else:

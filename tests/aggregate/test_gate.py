@@ -109,7 +109,8 @@ def test_text_names_the_rule_meaning_and_cause(log):
         ("category=servers", "--fail-on: 'category=servers': unknown category 'servers'"),
         ("kind=nope", "--fail-on: 'kind=nope': unknown kind 'nope'"),
         ("color=red", "--fail-on: 'color=red': unknown field 'color'"),
-        ("code=abc", "--fail-on: 'code=abc': a code is a number, or native/N or web/N"),
+        ("code=abc", "--fail-on: 'code=abc': no code is named 'abc' (see `logscan codes` for the names)"),
+        ("code=20x8", "--fail-on: 'code=20x8': a code is a number, native/N, web/N or a name (USER_REMOVED)"),
         ("code", "--fail-on: 'code': 'code' needs a value"),
         # Regression: a misspelt name matched nothing, and the gate always passed.
         (
@@ -435,3 +436,22 @@ def test_library_rules_and_tolerance():
     with pytest.raises(ConfigError):
         parse_tolerance("lots")
     assert evaluate.__doc__
+
+
+def test_a_rule_names_a_code_by_name_and_suggests_near_categories_and_kinds():
+    """`code=USER_REMOVED` is the code of that name (as --code takes it); a misspelt category
+    or kind gets a did-you-mean."""
+    from logscan.aggregate.gate import parse_rule
+
+    rule = parse_rule("code=USER_REMOVED>2")
+    assert (rule.field, rule.value, rule.sdk, rule.threshold) == ("name", "USER_REMOVED", None, 2)
+    with pytest.raises(ConfigError) as bad:
+        parse_rule("category=serer")
+    assert str(bad.value).endswith("push, unknown); did you mean server?")
+    with pytest.raises(ConfigError) as bad:
+        parse_rule("kind=client-bugg", source="--allow")
+    assert str(bad.value).startswith("--allow: 'kind=client-bugg': unknown kind 'client-bugg' (one of ")
+    assert str(bad.value).endswith("; did you mean client-bug?")
+    with pytest.raises(ConfigError) as bad:
+        parse_rule("cod=208")
+    assert str(bad.value).endswith("; did you mean code?")

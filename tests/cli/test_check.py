@@ -61,7 +61,12 @@ def test_allow_empty_from_the_configuration(here):
     (here / "logs").mkdir()
     (here / "logscan.toml").write_text("[check]\nallow_empty = true\n", encoding="utf-8")
     r = invoke("check", "logs")
-    assert r.exit_code == 0 and r.stdout.startswith("logscan check: passed: nothing was scanned")
+    assert (r.exit_code, r.stderr) == (0, "")
+    # Regression: it said "(--allow-empty)", a flag not given.
+    assert r.stdout.splitlines()[0] == (
+        f"logscan check: passed: nothing was scanned, allowed ({here / 'logscan.toml'}:2 check.allow_empty); "
+        "in force: any"
+    )
     (here / "logscan.toml").write_text("[check]\nallow_empty = 1\n", encoding="utf-8")
     r = invoke("check", "logs")
     assert r.exit_code == 2
