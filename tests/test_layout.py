@@ -41,8 +41,25 @@ def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
                 for alias in node.names:
                     full = f"{node.module}.{alias.name}"
                     found.add(full if full in modules else node.module)
+            elif isinstance(node, ast.ImportFrom) and node.level:  # relative: also counted
+                parts = name.split(".")
+                package = parts if path.name == "__init__.py" else parts[:-1]
+                base = package[: len(package) - node.level + 1]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+                for alias in node.names:
+                    full = f"{module}.{alias.name}"
+                    found.add(full if full in modules else module)
             elif isinstance(node, ast.Import):
                 found.update(alias.name for alias in node.names)
+            elif (  # importlib.import_module("logscan.x"): an import too
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "import_module"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
         graph[name] = {m for m in found if m in modules and m != name}
     return graph
 
@@ -96,6 +113,8 @@ def test_no_stage_imports_a_later_one():
         ({"a.py": "def f():\n    from logscan.b import x", "b.py": "from logscan.a import y"},
          [["logscan.a", "logscan.b", "logscan.a"]]),
         ({"a.py": "from logscan import b", "b.py": ""}, []),
+        ({"a.py": "from . import b", "b.py": "import importlib\nimportlib.import_module('logscan.a')"},
+         [["logscan.a", "logscan.b", "logscan.a"]]),
     ],
 )  # fmt: skip
 def test_the_graph_sees_imports_at_module_level_and_in_functions(tmp_path, files, expected):

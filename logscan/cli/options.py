@@ -147,7 +147,7 @@ def scan_options(f: Callable[..., Any], *, prestart: bool = True) -> Callable[..
         from logscan.run import pool
 
         if prestart and scan.engine != "dask" and not scan.scheduler:
-            pool.prestart(scan.paths, scan.workers)
+            pool.prestart(scan.paths, scan.workers, warm=("logscan.run.engine",))
         note_stdin(scan.paths, quiet=scan.quiet)
         return f(scan=scan, **kwargs)
 

@@ -63,6 +63,9 @@ WINDOW_PER_WORKER = 4
 #: The map step applied to each block's events (undescribed: see scan.describe_events).
 Mapper = Callable[[pl.DataFrame, Matcher], pl.DataFrame]
 
+#: What a worker imports as it starts, before its first block: this module (and polars).
+WARM = (__name__,)
+
 
 @dataclass
 class SourceStats:
@@ -549,7 +552,7 @@ class Engine:
         if self.first_block is not None and not self._streamed:
             return
         if self._pool is None and self.workers > 1 and self._scanned + upcoming > POOL_THRESHOLD:
-            self._pool, self._warmup = pool.take(self.workers - 1)
+            self._pool, self._warmup = pool.take(self.workers - 1, WARM)
 
     def _pool_ready(self) -> bool:
         """Whether the workers are up; until then this process scans blocks itself."""

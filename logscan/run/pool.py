@@ -53,13 +53,14 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _init_worker() -> None:
+def _init_worker(warm: tuple[str, ...]) -> None:
     # Ctrl-C is the main process's to handle (it stops the pool): no traceback from workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-    importlib.import_module("logscan.run.engine")  # polars and the engine, before the first block
+    for module in warm:  # the caller's modules (polars and the engine), before the first block
+        importlib.import_module(module)
 
 
 def _exit_with(sentinel: int) -> None:
@@ -72,8 +73,9 @@ def _exit_with(sentinel: int) -> None:
     os._exit(0)
 
 
-def start(workers: int) -> Pool:
-    """Worker processes in WORKER_ENVIRONMENT.
+def start(workers: int, warm: tuple[str, ...] = ()) -> Pool:
+    """Worker processes in WORKER_ENVIRONMENT, each importing the modules ``warm`` names as it
+    starts (the caller's: this module imports no other of logscan's).
 
     Returns the pool and one future per worker that is done once that worker is up.
     """
@@ -81,7 +83,10 @@ def start(workers: int) -> Pool:
     os.environ.update(WORKER_ENVIRONMENT)
     try:
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(warm,),
         )
         # Start the workers now, while the variables are set for them to inherit
         # (a process copies the environment when it starts, in submit).
@@ -95,7 +100,7 @@ def start(workers: int) -> Pool:
     return pool, warmup
 
 
-def prestart(paths: Iterable[str | Path], workers: int | None = None) -> None:
+def prestart(paths: Iterable[str | Path], workers: int | None = None, warm: tuple[str, ...] = ()) -> None:
     """Start the pool now if the plain files among ``paths`` are large enough to use it.
 
     ``workers`` counts the scanning processes, this one included (the pool has one fewer).
@@ -105,7 +110,7 @@ def prestart(paths: Iterable[str | Path], workers: int | None = None) -> None:
         return
     if plain_bytes(paths, POOL_THRESHOLD) > POOL_THRESHOLD:
         scan_here_too()
-        _prestarted[count] = start(count)
+        _prestarted[count] = start(count, warm)
 
 
 #: How many paths :func:`plain_bytes` looks at, at most (it must stay cheap).
@@ -127,11 +132,11 @@ def plain_bytes(paths: Iterable[str | Path], enough: int) -> int:
     return total
 
 
-def take(workers: int) -> Pool:
+def take(workers: int, warm: tuple[str, ...] = ()) -> Pool:
     """A pool of ``workers`` processes: the one started early if there is one, else a new one.
 
     (The process that takes it scans too: see :mod:`logscan.run.engine`.)"""
-    return _prestarted.pop(workers, None) or start(workers)
+    return _prestarted.pop(workers, None) or start(workers, warm)
 
 
 @atexit.register
