@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from logscan import SDKS
 from logscan.datafile import key_lines, line_of, read_toml
+from logscan.decode import links
 from logscan.errors import CatalogueError, UnknownName, did_you_mean, located
 
 if TYPE_CHECKING:
@@ -307,6 +308,9 @@ def _entry(table: object, origin: str) -> Entry:
         problems.append("'aliases' must be a list of strings")
     if problems:
         raise _EntryProblems(problems)
+    for key in ("description", "cause"):  # links a reader cannot open: public ones, or text
+        if isinstance(values.get(key), str):
+            values[key] = links.publicized(str(values[key]))
     return Entry(aliases=tuple(aliases), origin=origin, **values)  # type: ignore[arg-type]  # types checked above
 
 

@@ -11,8 +11,8 @@ appended to it.
 from __future__ import annotations
 
 from logscan.aggregate.gate import NOTHING_READ, NOTHING_SCANNED, Verdict
+from logscan.decode import links
 from logscan.outputs import printable
-from logscan.render import links
 from logscan.render.markdown import linked, table
 
 MAX_ANNOTATIONS = 10

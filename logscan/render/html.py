@@ -22,8 +22,8 @@ from importlib import resources
 
 from logscan import __version__
 from logscan.aggregate.report import Report
+from logscan.decode import links
 from logscan.outputs import printable
-from logscan.render import links
 from logscan.render.text import (
     collapse_empty,
     describe_span,
@@ -215,7 +215,7 @@ window.addEventListener('unhandledrejection', function (e) { __logscanRecord(e.r
 
 
 def linked(value: object) -> str:
-    """Catalogue text as HTML, its public links as links (:mod:`logscan.render.links`)."""
+    """Catalogue text as HTML, its public links as links (:mod:`logscan.decode.links`)."""
     return links.render(
         "" if value is None else str(value),
         plain=escape,

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 
 from logscan.aggregate.report import Report
+from logscan.decode import links
 from logscan.outputs import printable
-from logscan.render import links
 from logscan.render.samples import FILE_ORDER, by_file_order, last_elsewhere
 from logscan.render.text import (
     TOP_CAUSES,
@@ -47,7 +47,7 @@ def text(value: object) -> str:
 
 def linked(value: object) -> Markdown:
     """Catalogue text as inline Markdown: :func:`text`, except that its public links stay
-    links (``[support@agora.io](mailto:support@agora.io)``; see :mod:`logscan.render.links`)."""
+    links (``[support@agora.io](mailto:support@agora.io)``; see :mod:`logscan.decode.links`)."""
     return Markdown(
         links.render(
             "" if value is None else str(value),

@@ -8,7 +8,8 @@ from urllib.parse import quote
 from logscan import __version__
 from logscan.aggregate.gate import Verdict
 from logscan.aggregate.report import CodeDict
-from logscan.render import json_, links
+from logscan.decode import links
+from logscan.render import json_
 from logscan.render.markdown import linked
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

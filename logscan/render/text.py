@@ -22,9 +22,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from logscan.decode import links
 from logscan.decode.catalogue import Entry
 from logscan.outputs import printable
-from logscan.render import links
 from logscan.render.samples import FILE_ORDER, by_file_order, last_elsewhere
 
 if TYPE_CHECKING:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from logscan.aggregate.gate import NOTHING_READ, NOTHING_SCANNED, Verdict
 from logscan.aggregate.report import CodeDict
+from logscan.decode import links
 from logscan.outputs import printable
-from logscan.render import json_, links
+from logscan.render import json_
 from logscan.render.samples import FILE_ORDER, by_file_order
 from logscan.render.text import plural
 

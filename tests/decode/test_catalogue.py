@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from logscan.decode.catalogue import CATEGORIES, KINDS, enrich, load_catalogue, load_file
+from logscan.decode.links import publicized
 from logscan.errors import CatalogueError
 
 from ..conftest import DATA, invoke
@@ -73,7 +74,9 @@ def test_vendor_fields_match_the_page(code):
         assert entry.cause_source == "logscan"
     else:
         assert entry.description == cells[2]
-        assert entry.cause == cells[3]
+        # The page's text, its links made public (101: the internal wiki's "valid user ID"
+        # becomes the public registration page; 208's relative link likewise).
+        assert entry.cause == publicized(cells[3])
         assert entry.message_zh == ""
 
 
@@ -204,3 +207,19 @@ def test_duplicate_codes_in_one_file(tmp_path):
     path.write_text(entry + "\n" + entry, encoding="utf-8")
     with pytest.raises(CatalogueError, match=r"dup.toml:10: duplicate entry web/7 \(first at line 1\)"):
         load_file(path)
+
+
+def test_json_and_csv_carry_only_public_links(tmp_path):
+    """Regression: the report's JSON and CSV (and explain -f json) kept the vendor text's
+    internal wiki link; a reader gets the public page it means, in every output."""
+    from ..conftest import invoke
+
+    log = tmp_path / "l.log"
+    log.write_text("E/x(1): Login failed! code: 101 error: bad\n", encoding="utf-8")
+    public = "[valid user ID](https://docs.agora.io/en/agora-chat/restful-api/user-system-registration)"
+    r = invoke("report", log, "-f", "json")
+    assert (r.exit_code, r.stderr) == (0, "")
+    assert r.json()["codes"][0]["cause"].endswith(f"Use a {public}.")
+    for args in (["report", log, "-f", "csv"], ["explain", "101", "-f", "json"]):
+        out = invoke(*args)
+        assert out.exit_code == 0 and "confluence" not in out.stdout and public in out.stdout

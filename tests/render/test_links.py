@@ -8,7 +8,7 @@ import json
 import pytest
 from markdown_it import MarkdownIt
 
-from logscan.render import links
+from logscan.decode import links
 
 from ..conftest import done, invoke
 

@@ -78,3 +78,13 @@ def as_text(text: str, address: str) -> str:
     if address.removeprefix("mailto:") == text:
         return text
     return f"{text} ({address.removeprefix('mailto:')})"
+
+
+def publicized(text: str) -> str:
+    """``text`` with each link made public: a known page's address replaced by its public
+    one, a link that has none reduced to its text (so every output, JSON and CSV included,
+    carries only links a reader can open)."""
+    out = []
+    for piece, address in parts(text):
+        out.append(piece if address is None else f"[{piece}]({address})")
+    return "".join(out)
